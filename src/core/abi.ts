@@ -1,0 +1,84 @@
+// The ABI of the wasm core, typed for TypeScript: the same list as assembly/index.ts.
+// Every pointer is a byte offset into `memory` (f32 buffers 16-byte aligned, NCHW row-major);
+// arguments are numbers only. Backward kernels ADD into their d-outputs. `ws` is caller-owned
+// scratch whose size the matching *_ws_bytes function returns. A null pointer (0) for an optional
+// d-output skips that gradient. docs/abi.md documents each in full.
+
+type P = number; // usize: byte offset into memory
+type I = number; // i32
+type F = number; // f32 (f64 where noted)
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+
+  // mem
+  heap_base(): P;
+  zero(ptr: P, bytes: number): void;
+  copy(dst: P, src: P, bytes: number): void;
+
+  // rng: state = 16 bytes { key u64, counter u64 }
+  rng_seed(state: P, seed: I, purpose: I, a: I, b: I, c: I): void;
+  rng_u32(state: P): number;
+  rng_uniform(state: P): F;
+  rng_uniform64(state: P): F;
+  rng_below(state: P, bound: I): number;
+  rng_fill_uniform(state: P, out: P, n: I, lo: F, hi: F): void;
+  rng_normal(state: P): F;
+  rng_fill_normal(state: P, out: P, n: I, mean: F, std: F): void;
+  rng_permutation(state: P, out: P, n: I): void;
+  kaiming_uniform(state: P, out: P, n: I, fanIn: I): void;
+
+  // gemm: C(M,N) = [acc ? C : 0] + op(A) · op(B)
+  //   nn: A (M,K), B (K,N)    tn: A (K,M), B (K,N)    nt: A (M,K), B (N,K)
+  gemm_ws_bytes(M: I, N: I, K: I): number;
+  gemm_nn(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
+  gemm_tn(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
+  gemm_nt(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
+  gemm_nn_ref(C: P, A: P, B: P, M: I, N: I, K: I, acc: I): void;
+  gemm_tn_ref(C: P, A: P, B: P, M: I, N: I, K: I, acc: I): void;
+  gemm_nt_ref(C: P, A: P, B: P, M: I, N: I, K: I, acc: I): void;
+
+  // linear: out (N,Out) = inp (N,In) · W (Out,In)^T + b (Out)
+  linear_ws_bytes(N: I, In: I, Out: I): number;
+  linear_forward(out: P, inp: P, weight: P, bias: P, N: I, In: I, Out: I, ws: P): void;
+  linear_backward(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, In: I, Out: I, ws: P): void;
+  linear_forward_ref(out: P, inp: P, weight: P, bias: P, N: I, In: I, Out: I): void;
+  linear_backward_ref(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, In: I, Out: I): void;
+
+  // conv2d, stride 1, square kernel K, zero padding pad:
+  //   inp (N,Cin,H,W), weight (Cout,Cin,K,K), bias (Cout), out (N,Cout,Ho,Wo), Ho = H + 2pad - K + 1
+  conv2d_ws_bytes(N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): number;
+  conv2d_forward(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
+  conv2d_backward(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
+  conv2d_forward_ref(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
+  conv2d_backward_ref(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
+
+  // maxpool 2x2 stride 2 (floor): inp (N,C,H,W), out and argmax (N,C,H>>1,W>>1);
+  // argmax (i32) is the flat index into inp of the first maximum in row-major order (PyTorch's tie rule).
+  maxpool2d_forward(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
+  maxpool2d_backward(dinp: P, dout: P, argmax: P, N: I, C: I, H: I, W: I): void;
+  maxpool2d_forward_ref(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
+
+  // relu: out = max(inp, 0); backward dinp += dout * (out > 0)
+  relu_forward(out: P, inp: P, n: I): void;
+  relu_backward(dinp: P, dout: P, out: P, n: I): void;
+  relu_forward_ref(out: P, inp: P, n: I): void;
+  relu_backward_ref(dinp: P, dout: P, out: P, n: I): void;
+
+  // loss: logits/probs (N,C) f32, labels (N) i32
+  softmax_forward(probs: P, logits: P, N: I, C: I): void;
+  softmax_xent_forward(probs: P, logits: P, labels: P, N: I, C: I): F; // mean loss (f64)
+  softmax_xent_backward(dlogits: P, probs: P, labels: P, N: I, C: I): void; // += (p - onehot) / N
+  count_correct(logits: P, labels: P, N: I, C: I): I;
+  argmax_rows(out: P, x: P, N: I, C: I): void;
+
+  // optim over flat regions of n f32 (PyTorch's torch.optim.SGD / torch.optim.Adam semantics)
+  sgd_step(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, weightDecay: F, nesterov: I, first: I): void;
+  adam_step(p: P, g: P, m: P, v: P, n: I, lr: F, beta1: F, beta2: F, eps: F, weightDecay: F, step: I): void;
+  sgd_step_ref(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, weightDecay: F, nesterov: I, first: I): void;
+  adam_step_ref(p: P, g: P, m: P, v: P, n: I, lr: F, beta1: F, beta2: F, eps: F, weightDecay: F, step: I): void;
+
+  // augment (assembly/augment.ts): filled in by the augmentation work
+
+  // metrics (assembly/metrics.ts): filled in by the saliency-metrics work
+}
