@@ -1,0 +1,116 @@
+// The CLI's commands, each one function over a parsed command line.
+import { join } from "node:path";
+import type { ParsedCli } from "../cli.js";
+import { VERSION } from "../version.js";
+import { loadCore, wasmBytes } from "../core/node.js";
+import { loadDataset } from "../data/datasets.js";
+import { balancedSplit } from "../data/split.js";
+import { figure1Samples, toFloat } from "../data/augment.js";
+import { renderFigure1 } from "../report/index.js";
+import { UsageError, studyJobs, type StudyConfig } from "./config.js";
+import { analyse, runStudy, writeReport, type Logger, type Results } from "./study.js";
+import { exists, readJson, sha256, writeAtomic } from "./files.js";
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+
+/** Table 1 and the metrics as plain text for the terminal. */
+export function summaryText(r: Results): string {
+  const lines = ["", "Table 1: training results (best validation accuracy, its epoch, test accuracy with those weights)", ""];
+  lines.push(`${pad("set", 12)}${pad("bestVal", 9)}${pad("epoch", 7)}test`);
+  for (const row of r.table1) lines.push(`${pad(row.set, 12)}${pad(f(row.bestVal), 9)}${pad(String(row.bestEpoch), 7)}${f(row.test, 4)}`);
+  if (r.runs.length > 1) {
+    lines.push("", `Test accuracy over ${r.runs.length} runs (mean ± sd)`);
+    for (const s of r.table1Summary) lines.push(`${pad(s.set, 12)}${f(s.testMean, 4)} ± ${f(s.testSd, 4)}`);
+  }
+  lines.push("", "Saliency against the Orig baseline (mean ± sd over queries)", "");
+  lines.push(`${pad("set", 12)}${pad("CC", 16)}${pad("KL", 16)}${pad("SIM", 16)}${pad("Spearman", 16)}${pad("H spatial", 16)}H hist`);
+  const row = (name: string, m: { cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }, eS: string, eH: string) =>
+    lines.push(`${pad(name, 12)}${pad(`${f(m.cc)}±${f(m.ccSd)}`, 16)}${pad(`${f(m.kl)}±${f(m.klSd)}`, 16)}${pad(`${f(m.sim)}±${f(m.simSd)}`, 16)}${pad(`${f(m.spearman)}±${f(m.spearmanSd)}`, 16)}${pad(eS, 16)}${eH}`);
+  for (const m of r.metrics) row(m.set, m, `${f(m.entropySpatial)}±${f(m.entropySpatialSd)}`, `${f(m.entropyHist)}±${f(m.entropyHistSd)}`);
+  if (r.noiseFloor) row("noise floor", r.noiseFloor, "", "");
+  return lines.join("\n") + "\n";
+}
+
+function configText(c: StudyConfig, out: string, workers: number): string {
+  const o = c.optimizer;
+  return [
+    `augsal ${VERSION}`,
+    `  data ${c.data}, ${c.trainPerClass}/class train, ${c.valPerClass}/class validation, seed ${c.seed}, runs ${c.runs}`,
+    `  sets orig,${c.aug.join(",")} (${c.copies} copies per image), arch ${c.arch}`,
+    `  ${c.epochs} epochs x ${c.steps} steps, batch ${c.batch || "set size / steps"}, ${o.kind} lr ${o.lr}`,
+    `  saliency: ${c.queries} query/class, target ${c.target}, score ${c.score}, noise floor ${c.noiseFloor ? "on" : "off"}`,
+    `  workers ${workers}`,
+    `  output ${out}`,
+  ].join("\n");
+}
+
+function readRunConfig(out: string): StudyConfig {
+  const p = join(out, "config.json");
+  if (!exists(p)) throw new UsageError(`no augsal run in ${out} (config.json missing): run 'study' first or name the run with --out`);
+  return readJson<{ config: StudyConfig }>(p).config;
+}
+
+export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
+  switch (p.command) {
+    case "study":
+    case "train": {
+      log.info(configText(p.config, p.out, p.workers));
+      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, log, trainOnly: p.command === "train" });
+      if (r) {
+        process.stdout.write(summaryText(r));
+        process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
+      } else {
+        process.stdout.write(`trained models in ${join(p.out, "weights")}\n`);
+      }
+      return 0;
+    }
+    case "saliency":
+    case "report": {
+      const config = readRunConfig(p.out);
+      for (const j of studyJobs(config)) {
+        if (!exists(join(p.out, "weights", `${j.id}.bin`))) throw new UsageError(`${p.out} is not fully trained (${j.id} missing): run 'study --out ${p.out}' to finish it`);
+      }
+      const ds = loadDataset(config.data);
+      const core = loadCore();
+      const split = readJson<{ train: number[] }>(join(p.out, "split.json"));
+      const queries = readJson<{ index: number; label: number }[]>(join(p.out, "queries.json"));
+      let results: Results;
+      if (p.command === "saliency" || !exists(join(p.out, "results.json"))) results = analyse(core, config, p.out, ds, queries);
+      else results = readJson<Results>(join(p.out, "results.json"));
+      writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()));
+      process.stdout.write(summaryText(results));
+      process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
+      return 0;
+    }
+    case "augment": {
+      let ds;
+      try {
+        ds = loadDataset(p.config.data);
+      } catch (e) {
+        throw new UsageError(`--data ${p.config.data}: ${(e as Error).message}`);
+      }
+      const core = loadCore();
+      const c = p.config;
+      const split = balancedSplit(core, ds.train.labels, c.trainPerClass, c.valPerClass, c.seed);
+      const size = ds.rows * ds.cols;
+      const u8 = new Uint8Array(split.train.length * size);
+      split.train.forEach((k, i) => u8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));
+      const labels = Uint8Array.from(split.train.map((k) => ds.train.labels[k]));
+      const s = figure1Samples(core, toFloat(u8), labels, Int32Array.from(split.train), c.seed);
+      const path = join(p.out, "figures", "figure1.png");
+      writeAtomic(path, renderFigure1(s.rows));
+      process.stdout.write(`${path}\n`);
+      return 0;
+    }
+    case "bench": {
+      const { runBench } = await import("../bench/suite.js");
+      const r = await runBench({ quick: p.quick, log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n") });
+      if (p.json) process.stdout.write(JSON.stringify(r) + "\n");
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
+

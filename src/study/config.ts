@@ -1,0 +1,123 @@
+// The configuration of a study: every parameter that decides results, with the defaults of the
+// poster's protocol, and the validation that runs before any work or any file is touched.
+import { PRESETS, parseSpec } from "../nn/spec.js";
+import { checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
+
+export const AUG_NAMES = ["scaling", "crop", "erasing", "distortion", "blur"] as const;
+export type AugName = (typeof AUG_NAMES)[number];
+export type SetName = AugName | "orig";
+
+export interface StudyConfig {
+  /** "mnist" (bundled), "fashion" (Debian's dataset-fashion-mnist) or "idx:DIR". */
+  data: string;
+  seed: number;
+  /** Training runs per set: run r trains with seed + r (initial weights and data order). */
+  runs: number;
+  epochs: number;
+  steps: number;
+  /** Images per step; 0 = set size / steps. */
+  batch: number;
+  optimizer: OptimizerConfig;
+  arch: string;
+  aug: AugName[];
+  copies: number;
+  trainPerClass: number;
+  valPerClass: number;
+  /** Query images per class, from the test split. */
+  queries: number;
+  target: "label" | "predicted";
+  score: "logit" | "softmax";
+  /** Train a second Orig model (seed + runs) as the seed noise floor of the map metrics. */
+  noiseFloor: boolean;
+}
+
+export const DEFAULT_CONFIG: StudyConfig = {
+  data: "mnist",
+  seed: 0,
+  runs: 1,
+  epochs: 30,
+  steps: 10,
+  batch: 0,
+  optimizer: { kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
+  arch: "tutorial",
+  aug: [...AUG_NAMES],
+  copies: 10,
+  trainPerClass: 10,
+  valPerClass: 100,
+  queries: 1,
+  target: "label",
+  score: "logit",
+  noiseFloor: true,
+};
+
+/** A usage error: the CLI prints its message and exits with code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Throw a UsageError naming the parameter if the configuration cannot run. */
+export function validateConfig(c: StudyConfig): void {
+  const int = (flag: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${v}`);
+  };
+  int("seed", c.seed, 0, 2 ** 32 - 1 - 1000);
+  int("runs", c.runs, 1, 100);
+  int("epochs", c.epochs, 1, 100000);
+  int("steps", c.steps, 1, 100000);
+  int("batch", c.batch, 0, 100000);
+  int("copies", c.copies, 0, 1000);
+  int("train-per-class", c.trainPerClass, 1, 5000);
+  int("val-per-class", c.valPerClass, 1, 5000);
+  int("queries", c.queries, 1, 1000);
+  try {
+    checkOptimizer(c.optimizer);
+  } catch (e) {
+    const m = (e as Error).message.replace(/^optimizer: lr/, "--lr");
+    throw new UsageError(m);
+  }
+  if (!PRESETS[c.arch]) {
+    try {
+      parseSpec(c.arch);
+    } catch (e) {
+      throw new UsageError(`--arch: ${(e as Error).message}`);
+    }
+  }
+  for (const a of c.aug) {
+    if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+  }
+  if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
+  if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
+  if (c.score !== "logit" && c.score !== "softmax") throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
+  if (!/^(mnist|fashion|idx:.+)$/.test(c.data)) throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
+}
+
+/** The sets a study trains, in display order: Orig first, then the augmentations. */
+export function studySets(c: StudyConfig): SetName[] {
+  return ["orig", ...c.aug];
+}
+
+/** One training job: a set trained with one seed. */
+export interface Job {
+  id: string;
+  set: SetName;
+  /** Seed of the initial weights and the data order. */
+  trainSeed: number;
+  /** 0..runs-1 for the study's runs; -1 for the noise-floor baseline. */
+  run: number;
+}
+
+export function studyJobs(c: StudyConfig): Job[] {
+  const jobs: Job[] = [];
+  for (let r = 0; r < c.runs; r++) {
+    for (const set of studySets(c)) jobs.push({ id: `${set}-seed${c.seed + r}`, set, trainSeed: c.seed + r, run: r });
+  }
+  if (c.noiseFloor) jobs.push({ id: `orig-seed${c.seed + c.runs}`, set: "orig", trainSeed: c.seed + c.runs, run: -1 });
+  return jobs;
+}
+
+/** The folder a configuration writes to when --out is not given: runs/<data>-<arch>-seed<seed>. */
+export function defaultRunDir(c: StudyConfig): string {
+  const data = c.data.startsWith("idx:") ? "idx" : c.data;
+  const arch = /^[a-z0-9]+$/.test(c.arch) ? c.arch : "custom";
+  return `runs/${data}-${arch}-seed${c.seed}`;
+}

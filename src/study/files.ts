@@ -1,0 +1,96 @@
+// The run folder's file primitives: every file is written atomically (a temp file in the same folder,
+// fsync, then rename), so a run that stops leaves either the old file or the new one, never half.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+
+let tempCounter = 0;
+
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${process.pid}.${tempCounter++}.tmp`);
+  const fd = openSync(tmp, "w");
+  try {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** JSON with two-space indentation and a final newline: stable bytes for stable values. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}
+
+export function writeJson(path: string, value: unknown): void {
+  writeAtomic(path, toJson(value));
+}
+
+export function readJson<T>(path: string): T {
+  const text = readFileSync(path, "utf8");
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function exists(path: string): boolean {
+  return existsSync(path);
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * A NumPy .npy file (format version 1.0) holding little-endian float32 data of the given shape,
+ * C order: numpy.load reads it directly.
+ */
+export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== data.length) throw new RangeError(`npy: shape (${shape.join(", ")}) holds ${n} values, data has ${data.length}`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // magic (6) + version (2) + header length (2) + header + newline, padded to a multiple of 64.
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 10 - 1, " ") + "\n";
+  const out = new Uint8Array(total + data.length * 4);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  for (let i = 0; i < data.length; i++) dv.setFloat32(total + i * 4, data[i], true);
+  return out;
+}
+
+/** Read back a float32 .npy written by encodeNpy (or numpy, '<f4', C order). */
+export function decodeNpy(bytes: Uint8Array, name = "npy file"): { data: Float32Array; shape: number[] } {
+  if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY") {
+    throw new Error(`${name}: not a .npy file`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6];
+  const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  const hstart = major === 1 ? 10 : 12;
+  const header = String.fromCharCode(...bytes.subarray(hstart, hstart + hlen));
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${name}: only little-endian float32 in C order is supported`);
+  const m = header.match(/'shape': \(([^)]*)\)/);
+  if (!m) throw new Error(`${name}: no shape in the header`);
+  const shape = m[1].split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const start = hstart + hlen;
+  if (bytes.length !== start + n * 4) throw new Error(`${name}: expected ${n} float32 values after the header`);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = dv.getFloat32(start + i * 4, true);
+  return { data, shape };
+}
