@@ -1,0 +1,55 @@
+// Whole-step throughput at the study's real shapes: a training step (forward + backward + Adam) at
+// batch 110, inference at batch 1000, input-gradient saliency maps at batch 100. Single thread.
+import { loadCore } from "../core/node.js";
+import { Model } from "../nn/model.js";
+import { PRESETS } from "../nn/spec.js";
+import { Optimizer, ADAM_DEFAULTS } from "../nn/optim.js";
+import { attribute } from "../explain/saliency.js";
+import { timeIt } from "./timing.js";
+
+function randomModel(batch: number, arch = "tutorial") {
+  const core = loadCore();
+  const m = new Model(core, PRESETS[arch], batch);
+  m.init(0);
+  const st = core.arena.alloc(16);
+  core.exports.rng_seed(st, 0, 0x7e57, 1, 0, 0);
+  core.exports.rng_fill_uniform(st, m.input, batch * m.inputSize, 0, 1);
+  m.setLabels(Array.from({ length: batch }, (_, i) => i % 10), batch);
+  return { core, m };
+}
+
+export interface StepFigures {
+  train_b110_img_s: number;
+  infer_b1000_img_s: number;
+  saliency_b100_maps_s: number;
+}
+
+export function benchSteps(opts: { quick?: boolean; arch?: string } = {}): StepFigures {
+  const rounds = opts.quick ? 2 : 5;
+  const minSeconds = opts.quick ? 0.1 : 0.3;
+  const arch = opts.arch ?? "tutorial";
+
+  const tr = randomModel(110, arch);
+  const opt = new Optimizer(tr.m, ADAM_DEFAULTS);
+  const train = timeIt(() => {
+    tr.m.zeroGrads();
+    tr.m.forward(110);
+    tr.m.loss(110, true);
+    tr.m.backward(110);
+    opt.step();
+  }, { rounds, minSeconds });
+
+  const inf = randomModel(1000, arch);
+  const infer = timeIt(() => inf.m.forward(1000), { rounds, minSeconds });
+
+  const sal = randomModel(100, arch);
+  const images = sal.core.arena.f32(sal.m.input, 100 * sal.m.inputSize).slice();
+  const labels = Array.from({ length: 100 }, (_, i) => i % 10);
+  const maps = timeIt(() => attribute(sal.m, images, labels), { rounds, minSeconds });
+
+  return {
+    train_b110_img_s: 110 / train.best,
+    infer_b1000_img_s: 1000 / infer.best,
+    saliency_b100_maps_s: 100 / maps.best,
+  };
+}
