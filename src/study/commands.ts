@@ -4,7 +4,7 @@ import type { ParsedCli } from "../cli.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes } from "../core/node.js";
 import { loadDataset } from "../data/datasets.js";
-import { balancedSplit } from "../data/split.js";
+import { classBalancedSplit } from "../data/split.js";
 import { figure1Samples, toFloat } from "../data/augment.js";
 import { renderFigure1 } from "../report/index.js";
 import { UsageError, studyJobs, type StudyConfig } from "./config.js";
@@ -92,7 +92,8 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       }
       const core = loadCore();
       const c = p.config;
-      const split = balancedSplit(core, ds.train.labels, c.trainPerClass, c.valPerClass, c.seed);
+      const s0 = classBalancedSplit(core, ds.train.labels, { seed: c.seed, trainPerClass: c.trainPerClass, valPerClass: c.valPerClass });
+      const split = { train: Array.from(s0.train) };
       const size = ds.rows * ds.cols;
       const u8 = new Uint8Array(split.train.length * size);
       split.train.forEach((k, i) => u8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));

@@ -12,7 +12,7 @@ import type { History } from "../nn/train.js";
 import { attribute } from "../explain/saliency.js";
 import { compareMaps, entropies, meanSd } from "../explain/metrics.js";
 import { loadDataset, type Dataset } from "../data/datasets.js";
-import { balancedSplit } from "../data/split.js";
+import { classBalancedSplit } from "../data/split.js";
 import { toFloat, figure1Samples } from "../data/augment.js";
 import { renderAll, renderFigure1, renderFigure4 } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
@@ -153,7 +153,13 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
     throw new UsageError(`--data ${config.data}: ${(e as Error).message}`);
   }
   const core = loadCore();
-  const split = balancedSplit(core, ds.train.labels, config.trainPerClass, config.valPerClass, config.seed);
+  let split: { train: number[]; val: number[] };
+  try {
+    const s = classBalancedSplit(core, ds.train.labels, { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass });
+    split = { train: Array.from(s.train), val: Array.from(s.val) };
+  } catch (e) {
+    throw new UsageError(`--train-per-class/--val-per-class: ${(e as Error).message}`);
+  }
   const queryIdx = chooseQueries(core, ds.test.labels, config.queries, config.seed);
   lap("data", t);
 
