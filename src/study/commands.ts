@@ -56,7 +56,8 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     case "study":
     case "train": {
       log.info(configText(p.config, p.out, p.workers));
-      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, log, trainOnly: p.command === "train" });
+      const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
+      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, log, command, trainOnly: p.command === "train" });
       if (r) {
         process.stdout.write(summaryText(r));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
