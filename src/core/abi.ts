@@ -109,5 +109,14 @@ export interface CoreExports {
   aug_elastic_ref(out: P, inp: P, N: I, H: I, W: I, noise: P, alpha: F, sigma: F, ws: P): void;
   aug_elastic_random(out: P, inp: P, N: I, H: I, W: I, alpha: F, sigma: F, state: P, ws: P): void;
 
-  // metrics (assembly/metrics.ts): filled in by the saliency-metrics work
+  // metrics (assembly/metrics.ts): saliency-map metrics in f64 (f64 returns and eps). p, q: (n) f32
+  // maps, already |.|; q is the reference (baseline) map. Undefined cases (constant map, zero sum) give NaN.
+  map_cc(p: P, q: P, n: I): F; // Pearson r (MIT CC.m)
+  map_kl(p: P, q: P, n: I, eps: F): F; // MIT KLdiv.m: sum Q log(eps + Q / (P + eps)), maps normalised to sum 1
+  map_sim(p: P, q: P, n: I): F; // MIT similarity.m: sum min(P, Q) after [0,1] rescaling and sum-1 normalisation
+  map_entropy_spatial(p: P, n: I): F; // -sum P log P (nats), P = p / sum p
+  map_entropy_hist_ws_bytes(bins: I): number;
+  map_entropy_hist(p: P, n: I, bins: I, ws: P): F; // bits; numpy.histogram(p, bins, range=(0, max p))
+  map_spearman_ws_bytes(n: I): number;
+  map_spearman(p: P, q: P, n: I, ws: P): F; // Pearson r of average ranks
 }
