@@ -12,7 +12,7 @@ import { analyse, runStudy, writeReport, type Logger, type Results } from "./stu
 import { exists, readJson, sha256, writeAtomic } from "./files.js";
 
 const pad = (s: string, n: number) => s.padEnd(n);
-const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace(/^-(0\.0+)$/, "$1") : "–");
 
 /** Table 1 and the metrics as plain text for the terminal. */
 export function summaryText(r: Results): string {

@@ -214,6 +214,7 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
     writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: +((performance.now() - t0) / 1000).toFixed(3), workers });
     return null;
   }
+  t = performance.now();
   const results = analyse(core, config, out, ds, queries);
   lap("saliency+metrics", t);
   t = performance.now();
