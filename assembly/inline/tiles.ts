@@ -232,6 +232,40 @@ export function dot2x4(C: usize, ldc: usize, a0: usize, a1: usize,
 }
 
 /**
+ * The 2x4 inner-product tile on chunk-interleaved (packed) rows, for operands the caller packs anyway
+ * (conv2d's weight gradient): one pointer per operand instead of one per row.
+ *   pa: 2 rows of A interleaved by 4-f32 chunks: A_i[4c .. 4c+3] at pa + 32c + 16i
+ *   pb: 4 rows of B interleaved the same way:     B_j[4c .. 4c+3] at pb + 64c + 16j
+ * over `chunks` chunks (rows zero-padded to a multiple of 4). Lane l sums the terms k ≡ l (mod 4)
+ * in order, the lanes are combined as (l0 + l2) + (l1 + l3), then C = acc ? C + s : s.
+ */
+export function dot2x4p(C: usize, ldc: usize, pa: usize, pb: usize, chunks: i32, acc: i32): void {
+  let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+  const end = pb + (<usize>chunks << 6);
+  while (pb < end) {
+    const u = v128.load(pa), w = v128.load(pa, 16);
+    let b = v128.load(pb);
+    c00 = f32x4.add(c00, f32x4.mul(u, b)); c10 = f32x4.add(c10, f32x4.mul(w, b));
+    b = v128.load(pb, 16);
+    c01 = f32x4.add(c01, f32x4.mul(u, b)); c11 = f32x4.add(c11, f32x4.mul(w, b));
+    b = v128.load(pb, 32);
+    c02 = f32x4.add(c02, f32x4.mul(u, b)); c12 = f32x4.add(c12, f32x4.mul(w, b));
+    b = v128.load(pb, 48);
+    c03 = f32x4.add(c03, f32x4.mul(u, b)); c13 = f32x4.add(c13, f32x4.mul(w, b));
+    pa += 32;
+    pb += 64;
+  }
+  let r0 = reduce4(c00, c01, c02, c03);
+  let r1 = reduce4(c10, c11, c12, c13);
+  if (acc) {
+    r0 = f32x4.add(v128.load(C), r0);
+    r1 = f32x4.add(v128.load(C + ldc), r1);
+  }
+  v128.store(C, r0);
+  v128.store(C + ldc, r1);
+}
+
+/**
  * C (M,N) (row stride ldc bytes) = [acc ? C : 0] + A · B^T with A (M,K) at row stride lda and
  * B (N,K) at row stride ldb (bytes). Missing rows/cols of an edge tile read the zero row `zrow`
  * (K f32 of zeros) and are computed in the 128-byte scratch `tmp`, never written to C.
