@@ -18,8 +18,9 @@
 //   dweight   dW (Cout, CKK) += dout_n (Cout, HW) · col^T: the 2x4 inner-product tile (vectorized
 //             along HW, so no transposes) on col and dout_n packed in 4-f32 chunks, 4 taps resp.
 //             2 rows interleaved, which im2col writes directly.
-//   dinp      dcol (CKK, HW) = weight^T · dout_n with the outer-product tile, then col2im adds dcol
-//             into a zero-padded copy of dinp tap by tap, whose interior is finally added to dinp.
+//   dinp      dcol (CKK, HW) = weight^T · dout_n with the outer-product tile, four taps at a time,
+//             each block added (col2im) into a zero-padded copy of dinp right away, taps in order;
+//             finally the copy's interior is added to dinp.
 //   dbias     row sums of dout_n.
 //
 // Summation orders (fixed, so results are bit-reproducible; the *_ref twins spell them out):
@@ -55,7 +56,7 @@ const SLACK: usize = 64;
 }
 
 /** Backward scratch: [AT: weight^T pre-splatted (ceil(CKK/4), Cout, 4, 4)] [padded image]
- *  [col in chunk-interleaved groups of 4 taps (ceil(CKK/4), HW4/4, 4, 4), reused for dcol (CKK, HW)]
+ *  [col in chunk-interleaved groups of 4 taps (ceil(CKK/4), HW4/4, 4, 4), reused for 4 rows of dcol (4, HW)]
  *  [dout_n in chunk-interleaved pairs of rows (ceil(Cout/2), HW4/4, 2, 4)] [padded dinp]
  *  [dout edge panel (Cout, 8)] [tile] [tap offsets (CKK) i32]. */
 @inline function bwdBytes(Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
@@ -63,7 +64,7 @@ const SLACK: usize = 64;
   const CKK = <usize>Cin * K * K;
   const HW4 = <usize>((Ho * Wo + 3) & ~3);
   return al64(((CKK + 3) >> 2) * <usize>Cout * 64) + padBytes(Cin, Hp, Wp) + al64(((CKK + 3) >> 2) * HW4 * 16) +
-    al64(<usize>((Cout + 1) >> 1) * HW4 * 8) + al64(<usize>Cin * Hp * Wp * 4) + al64(<usize>Cout * 32) + 128 +
+    al64(<usize>((Cout + 1) >> 1) * HW4 * 8) + al64(<usize>Cin * Hp * Wp * 4 + 16) + al64(<usize>Cout * 32) + 128 +
     al64(CKK * 4);
 }
 
@@ -82,11 +83,14 @@ function pad_image(dst: usize, x: usize, Cin: i32, H: i32, W: i32, pad: i32): vo
   const Hp = H + 2 * pad, Wp = W + 2 * pad;
   if (pad > 0) memory.fill(dst, 0, <usize>Cin * Hp * Wp * 4);
   const rowBytes = <usize>W << 2;
+  const vecB = <usize>(W >> 2) << 4;
   for (let c = 0; c < Cin; c++) {
     let d = dst + ((<usize>c * Hp * Wp + <usize>pad * Wp + pad) << 2);
     let s = x + ((<usize>c * H * W) << 2);
     for (let y = 0; y < H; y++) {
-      memory.copy(d, s, rowBytes);
+      // (memory.copy is a runtime call in V8: too slow for rows of a few floats)
+      for (let o: usize = 0; o < vecB; o += 16) v128.store(d + o, v128.load(s + o));
+      for (let o = vecB; o < rowBytes; o += 4) store<f32>(d + o, load<f32>(s + o));
       d += <usize>Wp << 2;
       s += rowBytes;
     }
@@ -276,19 +280,24 @@ function pack_rows2(dst: usize, src: usize, ld: usize, rows: i32, HW: i32): void
   }
 }
 
-/** col2im: dp[ci][oh + kh][ow + kw] += dcol[r][oh Wo + ow] tap by tap, r = (ci, kh, kw) in order.
- *  dcol: (CKK, HW) row-major   dp: (Cin, Hp, Wp), zeroed by the caller. */
-function col2im(dp: usize, dcol: usize, Cin: i32, Hp: i32, Wp: i32, K: i32, Ho: i32, Wo: i32): void {
-  for (let ci = 0; ci < Cin; ci++) {
-    for (let kh = 0; kh < K; kh++) {
-      for (let kw = 0; kw < K; kw++) {
-        let d = dp + ((<usize>(ci * Hp + kh) * Wp + kw) << 2);
-        for (let oh = 0; oh < Ho; oh++) {
-          add_into(d, dcol, Wo);
-          d += <usize>Wp << 2;
-          dcol += <usize>Wo << 2;
-        }
+/** col2im of the taps r0 .. r0+n-1: dp[ci][oh + kh][ow + kw] += dcol[r - r0][oh Wo + ow], tap by tap
+ *  in order.  dcol: (n, HW) row-major   dp: (Cin, Hp, Wp) + 16 bytes of slack   tab: tap_table(...)
+ *  Each output row is `vecs` = ceil(Wo / 4) whole vectors; the last one's lanes past Wo are masked
+ *  to +0 (mask `last`), so they add +0 to the cells after the row, which changes nothing: the cells
+ *  start at +0 and a sum that starts at +0 is never -0. */
+function col2im_taps(dp: usize, dcol: usize, tab: usize, r0: i32, n: i32, Hp: i32, Wp: i32, Ho: i32, Wo: i32,
+                     vecs: i32, last: v128): void {
+  const rowB = <usize>Wp << 2, segB = <usize>Wo << 2;
+  const lastO = <usize>(vecs - 1) << 4;
+  for (let r = r0; r < r0 + n; r++) {
+    let d = dp + <usize>load<i32>(tab + (<usize>r << 2));
+    for (let oh = 0; oh < Ho; oh++) {
+      for (let o: usize = 0; o < lastO; o += 16) {
+        v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(dcol + o)));
       }
+      v128.store(d + lastO, f32x4.add(v128.load(d + lastO), v128.and(v128.load(dcol + lastO), last)));
+      d += rowB;
+      dcol += segB;
     }
   }
 }
@@ -369,7 +378,7 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
   const wsDout = wsCol + al64(<usize>((CKK + 3) >> 2) * HW4 * 16);
   const wsDp = wsDout + al64(<usize>((Cout + 1) >> 1) * HW4 * 8);
-  const wsEdge = wsDp + al64(<usize>Cin * Hp * Wp * 4);
+  const wsEdge = wsDp + al64(<usize>Cin * Hp * Wp * 4 + 16);
   const wsTmp = wsEdge + al64(<usize>Cout * 32);
   const wsTab = wsTmp + 128;
   tap_table(wsTab, Cin, Hp, Wp, K);
@@ -381,6 +390,8 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   }
   const ldHW = <usize>HW << 2;
   const ldW = <usize>CKK << 2;
+  const vecs = (Wo + 3) >> 2;
+  const lastMask = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(Wo - ((vecs - 1) << 2)));
   const tail = HW & 7;
   for (let n = 0; n < N; n++) {
     const dn = dout + <usize>n * Cout * HW * 4;
@@ -429,14 +440,15 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
       }
     }
     if (dinp) {
-      // dcol (CKK, HW) = weight^T · dout_n, into the col buffer (no longer needed)
+      // dcol (CKK, HW) = weight^T · dout_n four taps at a time (in L1), each block added into the
+      // zero-padded accumulator right away: taps in order, as col2im of the whole dcol would
       if (tail) pack_b_edge(wsEdge, dn + (<usize>(HW - tail) << 2), ldHW, tail, Cout);
-      for (let r = 0; r < CKK; r += 4) {
-        tile_row(wsCol + <usize>r * ldHW, ldHW, wsAT + <usize>(r >> 2) * Cout * 64, min(4, CKK - r),
-                 dn, 32, ldHW, wsEdge, 32, HW, Cout, 0, wsTmp);
-      }
       memory.fill(wsDp, 0, <usize>Cin * Hp * Wp * 4);
-      col2im(wsDp, wsCol, Cin, Hp, Wp, K, Ho, Wo);
+      for (let r = 0; r < CKK; r += 4) {
+        const rows = min(4, CKK - r);
+        tile_row(wsCol, ldHW, wsAT + <usize>(r >> 2) * Cout * 64, rows, dn, 32, ldHW, wsEdge, 32, HW, Cout, 0, wsTmp);
+        col2im_taps(wsDp, wsCol, wsTab, r, rows, Hp, Wp, Ho, Wo, vecs, lastMask);
+      }
       // dinp_n += interior of the padded accumulator
       const di = dinp + <usize>n * Cin * H * W * 4;
       for (let c = 0; c < Cin; c++) {
