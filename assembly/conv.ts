@@ -177,7 +177,7 @@ function im2col_panels(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i32, Wp:
  */
 function im2col_chunks(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i32, Wp: i32, K: i32, Ho: i32, Wo: i32): void {
   const CKK = Cin * K * K, HW = Ho * Wo, chunks = (HW + 3) >> 2;
-  const groups = CKK >> 2;
+  const groups = CKK >> 2, rest = CKK & 3;
   const gStride = <usize>chunks << 6;
   const delta = <usize>(Wp - Wo) << 2;
   const tabEnd = tab + (<usize>groups << 4);
@@ -186,47 +186,54 @@ function im2col_chunks(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i32, Wp:
     const a = Wo - ow; // positions of this chunk in output row oh
     const s1 = xp + ((<usize>oh * Wp + ow) << 2);
     const d0 = dst + (<usize>c << 6);
-    let full = groups;
-    if ((c << 2) + 4 <= HW && a >= 4) {
-      let d = d0;
-      for (let t = tab; t < tabEnd; t += 16) {
-        v128.store(d, v128.load(s1 + <usize>load<i32>(t)));
-        v128.store(d, v128.load(s1 + <usize>load<i32>(t, 4)), 16);
-        v128.store(d, v128.load(s1 + <usize>load<i32>(t, 8)), 32);
-        v128.store(d, v128.load(s1 + <usize>load<i32>(t, 12)), 48);
-        d += gStride;
-      }
-    } else if ((c << 2) + 4 <= HW && 4 - a <= Wo) {
+    const inside = (c << 2) + 4 <= HW;
+    if (inside && 4 - a <= Wo) {
+      // a >= 4: one vector per tap; otherwise lanes >= a come from row oh + 1 (from its start)
       const m = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(a));
-      const s2 = s1 + delta; // lanes >= a: row oh + 1 from its start
+      const s2 = a >= 4 ? s1 : s1 + delta;
       let d = d0;
-      for (let t = tab; t < tabEnd; t += 16) {
-        let o = <usize>load<i32>(t);
-        v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m));
-        o = <usize>load<i32>(t, 4);
-        v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m), 16);
-        o = <usize>load<i32>(t, 8);
-        v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m), 32);
-        o = <usize>load<i32>(t, 12);
-        v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m), 48);
-        d += gStride;
+      if (a >= 4) {
+        for (let t = tab; t < tabEnd; t += 16) {
+          v128.store(d, v128.load(s1 + <usize>load<i32>(t)));
+          v128.store(d, v128.load(s1 + <usize>load<i32>(t, 4)), 16);
+          v128.store(d, v128.load(s1 + <usize>load<i32>(t, 8)), 32);
+          v128.store(d, v128.load(s1 + <usize>load<i32>(t, 12)), 48);
+          d += gStride;
+        }
+      } else {
+        for (let t = tab; t < tabEnd; t += 16) {
+          let o = <usize>load<i32>(t);
+          v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m));
+          o = <usize>load<i32>(t, 4);
+          v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m), 16);
+          o = <usize>load<i32>(t, 8);
+          v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m), 32);
+          o = <usize>load<i32>(t, 12);
+          v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m), 48);
+          d += gStride;
+        }
       }
+      // the partial last group: its taps, then zero rows
+      for (let l = 0; l < rest; l++) {
+        const o = <usize>load<i32>(tabEnd + (<usize>l << 2));
+        v128.store(d + (<usize>l << 4), v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m));
+      }
+      if (rest) for (let l = rest; l < 4; l++) v128.store(d + (<usize>l << 4), f32x4.splat(0));
     } else {
-      full = 0;
-    }
-    // lane by lane: all groups from `full` on (the partial last group, or every group of an odd chunk)
-    for (let g = full; g < (CKK + 3) >> 2; g++) {
-      const d = d0 + <usize>g * gStride;
-      for (let l = 0; l < 4; l++) {
-        const r = (g << 2) + l;
-        for (let q = 0; q < 4; q++) {
-          const p = (c << 2) + q;
-          let v: f32 = 0;
-          if (r < CKK && p < HW) {
-            const y = p / Wo, x = p - y * Wo;
-            v = load<f32>(xp + <usize>load<i32>(tab + (<usize>r << 2)) + ((<usize>y * Wp + x) << 2));
+      // lane by lane (Wo < 4 or the last chunk): every group, zeros past HW and past CKK
+      for (let g = 0; g < (CKK + 3) >> 2; g++) {
+        const d = d0 + <usize>g * gStride;
+        for (let l = 0; l < 4; l++) {
+          const r = (g << 2) + l;
+          for (let q = 0; q < 4; q++) {
+            const p = (c << 2) + q;
+            let v: f32 = 0;
+            if (r < CKK && p < HW) {
+              const y = p / Wo, x = p - y * Wo;
+              v = load<f32>(xp + <usize>load<i32>(tab + (<usize>r << 2)) + ((<usize>y * Wp + x) << 2));
+            }
+            store<f32>(d + (<usize>(l * 4 + q) << 2), v);
           }
-          store<f32>(d + (<usize>(l * 4 + q) << 2), v);
         }
       }
     }
@@ -299,6 +306,44 @@ function col2im_taps(dp: usize, dcol: usize, tab: usize, r0: i32, n: i32, Hp: i3
       d += rowB;
       dcol += segB;
     }
+  }
+}
+
+/** dst[i] += Σ_p src[i][p] for rows i < rows of length n at stride ld bytes; every row summed
+ *  sequentially from +0 (eight rows at a time, so eight independent add chains hide the latency). */
+function row_sums_add(dst: usize, src: usize, ld: usize, rows: i32, n: i32): void {
+  const nB = <usize>n << 2;
+  let i = 0;
+  for (; i + 8 <= rows; i += 8) {
+    const r = src + <usize>i * ld;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+    for (let o: usize = 0; o < nB; o += 4) {
+      const q = r + o;
+      s0 += load<f32>(q);
+      s1 += load<f32>(q + ld);
+      s2 += load<f32>(q + 2 * ld);
+      s3 += load<f32>(q + 3 * ld);
+      s4 += load<f32>(q + 4 * ld);
+      s5 += load<f32>(q + 5 * ld);
+      s6 += load<f32>(q + 6 * ld);
+      s7 += load<f32>(q + 7 * ld);
+    }
+    const d = dst + (<usize>i << 2);
+    store<f32>(d, load<f32>(d) + s0);
+    store<f32>(d, load<f32>(d, 4) + s1, 4);
+    store<f32>(d, load<f32>(d, 8) + s2, 8);
+    store<f32>(d, load<f32>(d, 12) + s3, 12);
+    store<f32>(d, load<f32>(d, 16) + s4, 16);
+    store<f32>(d, load<f32>(d, 20) + s5, 20);
+    store<f32>(d, load<f32>(d, 24) + s6, 24);
+    store<f32>(d, load<f32>(d, 28) + s7, 28);
+  }
+  for (; i < rows; i++) {
+    const r = src + <usize>i * ld;
+    let s: f32 = 0;
+    for (let o: usize = 0; o < nB; o += 4) s += load<f32>(r + o);
+    const d = dst + (<usize>i << 2);
+    store<f32>(d, load<f32>(d) + s);
   }
 }
 
@@ -395,31 +440,7 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   const tail = HW & 7;
   for (let n = 0; n < N; n++) {
     const dn = dout + <usize>n * Cout * HW * 4;
-    // dbias: sequential row sums, four rows at a time
-    let co = 0;
-    for (; co + 4 <= Cout; co += 4) {
-      const r0 = dn + <usize>co * ldHW;
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      for (let p = 0; p < HW; p++) {
-        const o = <usize>p << 2;
-        s0 += load<f32>(r0 + o);
-        s1 += load<f32>(r0 + ldHW + o);
-        s2 += load<f32>(r0 + 2 * ldHW + o);
-        s3 += load<f32>(r0 + 3 * ldHW + o);
-      }
-      const b = dbias + (<usize>co << 2);
-      store<f32>(b, load<f32>(b) + s0);
-      store<f32>(b, load<f32>(b, 4) + s1, 4);
-      store<f32>(b, load<f32>(b, 8) + s2, 8);
-      store<f32>(b, load<f32>(b, 12) + s3, 12);
-    }
-    for (; co < Cout; co++) {
-      const r0 = dn + <usize>co * ldHW;
-      let s: f32 = 0;
-      for (let p = 0; p < HW; p++) s += load<f32>(r0 + (<usize>p << 2));
-      const b = dbias + (<usize>co << 2);
-      store<f32>(b, load<f32>(b) + s);
-    }
+    row_sums_add(dbias, dn, ldHW, Cout, HW);
     // dweight (Cout, CKK) += dout_n (Cout, HW) · col^T, both packed chunk-interleaved
     pad_image(wsPad, inp + <usize>n * Cin * H * W * 4, Cin, H, W, pad);
     im2col_chunks(wsCol, wsPad, wsTab, Cin, Hp, Wp, K, Ho, Wo);
