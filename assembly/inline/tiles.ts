@@ -9,9 +9,9 @@
 // so all values loaded in one iteration are live at once. A 4x8 tile (8 f32x4 accumulators) with
 // 2 B vectors and 4 A vectors per k is the largest that runs without spills; unrolling k spills.
 // Broadcast loads (v128.load32_splat) with a non-zero offset cost V8 an extra `lea` each, so the A
-// panel is stored PRE-SPLATTED (each A value repeated in 4 lanes, 64 bytes per k): the inner loop is
-// then 6 plain loads + 8 mul + 8 add + 2 pointer bumps. Plain f32x4.mul + f32x4.add (no relaxed fma),
-// so every runtime rounds the same way.
+// panel is stored PRE-SPLATTED (each A value repeated in 4 lanes, 64 bytes per k), so the inner loop
+// is 6 plain loads + 8 mul + 8 add. Plain f32x4.mul + f32x4.add (no relaxed fma), so every runtime
+// rounds the same way.
 //
 // Summation order (what makes results reproducible and lets tests compare bits):
 // - tile4x8 / tile4x4 (outer product): every C element is s = Σ_k a_k b_k accumulated sequentially
@@ -19,6 +19,11 @@
 // - dot2x4 (inner product): lane l of an accumulator sums the terms k ≡ l (mod 4) of the first
 //   K & ~3 terms in order; the lanes are combined as (l0 + l2) + (l1 + l3); the last K & 3 terms are
 //   then added one by one; finally C = acc ? C + s : s. Fixed, but not the naive order.
+// - dot2x4p (inner product on packed, zero-padded operands): as dot2x4 with every term in the lanes
+//   (the padding adds an exact +0, so for K a multiple of 4 the two agree bit for bit).
+// Their loop bodies compile to 30 x64 instructions per 64 flop (6 loads, 16 arithmetic, 2 pointer
+// bumps, 2 zero-extending moves, V8's loop stack check and the branch) and run at ~90% of
+// peak_probe when the operands sit in L1/L2.
 
 // ---------------------------------------------------------------------------------------------------
 // Outer-product kernel: C (4 rows x 8 cols, row stride ldc) = [acc ? C : 0] + Σ_k a(k) ⊗ b(k)
