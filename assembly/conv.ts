@@ -127,7 +127,23 @@ function im2col_panels(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i32, Wp:
     const s1 = xp + ((<usize>oh * Wp + ow) << 2);
     let d = dst + (<usize>j * CKK << 5);
     if ((j << 3) + 8 <= HW && a >= 8) {
-      for (let t = tab; t < tabEnd; t += 4) {
+      let t = tab;
+      for (; t + 16 <= tabEnd; t += 16) { // four taps per iteration (fewer loop instructions)
+        let q = s1 + <usize>load<i32>(t);
+        v128.store(d, v128.load(q));
+        v128.store(d, v128.load(q, 16), 16);
+        q = s1 + <usize>load<i32>(t, 4);
+        v128.store(d, v128.load(q), 32);
+        v128.store(d, v128.load(q, 16), 48);
+        q = s1 + <usize>load<i32>(t, 8);
+        v128.store(d, v128.load(q), 64);
+        v128.store(d, v128.load(q, 16), 80);
+        q = s1 + <usize>load<i32>(t, 12);
+        v128.store(d, v128.load(q), 96);
+        v128.store(d, v128.load(q, 16), 112);
+        d += 128;
+      }
+      for (; t < tabEnd; t += 4) {
         const q = s1 + <usize>load<i32>(t);
         v128.store(d, v128.load(q));
         v128.store(d, v128.load(q, 16), 16);
