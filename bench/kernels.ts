@@ -1,11 +1,14 @@
 // Kernel benchmarks: GFLOP/s of gemm/linear/conv2d at the network's real shapes, beside their scalar
 // twins and as a share of the machine's measured peak (assembly/gemm.ts peak_probe).
 //
-//   npx tsc -p tsconfig.test.json && node build/ts/bench/kernels.js [--quick] [--cs231n] [--json]
+//   npx tsc -p tsconfig.test.json && node build/ts/bench/kernels.js [--quick] [--cs231n] [--no-twins] [--json]
 //
-// benchKernels() times the cases itself (best of several runs after a warm-up that lets V8 tier the
-// kernels up from Liftoff to TurboFan) and returns plain numbers, so the CLI can reuse it for
-// `bench --json`; run as a script, the same cases are printed through benny suites.
+// benchKernels() times the cases itself and returns plain numbers, so the CLI can reuse it for
+// `bench --json`; run as a script, the same cases are printed through benny suites (about 30 s).
+// Every case is first warmed up until V8 has tiered its kernels up from Liftoff to TurboFan. A
+// case's time is its fastest run, by the wall clock or by the process's CPU time, whichever is
+// smaller: on a machine shared with other work the CPU time leaves out the waits for a core, the
+// wall clock is exact when nothing else runs. Single thread throughout.
 // FLOP counts: a multiply-add is 2 flop; conv forward 2 N Cout HW CKK, conv backward 2 N Cout HW CKK
 // per gradient (weight, and input unless skipped), linear 2 N In Out per product. Bias terms are
 // not counted.
@@ -41,7 +44,7 @@ export interface BenchOptions {
   cs231n?: boolean;
   /** Skip the scalar twins. */
   noTwins?: boolean;
-  /** Seconds of timed runs per case (default 0.4). */
+  /** Seconds of timed runs per case (default 0.8; the twins at most 0.2). */
   minTime?: number;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -176,7 +179,7 @@ export function timeOnce(c: KernelCase): { wall: number; cpu: number } {
 
 /** Best seconds per run of `c` after a warm-up, timing for at least minTime seconds in total: the
  *  smaller of the best wall-clock and the best CPU time (see timeOnce). */
-export function timeCase(c: KernelCase, minTime = 0.4): number {
+export function timeCase(c: KernelCase, minTime = 0.8): number {
   // Warm-up: V8 starts wasm in Liftoff and tiers hot functions up in the background; run until two
   // consecutive timings agree (or 12 runs).
   let prev = Infinity;
@@ -210,7 +213,7 @@ export function benchKernels(core: Core, opts: BenchOptions = {}): Record<string
   log(`peak ${r.peak_gflops.toFixed(1)} GFLOP/s`);
   for (const [, cases] of kernelCases(core, opts)) {
     for (const c of cases) {
-      const t = timeCase(c, c.key.endsWith("_ref") ? Math.min(opts.minTime ?? 0.4, 0.2) : opts.minTime);
+      const t = timeCase(c, c.key.endsWith("_ref") ? Math.min(opts.minTime ?? 0.8, 0.2) : opts.minTime);
       r[`${c.key}_ms`] = t * 1e3;
       r[`${c.key}_gflops`] = c.flops / t / 1e9;
       r[`${c.key}_peak_share`] = r[`${c.key}_gflops`] / r.peak_gflops;
@@ -249,7 +252,7 @@ async function main(argv: string[]): Promise<void> {
   const peak = peakC.flops / timeCase(peakC) / 1e9;
   console.log(`peak probe: ${peak.toFixed(1)} GFLOP/s (single thread, f32x4 mul + add; the machine may be shared: timings are noisy)`);
   const times: Record<string, number> = {};
-  const maxTime = opts.minTime ?? 0.4;
+  const maxTime = opts.minTime ?? 0.8;
   for (const [title, cases] of kernelCases(core, opts)) {
     // benny times the runs by the wall clock; each run also records its CPU time (timeOnce), and the
     // line printed uses the better of the two fastest runs, as benchKernels does.
