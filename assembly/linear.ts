@@ -38,14 +38,17 @@ export function linear_forward(out: usize, inp: usize, weight: usize, bias: usiz
                                ws: usize): void {
   if (N <= 0 || Out <= 0) return;
   const ldo = <usize>Out << 2;
-  for (let n = 0; n < N; n++) memory.copy(out + <usize>n * ldo, bias, ldo);
+  for (let n = 0; n < N; n++) {
+    const row = out + <usize>n * ldo;
+    for (let o: usize = 0; o < ldo; o += 4) store<f32>(row + o, load<f32>(bias + o));
+  }
   memory.fill(ws, 0, <usize>In << 2);
   const ldi = <usize>In << 2;
   dot_run(out, ldo, inp, ldi, weight, ldi, N, Out, In, 1, ws, ws + al64(ldi));
 }
 
 /**
- * Gradients of linear_forward, ADDED into dinp (skipped when 0), dweight and dbias.
+ * Gradients of linear_forward, ADDED into dinp, dweight and dbias (each skipped when its pointer is 0).
  *   dinp:  (N, In) or 0   dweight: (Out, In)   dbias: (Out)
  *   dout:  (N, Out)       inp:     (N, In)     weight: (Out, In)
  *   ws:    linear_ws_bytes(N, In, Out) bytes, 16-byte aligned

@@ -5,7 +5,7 @@ import { Model } from "../nn/model.js";
 import { PRESETS } from "../nn/spec.js";
 import { Optimizer, ADAM_DEFAULTS } from "../nn/optim.js";
 import { attribute } from "../explain/saliency.js";
-import { timeIt } from "./timing.js";
+import { timeCase } from "./kernels.js";
 
 function randomModel(batch: number, arch = "tutorial") {
   const core = loadCore();
@@ -25,31 +25,31 @@ export interface StepFigures {
 }
 
 export function benchSteps(opts: { quick?: boolean; arch?: string } = {}): StepFigures {
-  const rounds = opts.quick ? 2 : 5;
-  const minSeconds = opts.quick ? 0.1 : 0.3;
+  const minTime = opts.quick ? 0.15 : 0.8;
+  const time = (images: number, run: () => void) => timeCase({ key: "step", label: "step", flops: 0, images, run }, minTime);
   const arch = opts.arch ?? "tutorial";
 
   const tr = randomModel(110, arch);
   const opt = new Optimizer(tr.m, ADAM_DEFAULTS);
-  const train = timeIt(() => {
+  const train = time(110, () => {
     tr.m.zeroGrads();
     tr.m.forward(110);
     tr.m.loss(110, true);
     tr.m.backward(110);
     opt.step();
-  }, { rounds, minSeconds });
+  });
 
   const inf = randomModel(1000, arch);
-  const infer = timeIt(() => inf.m.forward(1000), { rounds, minSeconds });
+  const infer = time(1000, () => inf.m.forward(1000));
 
   const sal = randomModel(100, arch);
   const images = sal.core.arena.f32(sal.m.input, 100 * sal.m.inputSize).slice();
   const labels = Array.from({ length: 100 }, (_, i) => i % 10);
-  const maps = timeIt(() => attribute(sal.m, images, labels), { rounds, minSeconds });
+  const maps = time(100, () => attribute(sal.m, images, labels));
 
   return {
-    train_b110_img_s: 110 / train.best,
-    infer_b1000_img_s: 1000 / infer.best,
-    saliency_b100_maps_s: 100 / maps.best,
+    train_b110_img_s: 110 / train,
+    infer_b1000_img_s: 1000 / infer,
+    saliency_b100_maps_s: 100 / maps,
   };
 }

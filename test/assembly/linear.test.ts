@@ -22,13 +22,31 @@ function setup(core: Core, N: number, In: number, Out: number, seed: number): Bu
     dinp: randomF32(core, N * In, seed + 5),
     dw: randomF32(core, Out * In, seed + 6),
     db: randomF32(core, Out, seed + 7),
-    ws: core.arena.alloc(core.exports.linear_ws_bytes(N, In, Out)),
+    ws: scratch(core, core.exports.linear_ws_bytes(N, In, Out)),
   };
+}
+
+const GUARD = 16;
+const guards = new Map<number, number>();
+
+/** Scratch filled with NaN (results must not depend on it) and followed by a guard pattern. */
+function scratch(core: Core, bytes: number): number {
+  const ws = core.arena.alloc(bytes + GUARD * 4);
+  core.arena.f32(ws, bytes / 4).fill(NaN);
+  core.arena.f32(ws + bytes, GUARD).fill(12345);
+  guards.set(ws, bytes);
+  return ws;
+}
+
+function assertGuard(core: Core, ws: number, what: string) {
+  const bytes = guards.get(ws)!;
+  assert.ok(core.arena.f32(ws + bytes, GUARD).every((v) => v === 12345), `${what}: wrote past ws`);
 }
 
 function forward(core: Core, fast: boolean, s: Bufs, N: number, In: number, Out: number): Float32Array {
   if (fast) core.exports.linear_forward(s.out, s.inp, s.w, s.b, N, In, Out, s.ws);
   else core.exports.linear_forward_ref(s.out, s.inp, s.w, s.b, N, In, Out);
+  assertGuard(core, s.ws, `forward ${N}x${In}->${Out}`);
   return snap(core, s.out, N * Out);
 }
 
@@ -39,6 +57,7 @@ function backward(core: Core, fast: boolean, s: Bufs, N: number, In: number, Out
   const db = core.arena.putF32(snap(core, s.db, Out));
   if (fast) core.exports.linear_backward(dinp, dw, db, s.dout, s.inp, s.w, N, In, Out, s.ws);
   else core.exports.linear_backward_ref(dinp, dw, db, s.dout, s.inp, s.w, N, In, Out);
+  assertGuard(core, s.ws, `backward ${N}x${In}->${Out}`);
   const r = { dinp: withDinp ? snap(core, dinp, N * In) : null, dw: snap(core, dw, Out * In), db: snap(core, db, Out) };
   core.arena.reset(m);
   return r;
@@ -123,9 +142,10 @@ lin("dinp = 0 skips the input gradient and writes nothing at address 0", () => {
 });
 
 lin("backward matches central finite differences of L = Σ G ⊙ out", () => {
-  // L is linear in each of inp, weight and bias, so the central difference has no truncation error;
-  // what remains is the f32 rounding of the few outputs a probe changes (|out| ≲ 3, In = 17: about
-  // 1e-6 each) divided by 2h = 0.02, i.e. ≲ 1e-4. Tolerance 1e-3 absolute + 1e-3 relative.
+  // L is linear in each of inp, weight and bias, so the central difference (h = 1e-2) has no
+  // truncation error. What remains is the f32 rounding of the few outputs a probe changes (at most
+  // Out = 5 of them, |out| ≲ 3, each off by ~1e-7) divided by 2h = 0.02: about 1e-5 (measured:
+  // ≤ 5e-6). Tolerance 1e-3 absolute + 1e-3 relative; a wrong gradient misses it by orders of magnitude.
   const core = freshCore();
   const [N, In, Out] = [3, 17, 5];
   const s = setup(core, N, In, Out, 4242);
@@ -137,7 +157,9 @@ lin("backward matches central finite differences of L = Σ G ⊙ out", () => {
     for (let i = 0; i < o.length; i++) L += G[i] * o[i];
     return L;
   };
-  for (const buf of [s.dinp, s.dw, s.db]) core.arena.f32(buf, buf === s.db ? Out : buf === s.dw ? Out * In : N * In).fill(0);
+  core.arena.f32(s.dinp, N * In).fill(0);
+  core.arena.f32(s.dw, Out * In).fill(0);
+  core.arena.f32(s.db, Out).fill(0);
   core.exports.linear_backward(s.dinp, s.dw, s.db, s.dout, s.inp, s.w, N, In, Out, s.ws);
   for (const [what, ptr, grad, n] of [
     ["dinp", s.inp, s.dinp, N * In], ["dweight", s.w, s.dw, Out * In], ["dbias", s.b, s.db, Out],
