@@ -3,10 +3,11 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
-const uvuBin = require.resolve("uvu/bin.js");
+// uvu's "exports" hides bin.js; find it next to its package.json.
+const uvuBin = join(dirname(require.resolve("uvu")), "..", "bin.js");
 const testDir = dirname(fileURLToPath(import.meta.url));
 const pattern = process.argv[2] ?? "\\.test\\.js$";
 
