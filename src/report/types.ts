@@ -1,19 +1,14 @@
 // The report's input: plain data that the pipeline gathers from a run (JSON-serialisable except the
 // PNG buffers of the raster figures), and the fixed facts the report compares against.
 
+import { AUGMENTATIONS, AUG_LABELS } from "../data/augment.js";
+
 /** Training sets in the report's order (the poster's Figure 1 columns, with the originals first). */
-export const SET_ORDER = ["orig", "scaling", "crop", "erasing", "distortion", "blur"] as const;
+export const SET_ORDER = ["orig", ...AUGMENTATIONS] as const;
 export type SetId = (typeof SET_ORDER)[number];
 
-/** Display labels of the sets, as the poster names them. */
-export const SET_LABELS: Readonly<Record<SetId, string>> = {
-  orig: "Orig",
-  scaling: "Scaling",
-  crop: "RandCrop",
-  erasing: "Erasing",
-  distortion: "Distortion",
-  blur: "Blur",
-};
+/** Display labels of the sets, as the poster names them (one list: src/data/augment.ts). */
+export const SET_LABELS: Readonly<Record<SetId, string>> = AUG_LABELS;
 
 /** The set every saliency map is compared against. */
 export const BASELINE_SET: string = "orig";
