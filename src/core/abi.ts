@@ -30,6 +30,8 @@ export interface CoreExports {
 
   // gemm: C(M,N) = [acc ? C : 0] + op(A) · op(B)
   //   nn: A (M,K), B (K,N)    tn: A (K,M), B (K,N)    nt: A (M,K), B (N,K)
+  // peak_probe: 48 flop of independent f32x4 mul+add per iteration; returns a checksum.
+  peak_probe(iters: I): F;
   gemm_ws_bytes(M: I, N: I, K: I): number;
   gemm_nn(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
   gemm_tn(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
