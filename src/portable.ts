@@ -69,6 +69,12 @@ export function runPortableCheck(core: Core): PortableResult {
     }
     const weights = model.getParams();
     const map = attribute(model, images.subarray(0, 784), [0]);
+    // A map is a pure function of weights and image: a second pass must agree bit for bit. (A kernel
+    // that writes outside its outputs would still give the same wrong bytes in every runtime.)
+    const again = attribute(model, images.subarray(0, 784), [0]);
+    if (sha256F32(again.signed) !== sha256F32(map.signed) || sha256F32(model.getParams()) !== sha256F32(weights)) {
+      throw new Error("portable check: a second saliency pass changed the map or the weights (a kernel writes outside its outputs)");
+    }
     return { wasmSha256: "", weightsSha256: sha256F32(weights), mapSha256: sha256F32(map.signed), losses, predicted: map.predicted[0] };
   } finally {
     core.arena.reset(mark);
