@@ -54,7 +54,7 @@ export function softmax_forward(probs: usize, logits: usize, N: i32, C: i32): vo
  *  (1/N) sum_i -log p_i[y_i], as f64. Each term is computed as log-sum-exp minus the shifted logit,
  *  log(sum_k exp(z_k - m)) - (z_y - m), which stays finite where log(p_y) of the rounded f32 p_y would
  *  underflow; the sum is accumulated in f64 in row order.
- *  probs: usize (N, C) f32 out, logits: usize (N, C) f32, labels: usize (N) i32. */
+ *  probs: usize (N, C) f32 out (must not alias logits), logits: usize (N, C) f32, labels: usize (N) i32. */
 export function softmax_xent_forward(probs: usize, logits: usize, labels: usize, N: i32, C: i32): f64 {
   let total: f64 = 0;
   for (let i = 0; i < N; i++) {

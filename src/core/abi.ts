@@ -80,7 +80,43 @@ export interface CoreExports {
   sgd_step_ref(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, weightDecay: F, nesterov: I, first: I): void;
   adam_step_ref(p: P, g: P, m: P, v: P, n: I, lr: F, beta1: F, beta2: F, eps: F, weightDecay: F, step: I): void;
 
-  // augment (assembly/augment.ts): filled in by the augmentation work
+  // augment (assembly/augment.ts): images inp, out (N,H,W) f32 in [0,1], out never overlapping inp.
+  // Deterministic forms apply one parameter set to all N images; *_random forms draw per image, in
+  // turn, from the one stream at `state`. Pixel centres at (j + 0.5, i + 0.5) (align_corners=False),
+  // bilinear, zero fill where pixels move. field/noise are (2,H,W): plane 0 = dx, plane 1 = dy (px).
+  aug_scale_ws_bytes(H: I, W: I): number;
+  aug_scale(out: P, inp: P, N: I, H: I, W: I, factor: F, ws: P): void;
+  aug_scale_ref(out: P, inp: P, N: I, H: I, W: I, factor: F, ws: P): void;
+  aug_scale_random(out: P, inp: P, N: I, H: I, W: I, s: F, state: P, ws: P): void; // factor ~ U[1-s, 1+s]
+  aug_crop(out: P, inp: P, N: I, H: I, W: I, pad: I, top: I, left: I): void; // window of the zero-padded image
+  aug_crop_random(out: P, inp: P, N: I, H: I, W: I, pad: I, state: P): void; // top, left ~ U{0..2pad}
+  aug_resized_crop_ws_bytes(H: I, W: I): number;
+  aug_resized_crop(out: P, inp: P, N: I, H: I, W: I, top: I, left: I, h: I, w: I, ws: P): void;
+  aug_resized_crop_ref(out: P, inp: P, N: I, H: I, W: I, top: I, left: I, h: I, w: I, ws: P): void;
+  aug_resized_crop_random(out: P, inp: P, N: I, H: I, W: I, scaleMin: F, state: P, ws: P): void; // RandomResizedCrop
+  aug_erase(out: P, inp: P, N: I, H: I, W: I, top: I, left: I, h: I, w: I, value: F): void;
+  aug_erase_random(out: P, inp: P, N: I, H: I, W: I, scaleLo: F, scaleHi: F, state: P): void; // RandomErasing(p=1)
+  gaussian_radius(sigma: F): I; // ceil(3 sigma), 0 for sigma <= 0
+  gaussian_kernel(out: P, sigma: F, radius: I): void; // out (2r+1) f32, sums to 1
+  aug_blur_ws_bytes(H: I, W: I, sigmaMax: F): number;
+  aug_blur(out: P, inp: P, N: I, H: I, W: I, sigma: F, ws: P): void; // separable, reflect edges
+  aug_blur_ref(out: P, inp: P, N: I, H: I, W: I, sigma: F, ws: P): void;
+  aug_blur_random(out: P, inp: P, N: I, H: I, W: I, sigmaLo: F, sigmaHi: F, state: P, ws: P): void;
+  aug_elastic_ws_bytes(H: I, W: I, sigma: F): number;
+  aug_elastic_field(field: P, noise: P, H: I, W: I, alpha: F, sigma: F, ws: P): void; // ws: aug_blur_ws_bytes
+  aug_warp(out: P, inp: P, N: I, H: I, W: I, field: P): void;
+  aug_elastic(out: P, inp: P, N: I, H: I, W: I, noise: P, alpha: F, sigma: F, ws: P): void;
+  aug_elastic_ref(out: P, inp: P, N: I, H: I, W: I, noise: P, alpha: F, sigma: F, ws: P): void;
+  aug_elastic_random(out: P, inp: P, N: I, H: I, W: I, alpha: F, sigma: F, state: P, ws: P): void;
 
-  // metrics (assembly/metrics.ts): filled in by the saliency-metrics work
+  // metrics (assembly/metrics.ts): saliency-map metrics in f64 (f64 returns and eps). p, q: (n) f32
+  // maps, already |.|; q is the reference (baseline) map. Undefined cases (constant map, zero sum) give NaN.
+  map_cc(p: P, q: P, n: I): F; // Pearson r (MIT CC.m)
+  map_kl(p: P, q: P, n: I, eps: F): F; // MIT KLdiv.m: sum Q log(eps + Q / (P + eps)), maps normalised to sum 1
+  map_sim(p: P, q: P, n: I): F; // MIT similarity.m: sum min(P, Q) after [0,1] rescaling and sum-1 normalisation
+  map_entropy_spatial(p: P, n: I): F; // -sum P log P (nats), P = p / sum p
+  map_entropy_hist_ws_bytes(bins: I): number;
+  map_entropy_hist(p: P, n: I, bins: I, ws: P): F; // bits; numpy.histogram(p, bins, range=(0, max p))
+  map_spearman_ws_bytes(n: I): number;
+  map_spearman(p: P, q: P, n: I, ws: P): F; // Pearson r of average ranks
 }

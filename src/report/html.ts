@@ -1,0 +1,385 @@
+// report.html: one self-contained page laid out like the poster — setup, Figure 1, Table 1, Figure 2,
+// Figure 4, Figures 3 and 5, what the metrics say against the seed noise floor, how to read it, and
+// the run's provenance. Everything is inline (CSS, SVG, PNGs as data: URIs; system fonts only), so the
+// file works copied anywhere and opened offline, and prints cleanly.
+import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
+import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
+import { noiseFloorLabel } from "./tables.js";
+import { judgeMetric, METRICS, type MetricJudgement, type Verdict } from "./verdict.js";
+import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput } from "./types.js";
+
+const esc = (s: string) => escapeXml(s);
+const num = (s: string) => esc(typographic(s));
+
+/** Width and height from a PNG's IHDR chunk, or null if the bytes are not a PNG. */
+export function pngSize(png: Uint8Array): { width: number; height: number } | null {
+  const sig = [137, 80, 78, 71, 13, 10, 26, 10];
+  if (png.length < 24 || sig.some((b, i) => png[i] !== b)) return null;
+  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: dv.getUint32(16), height: dv.getUint32(20) };
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+function pngImg(png: Uint8Array | undefined, alt: string): string {
+  if (!png) return `<div class="missing">Not rendered in this run.</div>`;
+  const size = pngSize(png);
+  if (!size) throw new Error(`renderReportHtml: the figure "${alt}" is not a PNG`);
+  return `<img src="data:image/png;base64,${base64(png)}" width="${size.width}" height="${size.height}" alt="${esc(alt)}">`;
+}
+
+/** Flattens nested config objects to [dotted key, display value] pairs, in insertion order. */
+export function flattenConfig(obj: Record<string, unknown>, prefix = ""): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
+      out.push(...flattenConfig(v as Record<string, unknown>, key));
+    } else if (Array.isArray(v)) {
+      out.push([key, v.every((x) => x === null || typeof x !== "object") ? v.map((x) => String(x)).join(", ") : JSON.stringify(v)]);
+    } else if (typeof v === "number") {
+      out.push([key, Number.isFinite(v) ? String(v) : MISSING]);
+    } else if (v === undefined) {
+      out.push([key, MISSING]);
+    } else {
+      out.push([key, String(v)]);
+    }
+  }
+  return out;
+}
+
+const VERDICT_TEXT: Record<Verdict, string> = { beyond: "beyond", within: "within", closer: "closer", unknown: MISSING };
+
+const CSS = `
+:root{--ink:#1d1d1f;--muted:#5f6368;--rule:#d9dce1;--soft:#f5f6f8;--accent:#0072B2;
+--sans:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+--serif:Charter,"Bitstream Charter","Sitka Text",Cambria,Georgia,"Times New Roman",serif;
+--mono:ui-monospace,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:#fff;color:var(--ink);font:17px/1.55 var(--serif)}
+main{max-width:1140px;margin:0 auto;padding:2.5rem 1.5rem 4rem}
+h1,h2,h3,nav,figcaption,table,.meta,.eyebrow,.glance,.kv,.rule,.chip,footer{font-family:var(--sans)}
+h1{font-size:2.05rem;line-height:1.2;margin:.2rem 0 .6rem;letter-spacing:-.01em;font-weight:700}
+h2{font-size:1.3rem;margin:0 0 .8rem;font-weight:650;letter-spacing:-.005em}
+h2 .n{color:var(--muted);font-weight:500;margin-right:.45rem}
+h3{font-size:1.02rem;margin:1.6rem 0 .5rem;font-weight:650}
+p{margin:.55rem 0;max-width:46rem}
+.eyebrow{text-transform:uppercase;letter-spacing:.08em;font-size:.75rem;color:var(--muted);font-weight:600}
+.byline{color:var(--muted);font-size:1.02rem;margin:0 0 .9rem}
+.meta{font-size:.84rem;color:var(--muted)}
+.meta code{font-size:.8rem}
+nav{font-size:.88rem;margin:1.1rem 0 0;display:flex;flex-wrap:wrap;gap:.3rem 1.1rem}
+nav a{color:var(--accent);text-decoration:none}
+nav a:hover{text-decoration:underline}
+header{border-bottom:2px solid var(--ink);padding-bottom:1.2rem}
+section{padding-top:1.6rem;margin-top:2rem;border-top:1px solid var(--rule)}
+header+section{border-top:none;margin-top:.6rem}
+.glance{background:var(--soft);border-left:3px solid var(--accent);padding:.85rem 1.1rem;margin:1.3rem 0 0;font-size:.93rem}
+.glance ul{margin:.25rem 0 0;padding-left:1.1rem}
+.glance li{margin:.18rem 0}
+.glance strong{font-weight:650}
+figure{margin:1.5rem 0 1.8rem;break-inside:avoid;page-break-inside:avoid}
+figure img,figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
+figure img{image-rendering:pixelated;image-rendering:crisp-edges}
+figcaption{font-size:.86rem;line-height:1.5;color:var(--muted);margin:.7rem auto 0;max-width:52rem}
+figcaption b{color:var(--ink);font-weight:650}
+.stack figure{margin:0 0 1.4rem}
+.sub{font-family:var(--sans);font-size:.84rem;color:var(--ink);font-weight:600;text-align:center;margin:.4rem 0 0}
+.missing{font-family:var(--sans);border:1px dashed var(--rule);color:var(--muted);padding:2rem;text-align:center;font-size:.9rem}
+.tablewrap{overflow-x:auto;margin:1rem 0}
+table{border-collapse:collapse;font-size:.88rem;font-variant-numeric:tabular-nums lining-nums;margin:0 auto}
+caption{caption-side:top;text-align:left;font-size:.86rem;color:var(--muted);padding:0 0 .5rem}
+caption b{color:var(--ink)}
+th,td{padding:.32rem .75rem;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}
+thead tr:first-child th{border-top:1.5px solid var(--ink)}
+thead tr:last-child th{border-bottom:1px solid var(--ink);font-weight:600}
+thead th.group{font-weight:600;color:var(--muted);font-size:.78rem;text-transform:uppercase;letter-spacing:.05em;text-align:center;border-bottom:1px solid var(--rule)}
+tbody tr:last-child td{border-bottom:1.5px solid var(--ink)}
+tbody tr.floor td{border-top:1px solid var(--rule);color:var(--muted);font-style:italic}
+td.sep,th.sep{border-left:1px solid var(--rule)}
+td.pos{color:#0b6b4d}td.neg{color:#a23f00}
+.kv{columns:2 22rem;column-gap:2.5rem;font-size:.86rem;margin:.8rem 0}
+.kv div{display:flex;justify-content:space-between;gap:1rem;border-bottom:1px solid var(--rule);padding:.28rem 0;break-inside:avoid}
+.kv span:first-child{color:var(--muted);white-space:nowrap}
+.kv span:last-child{text-align:right;font-variant-numeric:tabular-nums;word-break:break-word}
+code,.mono{font-family:var(--mono);font-size:.85em}
+.sha{word-break:break-all}
+table.verdicts td{text-align:center}
+table.verdicts td:first-child{text-align:left}
+.chip{display:inline-block;font-size:.74rem;font-weight:600;border-radius:3px;padding:.06rem .42rem;margin-left:.35rem}
+.v-beyond .chip{background:#fbe1d2;color:#8a3300}
+.v-within .chip{background:#eceef1;color:#4a4f55}
+.v-closer .chip{background:#d9ebf7;color:#0b4f7c}
+.v-unknown .chip{background:none;color:var(--muted)}
+.statements{padding-left:1.1rem;max-width:50rem}
+.statements li{margin:.45rem 0}
+.rule{background:var(--soft);border:1px solid var(--rule);border-radius:4px;padding:.8rem 1.1rem;font-size:.86rem;margin:1.2rem 0;max-width:52rem}
+.rule p{margin:.3rem 0}
+.rule ul{margin:.3rem 0;padding-left:1.1rem}
+.read{max-width:60rem;display:grid;grid-template-columns:12rem 1fr;gap:.7rem 1.6rem;margin:1rem 0}
+.read dt{font-family:var(--sans);font-weight:650;font-size:.93rem;padding-top:.12rem}
+.read dd{margin:0}
+var{font-style:italic}
+footer{margin-top:3rem;padding-top:1rem;border-top:1px solid var(--rule);font-size:.8rem;color:var(--muted)}
+@media (max-width:860px){body{font-size:16px}h1{font-size:1.6rem}.read{grid-template-columns:1fr;gap:.2rem}.read dd{margin-bottom:.6rem}main{padding:1.5rem 1rem 3rem}}
+@media print{@page{margin:14mm}body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}
+section{break-inside:auto}h2,h3{break-after:avoid}.glance,.rule{background:none}a{color:inherit;text-decoration:none}
+.tablewrap{overflow:visible;break-inside:avoid}}
+`;
+
+function section(id: string, n: number, title: string, body: string): string {
+  return `<section id="${id}"><h2><span class="n">${n}</span>${esc(title)}</h2>${body}</section>`;
+}
+
+function figure(body: string, caption: string): string {
+  return `<figure>${body}<figcaption>${caption}</figcaption></figure>`;
+}
+
+function table1Html(input: ReportInput): string {
+  const rows = sortBySet(input.table1);
+  const body = rows
+    .map((r) => {
+      const p = (POSTER_TABLE1 as Record<string, { bestVal: number; test: number } | undefined>)[r.set];
+      const delta = p && Number.isFinite(r.test) ? r.test - p.test : NaN;
+      const cls = Number.isFinite(delta) ? (delta > 0.0005 ? "pos" : delta < -0.0005 ? "neg" : "") : "";
+      const d = Number.isFinite(delta) ? (delta > 0 ? "+" : "") + fixed(delta, 3) : MISSING;
+      return (
+        `<tr><td>${esc(setLabel(r.set))}</td><td>${num(fixed(r.bestVal, 3))}</td><td>${Number.isInteger(r.bestEpoch) ? r.bestEpoch : MISSING}</td>` +
+        `<td>${num(fixed(r.test, 3))}</td><td class="sep">${num(fixed(p?.bestVal, 2))}</td><td>${num(fixed(p?.test, 2))}</td>` +
+        `<td class="sep ${cls}">${num(d)}</td></tr>`
+      );
+    })
+    .join("");
+  return (
+    `<div class="tablewrap"><table class="t1"><caption><b>Table 1.</b> Training results: best validation accuracy over the epochs, the epoch it was reached (1-based), ` +
+    `and the accuracy of that epoch's weights on the test set, beside the poster's Table 1.</caption>` +
+    `<thead><tr><th></th><th class="group" colspan="3">This run</th><th class="group sep" colspan="2">Poster</th><th class="sep"></th></tr>` +
+    `<tr><th>Model</th><th>Best val.</th><th>Epoch</th><th>Test</th><th class="sep">Best val.</th><th>Test</th><th class="sep">\u0394 test</th></tr></thead>` +
+    `<tbody>${body}</tbody></table></div>`
+  );
+}
+
+function metricsHtml(input: ReportInput, baselineSet: string): string {
+  const rows = sortBySet(input.metrics);
+  const cells = (s: MetricStats) => METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
+  let body = rows.map((r) => `<tr><td>${esc(setLabel(r.set))}${r.set === baselineSet ? " (baseline)" : ""}</td>${cells(r)}</tr>`).join("");
+  if (input.noiseFloor) body += `<tr class="floor"><td>${esc(noiseFloorLabel(input.noiseFloor, baselineSet))}</td>${cells(input.noiseFloor)}</tr>`;
+  const heads = METRICS.map((m) => `<th>${esc(m.short)}${m.unit ? ` <span class="meta">(${esc(m.unit)})</span>` : ""}</th>`).join("");
+  return (
+    `<div class="tablewrap"><table class="metrics"><caption><b>Table 2.</b> Saliency metrics, mean \u00b1 sd over the query images. ` +
+    `CC, KL, SIM and Spearman compare each model's map with ${esc(setLabel(baselineSet))}'s map of the same image; the entropies describe each model's own maps. ` +
+    `The last row is ${esc(setLabel(baselineSet))} retrained with another seed: how far retraining alone moves the maps.</caption>` +
+    `<thead><tr><th>Model</th>${heads}</tr></thead><tbody>${body}</tbody></table></div>`
+  );
+}
+
+function verdictHtml(judgements: MetricJudgement[]): string {
+  const sets = judgements[0]?.items.map((i) => i.set) ?? [];
+  if (sets.length === 0) return `<p class="meta">No augmented model to compare.</p>`;
+  const head = sets.map((s) => `<th>${esc(setLabel(s))}</th>`).join("");
+  const rows = judgements
+    .map((j) => {
+      const cells = j.items
+        .map((i) => `<td class="v-${i.verdict}">${num(fixed(i.value, j.metric.digits))}<span class="chip">${esc(VERDICT_TEXT[i.verdict])}</span></td>`)
+        .join("");
+      return `<tr><td>${esc(j.metric.short)}</td>${cells}</tr>`;
+    })
+    .join("");
+  return (
+    `<div class="tablewrap"><table class="verdicts"><caption><b>Table 3.</b> Each augmentation's mean against the seed noise floor ` +
+    `(rule below): <b>beyond</b> = changes the maps more than retraining does; <b>within</b> = not distinguishable from retraining; ` +
+    `<b>closer</b> = more like the baseline than the retrained baseline is.</caption>` +
+    `<thead><tr><th>Metric</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>` +
+    `<ul class="statements">${judgements.map((j) => `<li>${statementHtml(j.statement)}</li>`).join("")}</ul>`
+  );
+}
+
+/** The statement with its leading "Name:" in bold. */
+function statementHtml(s: string): string {
+  const i = s.indexOf(":");
+  return i > 0 ? `<b>${esc(s.slice(0, i))}</b>${num(s.slice(i))}` : num(s);
+}
+
+function ruleHtml(baseline: string): string {
+  const b = esc(setLabel(baseline));
+  return (
+    `<div class="rule"><p><b>The rule.</b> The noise floor <var>m</var><sub>0</sub> \u00b1 <var>s</var><sub>0</sub> is the statistic of a second ${b} model ` +
+    `(same data, another seed) against the baseline ${b}, as mean \u00b1 sd over the query images. For an augmented model with mean <var>m</var>:</p><ul>` +
+    `<li><b>CC, SIM, Spearman</b> (higher = more like the baseline): <b>beyond</b> if <var>m</var> &lt; <var>m</var><sub>0</sub> \u2212 <var>s</var><sub>0</sub>; ` +
+    `<b>closer</b> if <var>m</var> &gt; <var>m</var><sub>0</sub> + <var>s</var><sub>0</sub>; otherwise <b>within</b>.</li>` +
+    `<li><b>KL</b> (higher = less like the baseline): <b>beyond</b> if <var>m</var> &gt; <var>m</var><sub>0</sub> + <var>s</var><sub>0</sub>; ` +
+    `<b>closer</b> if <var>m</var> &lt; <var>m</var><sub>0</sub> \u2212 <var>s</var><sub>0</sub>; otherwise <b>within</b>.</li>` +
+    `<li><b>Entropies</b> (a property of each model's own maps): with <var>H</var><sub>0</sub> the baseline's entropy and <var>H</var><sub>s</sub> \u00b1 <var>s</var><sub>s</sub> the second seed's, ` +
+    `the tolerance is <var>t</var> = |<var>H</var><sub>s</sub> \u2212 <var>H</var><sub>0</sub>| + <var>s</var><sub>s</sub>; <b>beyond</b> if |<var>m</var> \u2212 <var>H</var><sub>0</sub>| &gt; <var>t</var>, otherwise <b>within</b>.</li></ul>` +
+    `<p>This is a descriptive screen with a one-sd margin from a single extra seed, not a significance test: "within" does not prove the maps are the same, ` +
+    `and with few query images the sd itself is uncertain.</p></div>`
+  );
+}
+
+function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
+  const items: string[] = [];
+  const t1 = input.table1.filter((r) => Number.isFinite(r.test));
+  if (t1.length) {
+    const best = t1.reduce((a, b) => (b.test > a.test ? b : a));
+    const posterBest = (Object.entries(POSTER_TABLE1) as [keyof typeof SET_LABELS, { test: number }][]).reduce((a, b) => (b[1].test > a[1].test ? b : a));
+    items.push(
+      `<li><strong>Best test accuracy:</strong> ${esc(setLabel(best.set))}, ${num(fixed(best.test, 3))} ` +
+        `(poster: ${esc(SET_LABELS[posterBest[0]])}, ${num(fixed(posterBest[1].test, 2))}).</li>`,
+    );
+  }
+  for (const key of ["cc", "kl", "entropySpatial"]) {
+    const j = judgements.find((x) => x.metric.key === key);
+    if (!j) continue;
+    if (!j.band) {
+      items.push(`<li><strong>${esc(j.metric.short)}:</strong> no noise floor to judge against.</li>`);
+      continue;
+    }
+    const beyond = j.items.filter((i) => i.verdict === "beyond").map((i) => setLabel(i.set));
+    const rest = j.items.filter((i) => i.verdict !== "beyond").map((i) => setLabel(i.set));
+    const what = j.metric.kind === "entropy" ? `change ${j.metric.name} more than retraining does` : "move saliency more than retraining does";
+    const first = beyond.length ? `${esc(andList(beyond))} ${esc(what)}` : "no augmentation is beyond the seed noise floor";
+    const second = beyond.length && rest.length ? `; ${esc(andList(rest))} ${rest.length === 1 ? "does" : "do"} not` : "";
+    items.push(`<li><strong>${esc(j.metric.short)}:</strong> ${first}${second}.</li>`);
+  }
+  return items.length ? `<div class="glance"><strong>At a glance</strong><ul>${items.join("")}</ul></div>` : "";
+}
+
+function andList(xs: string[]): string {
+  return xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+}
+
+function readHtml(baseline: string): string {
+  const b = esc(setLabel(baseline));
+  return (
+    `<dl class="read">` +
+    `<dt>Saliency maps</dt><dd>Vanilla gradient (Simonyan, Vedaldi &amp; Zisserman, 2014): the absolute value of the derivative of the true class's score ` +
+    `with respect to each input pixel, |\u2202<var>S</var><sub><var>y</var></sub>/\u2202<var>x</var>|, for each model's best-validation weights. Bright = the score is sensitive to that pixel.</dd>` +
+    `<dt>Colour scale of Figure 4</dt><dd>Viridis, perceptually uniform and readable in greyscale. With the shared scale, the six maps of one query are divided by ` +
+    `the largest value among them, so a model whose gradients are weaker looks darker; the largest value is printed at the end of the row. ` +
+    `With the per-map scale, each map is divided by its own Captum threshold (the value below which 98% of the map's total attribution lies), so every map uses the full range and only shapes compare.</dd>` +
+    `<dt>CC</dt><dd>Pearson correlation between a model's map and ${b}'s map of the same image (1 = same pattern up to scale).</dd>` +
+    `<dt>KL</dt><dd>Kullback\u2013Leibler divergence between the two maps, each normalised to sum to 1, with ${b}'s map as the reference distribution ` +
+    `(<var>Q</var> in the poster's Eq. 2, as the MIT saliency benchmark treats its ground truth; a small \u03b5 keeps it finite). 0 = identical; not symmetric.</dd>` +
+    `<dt>Entropy</dt><dd>Spatial entropy treats the normalised map as a probability distribution over pixels (in nats; at most ln 784 \u2248 6.66 for 28\u00d728): lower = attention concentrated on fewer pixels. ` +
+    `Histogram entropy is the entropy of the distribution of the map's values (in bits).</dd>` +
+    `<dt>SIM and Spearman</dt><dd>SIM is the histogram intersection of the two normalised maps (1 = identical); Spearman is the rank correlation of the pixel values.</dd>` +
+    `<dt>Noise floor</dt><dd>Two ${b} models that differ only in their seed already disagree somewhat. An augmentation "changes saliency" only when it differs from ${b} by more than that (Table 3).</dd>` +
+    `</dl>`
+  );
+}
+
+/** The complete report page as one HTML string. */
+export function renderReportHtml(input: ReportInput): string {
+  const baselineSet = input.baselineSet ?? BASELINE_SET;
+  const title = input.title ?? "Explaining the effect of data augmentation on image classification";
+  const pv = input.provenance;
+  const judgements = METRICS.map((m) => judgeMetric(m, sortBySet(input.metrics), input.noiseFloor, baselineSet));
+  const fig4Scale = input.figure4Scale ?? "shared";
+
+  const config = flattenConfig({ ...input.config, ...(input.seeds ? { seeds: input.seeds } : {}) });
+  const setup =
+    `<p>Six identical small CNNs are trained from scratch on 100 MNIST training images, each on a different training set: the originals, or the originals plus ten ` +
+    `augmented copies of each (scaling, random cropping, random erasing, distortion, blurring: 1,100 images per set). Each model keeps the weights of its best validation epoch. ` +
+    `A second ${esc(setLabel(baselineSet))} model trained with another seed measures how much retraining alone changes the saliency maps.</p>` +
+    `<div class="kv">${config.map(([k, v]) => `<div><span>${esc(k)}</span><span>${num(v)}</span></div>`).join("")}</div>`;
+
+  const queries = input.queries?.length
+    ? ` Rows: test images ${input.queries.map((q) => `#${q.index} (${q.label})`).join(", ")}.`
+    : "";
+  const scaleText =
+    fig4Scale === "shared"
+      ? `All six maps of a query share one scale (0 to the largest value in the row, printed at the right), so a weaker map looks darker.`
+      : `Each map is scaled on its own, clipped at Captum's outlier threshold (the top 2% of its attribution mass saturate), so brightness does not compare across maps.`;
+
+  const parts = [
+    `<header><div class="eyebrow">augsal report</div><h1>${esc(title)}</h1>` +
+      `<p class="byline">A reproduction of J. Tang, M. Sharma and R. Zhang, <i>Explaining the Effect of Data Augmentation on Image Classification Tasks</i> ` +
+      `(Stanford CS231n poster), with augsal ${esc(pv.version)}.</p>` +
+      `<div class="meta">Run of ${esc(pv.createdAt)} \u00b7 wasm SHA-256 <code>${esc(pv.wasmSha256.slice(0, 12))}\u2026</code> \u00b7 Node ${esc(pv.node)}</div>` +
+      `<nav><a href="#setup">Setup</a><a href="#data">Data</a><a href="#training">Training</a><a href="#saliency">Saliency maps</a>` +
+      `<a href="#metrics">Metrics</a><a href="#reading">How to read this</a><a href="#provenance">Provenance</a></nav>` +
+      glanceHtml(input, judgements) +
+      `</header>`,
+    section("setup", 1, "Setup and parameters", setup),
+    section(
+      "data",
+      2,
+      "Data",
+      figure(
+        pngImg(input.figures.figure1, "Figure 1: the same training digits in each training set"),
+        `<b>Figure 1.</b> Dataset examples: the same training digits (class at the left) in each of the six training sets, ` +
+          `left to right ${SET_ORDER.map((s) => esc(setLabel(s))).join(", ")}. ` +
+          `Pixels are shown as stored (white digit on black), enlarged 4\u00d7 without smoothing.`,
+      ),
+    ),
+    section(
+      "training",
+      3,
+      "Training",
+      table1Html(input) +
+        figure(
+          renderFigure2Svg(input.histories, { standalone: false, idPrefix: "f2" }),
+          `<b>Figure 2.</b> (a) Mean training loss per epoch and (b) validation accuracy after each epoch, over ${Math.max(0, ...input.histories.map((h) => h.epochLoss.length))} epochs. ` +
+            `Each model has its own colour (Okabe\u2013Ito palette), marker and dash pattern.`,
+        ),
+    ),
+    section(
+      "saliency",
+      4,
+      "Saliency maps",
+      `<div class="stack">` +
+        `<figure>${pngImg(input.figures.figure4Heat, "Figure 4a: saliency heat maps")}<div class="sub">(a) Heat maps</div></figure>` +
+        `<figure>${pngImg(input.figures.figure4Overlay, "Figure 4b: saliency maps over the query images")}<div class="sub">(b) Over the query image</div></figure>` +
+        `</div>` +
+        `<figure><figcaption><b>Figure 4.</b> Vanilla-gradient saliency |\u2202<var>S</var><sub><var>y</var></sub>/\u2202<var>x</var>| of each model for the query images ` +
+        `(first column; class at the left), in viridis. ${scaleText}${queries} ` +
+        `In (b) the heat map is blended at 60% opacity over the query, which is drawn at half brightness so the colours stay readable on its strokes.</figcaption></figure>`,
+    ),
+    section(
+      "metrics",
+      5,
+      "Comparing the maps",
+      figure(
+        renderFigure3Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f3", baselineSet }),
+        `<b>Figure 3.</b> Shannon entropy of each model's saliency maps, mean \u00b1 sd over the query images: (a) of the map as a distribution over pixels, ` +
+          `(b) of the distribution of its values. The dashed line and grey band are ${esc(setLabel(baselineSet))}'s entropy \u00b1 the seed tolerance of Table 3's rule.`,
+      ) +
+        figure(
+          renderFigure5Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f5", baselineSet }),
+          `<b>Figure 5.</b> (a) CC and (b) KL of each augmented model's maps against ${esc(setLabel(baselineSet))}'s, mean \u00b1 sd over the query images. ` +
+            `The dashed line and grey band are the seed noise floor \u00b1 its sd: a second ${esc(setLabel(baselineSet))} model compared in the same way.`,
+        ) +
+        metricsHtml(input, baselineSet) +
+        `<h3>Is the change bigger than retraining?</h3>` +
+        verdictHtml(judgements) +
+        ruleHtml(baselineSet),
+    ),
+    section("reading", 6, "How to read this", readHtml(baselineSet)),
+    section(
+      "provenance",
+      7,
+      "Provenance",
+      `<div class="kv">` +
+        `<div><span>augsal version</span><span>${esc(pv.version)}</span></div>` +
+        `<div><span>Created</span><span>${esc(pv.createdAt)}</span></div>` +
+        `<div><span>Node</span><span>${esc(pv.node)}</span></div>` +
+        (pv.command ? `<div><span>Command</span><span class="mono">${esc(pv.command)}</span></div>` : "") +
+        `<div><span>wasm SHA-256</span><span class="mono sha">${esc(pv.wasmSha256)}</span></div>` +
+        `</div><p class="meta">The numbers are reproducible bit for bit from the same version, wasm core and parameters; ` +
+        `the files beside this page (table1.csv, metrics.csv, figures/) hold them in machine-readable form.</p>`,
+    ),
+  ];
+
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<meta name="generator" content="augsal ${esc(pv.version)}">` +
+    `<title>${esc(title)}</title><style>${CSS}</style></head>\n<body><main>\n${parts.join("\n")}\n` +
+    `<footer>Generated by augsal ${esc(pv.version)} on ${esc(pv.createdAt)}. Colours: viridis for maps, Okabe\u2013Ito for models.</footer>` +
+    `</main></body></html>\n`
+  );
+}

@@ -1,0 +1,53 @@
+// The report stage: plain results in, files out. renderAll gives every file with its path relative to
+// the run's report folder; the pipeline writes them (atomically) and nothing here touches the disk.
+import { renderReportHtml } from "./html.js";
+import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
+import { metricsCsv, metricsMarkdown, table1Csv, table1Markdown } from "./tables.js";
+import type { ReportFile, ReportInput } from "./types.js";
+
+export * from "./types.js";
+export { viridis, viridisHex, VIRIDIS_LUT, VIRIDIS_DATA } from "./colormap.js";
+export { createCanvas, encodePng, drawText, blitGrey, blitColormap, type Canvas } from "./png.js";
+export {
+  renderFigure1,
+  renderFigure4,
+  captumThreshold,
+  figure1Layout,
+  figure4Layout,
+  type Figure1Row,
+  type Figure1Options,
+  type Figure4Input,
+} from "./figures.js";
+export { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg, niceTicks, OKABE_ITO } from "./svg.js";
+export { table1Markdown, table1Csv, metricsMarkdown, metricsCsv } from "./tables.js";
+export { judgeMetric, noiseBand, METRICS } from "./verdict.js";
+export { renderReportHtml } from "./html.js";
+
+/**
+ * Every report file: table1.md, table1.csv, metrics.md, metrics.csv, figures/figure2.svg,
+ * figures/figure3.svg, figures/figure5.svg, report.html, and the PNG figures given in input.figures
+ * (figures/figure1.png, figures/figure4-heat.png, figures/figure4-overlay.png).
+ */
+export function renderAll(input: ReportInput): { files: ReportFile[] } {
+  const base = input.baselineSet;
+  const files: ReportFile[] = [
+    { path: "table1.md", data: table1Markdown(input.table1) },
+    { path: "table1.csv", data: table1Csv(input.table1) },
+    { path: "metrics.md", data: metricsMarkdown(input.metrics, input.noiseFloor, base) },
+    { path: "metrics.csv", data: metricsCsv(input.metrics, input.noiseFloor, base) },
+    { path: "figures/figure2.svg", data: renderFigure2Svg(input.histories) },
+    { path: "figures/figure3.svg", data: renderFigure3Svg(input.metrics, input.noiseFloor, { baselineSet: base }) },
+    { path: "figures/figure5.svg", data: renderFigure5Svg(input.metrics, input.noiseFloor, { baselineSet: base }) },
+  ];
+  const pngs: [keyof ReportInput["figures"], string][] = [
+    ["figure1", "figures/figure1.png"],
+    ["figure4Heat", "figures/figure4-heat.png"],
+    ["figure4Overlay", "figures/figure4-overlay.png"],
+  ];
+  for (const [key, path] of pngs) {
+    const png = input.figures[key];
+    if (png) files.push({ path, data: png });
+  }
+  files.push({ path: "report.html", data: renderReportHtml(input) });
+  return { files };
+}

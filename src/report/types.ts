@@ -1,0 +1,145 @@
+// The report's input: plain data that the pipeline gathers from a run (JSON-serialisable except the
+// PNG buffers of the raster figures), and the fixed facts the report compares against.
+
+/** Training sets in the report's order (the poster's Figure 1 columns, with the originals first). */
+export const SET_ORDER = ["orig", "scaling", "crop", "erasing", "distortion", "blur"] as const;
+export type SetId = (typeof SET_ORDER)[number];
+
+/** Display labels of the sets, as the poster names them. */
+export const SET_LABELS: Readonly<Record<SetId, string>> = {
+  orig: "Orig",
+  scaling: "Scaling",
+  crop: "RandCrop",
+  erasing: "Erasing",
+  distortion: "Distortion",
+  blur: "Blur",
+};
+
+/** The set every saliency map is compared against. */
+export const BASELINE_SET: string = "orig";
+
+/** Display label of a set id; an unknown id is shown as given. */
+export function setLabel(set: string): string {
+  return (SET_LABELS as Record<string, string>)[set] ?? set;
+}
+
+/** Sorts rows into SET_ORDER; sets not in it keep their relative order after the known ones. */
+export function sortBySet<T extends { set: string }>(rows: readonly T[]): T[] {
+  const rank = (s: string) => {
+    const i = (SET_ORDER as readonly string[]).indexOf(s);
+    return i < 0 ? SET_ORDER.length : i;
+  };
+  return rows.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r.set) - rank(b.r.set) || a.i - b.i).map((x) => x.r);
+}
+
+/** The poster's Table 1 ("Training Results"): best validation and test accuracy per training set. */
+export const POSTER_TABLE1: Readonly<Record<SetId, { bestVal: number; test: number }>> = {
+  orig: { bestVal: 0.81, test: 0.78 },
+  scaling: { bestVal: 0.71, test: 0.67 },
+  crop: { bestVal: 0.88, test: 0.87 },
+  erasing: { bestVal: 0.79, test: 0.79 },
+  distortion: { bestVal: 0.85, test: 0.79 },
+  blur: { bestVal: 0.74, test: 0.73 },
+};
+
+/** One model's row of Table 1. Accuracies are fractions in [0, 1]; bestEpoch is 1-based. */
+export interface Table1Row {
+  set: string;
+  bestVal: number;
+  bestEpoch: number;
+  test: number;
+}
+
+/** One model's learning curves, one entry per epoch (epoch 1 first). */
+export interface HistoryRow {
+  set: string;
+  /** Mean training loss over the epoch's steps. */
+  epochLoss: number[];
+  /** Validation accuracy (fraction) after the epoch. */
+  valAcc: number[];
+  /** Validation loss after the epoch. */
+  valLoss: number[];
+}
+
+/**
+ * Saliency statistics, each a mean over the query images with its standard deviation across them.
+ * cc, kl, sim, spearman compare a model's map with the baseline model's map of the same query;
+ * entropySpatial (nats) and entropyHist (bits) describe the model's own maps.
+ */
+export interface MetricStats {
+  cc: number;
+  ccSd: number;
+  kl: number;
+  klSd: number;
+  entropySpatial: number;
+  entropySpatialSd: number;
+  entropyHist: number;
+  entropyHistSd: number;
+  sim: number;
+  simSd: number;
+  spearman: number;
+  spearmanSd: number;
+}
+
+export interface MetricRow extends MetricStats {
+  set: string;
+}
+
+/**
+ * The seed noise floor: the same statistics for a second baseline model trained on the same set with
+ * another seed, compared with the baseline (so cc, kl, sim, spearman say how much retraining alone
+ * moves the maps; the entropies are that model's own).
+ */
+export interface NoiseFloor extends MetricStats {
+  /** The retrained model's set (default BASELINE_SET). */
+  set?: string;
+  /** Its seed, for the label. */
+  seed?: number;
+}
+
+export interface Provenance {
+  /** augsal version. */
+  version: string;
+  /** SHA-256 (hex) of the wasm core that produced the numbers. */
+  wasmSha256: string;
+  /** Node version (process.version). */
+  node: string;
+  /** When the run was made (ISO 8601), passed in: the report never reads the clock. */
+  createdAt: string;
+  /** The command line, if known. */
+  command?: string;
+}
+
+/** Query image identity, for the Figure 4 caption. */
+export interface QueryInfo {
+  /** Index in the test set. */
+  index: number;
+  /** True class. */
+  label: number;
+}
+
+export interface ReportInput {
+  title?: string;
+  /** The run's parameters, shown as a table (nested objects flattened to dotted keys). */
+  config: Record<string, unknown>;
+  provenance: Provenance;
+  table1: Table1Row[];
+  histories: HistoryRow[];
+  metrics: MetricRow[];
+  noiseFloor: NoiseFloor | null;
+  /** PNG bytes from renderFigure1 / renderFigure4; a missing figure is shown as "not rendered". */
+  figures: { figure1?: Uint8Array; figure4Heat?: Uint8Array; figure4Overlay?: Uint8Array };
+  /** Seeds per model (e.g. { orig: 1, "orig (seed 2)": 2, ... }). */
+  seeds?: Record<string, number>;
+  queries?: QueryInfo[];
+  /** Set the maps are compared against (default BASELINE_SET). */
+  baselineSet?: string;
+  /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
+  figure4Scale?: "shared" | "per-map";
+}
+
+/** One file of the rendered report, path relative to the run's report folder (forward slashes). */
+export interface ReportFile {
+  path: string;
+  data: string | Uint8Array;
+}

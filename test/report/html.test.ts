@@ -1,0 +1,128 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { renderReportHtml, flattenConfig, pngSize } from "../../src/report/html.js";
+import { renderAll } from "../../src/report/index.js";
+import { createCanvas, encodePng } from "../../src/report/png.js";
+import { smallInput } from "./fixture.js";
+import { checkWellFormed } from "./xml.js";
+
+const h = suite("report/html");
+const png = encodePng(createCanvas(12, 7, [1, 2, 3]));
+
+h("contains every section, figure and table, in the poster's order", () => {
+  const html = renderReportHtml(smallInput({ figures: { figure1: png, figure4Heat: png, figure4Overlay: png } }));
+  const marks = [
+    "<h1>",
+    'id="setup"',
+    "Figure 1.",
+    "Table 1.",
+    "Figure 2.",
+    "Figure 4.",
+    "Figure 3.",
+    "Figure 5.",
+    "Table 2.",
+    "Table 3.",
+    "The rule.",
+    'id="reading"',
+    'id="provenance"',
+  ];
+  let at = -1;
+  for (const m of marks) {
+    const i = html.indexOf(m, at + 1);
+    assert.ok(i > at, `${m} present and after the previous mark`);
+    at = i;
+  }
+  assert.is((html.match(/<svg /g) ?? []).length, 3, "three inline SVG charts");
+  assert.is((html.match(/src="data:image\/png;base64,/g) ?? []).length, 3, "three embedded PNGs");
+  assert.ok(html.includes('width="12" height="7"'), "PNG size from its header");
+});
+
+h("is self-contained: no http(s) reference, no external stylesheet, script or font", () => {
+  const html = renderReportHtml(smallInput({ figures: { figure1: png } }));
+  assert.not.ok(/https?:\/\//i.test(html), "no URL");
+  assert.not.ok(/<link|<script|@import|@font-face|url\((?!#)/i.test(html));
+});
+
+h("is well-formed (tags balanced) and escapes user text", () => {
+  const html = renderReportHtml(smallInput({ title: "A <b> & 'c'", config: { "x<y": "a&b" } }));
+  checkWellFormed(html, true);
+  assert.ok(html.includes("<title>A &lt;b&gt; &amp; &#39;c&#39;</title>"));
+  assert.ok(html.includes("x&lt;y") && html.includes("a&amp;b"));
+});
+
+h("shows our Table 1 beside the poster's numbers", () => {
+  const html = renderReportHtml(smallInput());
+  assert.ok(html.includes("<td>RandCrop</td><td>0.880</td><td>3</td><td>0.867</td><td class=\"sep\">0.88</td><td>0.87</td>"), "crop row");
+  assert.ok(html.includes("\u2212"), "a negative difference uses a real minus");
+});
+
+h("states the verdict per metric and the rule", () => {
+  const html = renderReportHtml(smallInput());
+  assert.ok(html.includes("Scaling (0.500) lies below the noise floor"));
+  assert.ok(html.includes('class="v-beyond">0.500<span class="chip">beyond</span>'));
+  assert.ok(html.includes('class="v-within">0.780<span class="chip">within</span>'));
+  assert.ok(html.includes("descriptive screen"));
+});
+
+h("a NaN metric renders as '–', never 'NaN'", () => {
+  const i = smallInput();
+  i.metrics[1].cc = NaN;
+  i.metrics[2].klSd = NaN;
+  i.table1[0].test = NaN;
+  i.histories[0].valAcc[1] = NaN;
+  if (i.noiseFloor) i.noiseFloor.simSd = NaN;
+  const html = renderReportHtml(i);
+  assert.not.ok(/NaN|undefined|Infinity/.test(html));
+  assert.ok(html.includes("<td>\u2013</td>"));
+  assert.ok(html.includes('class="v-unknown">\u2013'));
+});
+
+h("without a noise floor or figures the page still renders and says so", () => {
+  const html = renderReportHtml(smallInput({ noiseFloor: null, figures: {} }));
+  checkWellFormed(html, true);
+  assert.ok(html.includes("no second-seed baseline was trained"));
+  assert.is((html.match(/Not rendered in this run/g) ?? []).length, 3);
+});
+
+h("shows provenance passed in (the page never reads the clock)", () => {
+  const html = renderReportHtml(smallInput());
+  assert.ok(html.includes("ab".repeat(32)));
+  assert.ok(html.includes("2024-01-02T03:04:05Z"));
+  assert.ok(html.includes("v20.0.0"));
+  assert.is(renderReportHtml(smallInput()), html, "deterministic");
+});
+
+h("flattenConfig and pngSize", () => {
+  assert.equal(flattenConfig({ a: 1, b: { c: [1, 2], d: { e: "x" } }, f: NaN, g: [{ h: 1 }] }), [
+    ["a", "1"],
+    ["b.c", "1, 2"],
+    ["b.d.e", "x"],
+    ["f", "\u2013"],
+    ["g", '[{"h":1}]'],
+  ]);
+  assert.equal(pngSize(png), { width: 12, height: 7 });
+  assert.is(pngSize(new Uint8Array(30)), null);
+  assert.throws(() => renderReportHtml(smallInput({ figures: { figure1: new Uint8Array(40) } })), /not a PNG/);
+});
+
+h("renderAll lists every file under its relative path", () => {
+  const { files } = renderAll(smallInput({ figures: { figure1: png, figure4Heat: png } }));
+  assert.equal(files.map((f) => f.path), [
+    "table1.md",
+    "table1.csv",
+    "metrics.md",
+    "metrics.csv",
+    "figures/figure2.svg",
+    "figures/figure3.svg",
+    "figures/figure5.svg",
+    "figures/figure1.png",
+    "figures/figure4-heat.png",
+    "report.html",
+  ]);
+  for (const f of files) {
+    if (f.path.endsWith(".svg")) checkWellFormed(f.data as string);
+    if (f.path.endsWith(".png")) assert.instance(f.data, Uint8Array);
+  }
+});
+
+h.run();
