@@ -301,8 +301,8 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   const tail = HW & 7;
   for (let n = 0; n < N; n++) {
     const dn = dout + <usize>n * Cout * HW * 4;
-    // dbias: sequential row sums, four rows at a time
-    let co = 0;
+    // dbias: sequential row sums, four rows at a time (skipped when dbias == 0)
+    let co = dbias ? 0 : Cout;
     for (; co + 4 <= Cout; co += 4) {
       const r0 = dn + <usize>co * ldHW;
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
@@ -319,7 +319,7 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
       store<f32>(b, load<f32>(b, 8) + s2, 8);
       store<f32>(b, load<f32>(b, 12) + s3, 12);
     }
-    for (; co < Cout; co++) {
+    for (; dbias && co < Cout; co++) {
       const r0 = dn + <usize>co * ldHW;
       let s: f32 = 0;
       for (let p = 0; p < HW; p++) s += load<f32>(r0 + (<usize>p << 2));
@@ -327,9 +327,11 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
       store<f32>(b, load<f32>(b) + s);
     }
     // dweight (Cout, CKK) += dout_n (Cout, HW) · col^T, col rows (CKK, HW) at stride HW4
-    pad_image(wsPad, inp + <usize>n * Cin * H * W * 4, Cin, H, W, pad);
-    im2col_rows(wsCol, wsPad, Cin, Hp, Wp, K, Ho, Wo, HW4);
-    dot_run(dweight, <usize>CKK << 2, dn, ldHW, wsCol, <usize>HW4 << 2, Cout, CKK, HW, 1, wsZero, wsTmp);
+    if (dweight) {
+      pad_image(wsPad, inp + <usize>n * Cin * H * W * 4, Cin, H, W, pad);
+      im2col_rows(wsCol, wsPad, Cin, Hp, Wp, K, Ho, Wo, HW4);
+      dot_run(dweight, <usize>CKK << 2, dn, ldHW, wsCol, <usize>HW4 << 2, Cout, CKK, HW, 1, wsZero, wsTmp);
+    }
     if (dinp) {
       // dcol (CKK, HW) = weight^T · dout_n, into the col buffer (no longer needed)
       if (tail) pack_b_edge(wsEdge, dn + (<usize>(HW - tail) << 2), ldHW, tail, Cout);
@@ -381,17 +383,17 @@ export function conv2d_forward_ref(out: usize, inp: usize, weight: usize, bias: 
   }
 }
 
-/** Scalar twin of conv2d_backward (same arguments without ws; dinp == 0 skips the input gradient). */
+/** Scalar twin of conv2d_backward (same arguments without ws; a d-output of 0 is skipped). */
 export function conv2d_backward_ref(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize,
                                     N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): void {
   const Ho = H + 2 * pad - K + 1, Wo = W + 2 * pad - K + 1;
   for (let n = 0; n < N; n++) {
-    for (let co = 0; co < Cout; co++) {
+    for (let co = 0; dbias && co < Cout; co++) {
       let s: f32 = 0;
       for (let p = 0; p < Ho * Wo; p++) s += load<f32>(dout + ((<usize>(n * Cout + co) * Ho * Wo + p) << 2));
       store<f32>(dbias + (<usize>co << 2), load<f32>(dbias + (<usize>co << 2)) + s);
     }
-    for (let co = 0; co < Cout; co++) {
+    for (let co = 0; dweight && co < Cout; co++) {
       for (let ci = 0; ci < Cin; ci++) {
         for (let kh = 0; kh < K; kh++) {
           for (let kw = 0; kw < K; kw++) {

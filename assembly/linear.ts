@@ -56,14 +56,14 @@ export function linear_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   const ldo = <usize>Out << 2, ldi = <usize>In << 2;
   const tail = In & 7;
   // dbias[o] += Σ_n dout[n][o], sequential over n, four outputs per vector
-  let o = 0;
+  let o = dbias ? 0 : Out;
   for (; o + 4 <= Out; o += 4) {
     let s = f32x4.splat(0);
     for (let n = 0; n < N; n++) s = f32x4.add(s, v128.load(dout + <usize>n * ldo + (<usize>o << 2)));
     const b = dbias + (<usize>o << 2);
     v128.store(b, f32x4.add(v128.load(b), s));
   }
-  for (; o < Out; o++) {
+  for (; dbias && o < Out; o++) {
     let s: f32 = 0;
     for (let n = 0; n < N; n++) s += load<f32>(dout + <usize>n * ldo + (<usize>o << 2));
     const b = dbias + (<usize>o << 2);
@@ -71,8 +71,8 @@ export function linear_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   }
   // dweight (Out, In) += dout^T · inp: A = dout stored (K=N, M=Out), B = inp (K=N, In)
   let edge = ws + (<usize>N << 6), tmp = ws + al64(<usize>N * 96);
-  if (tail) pack_b_edge(edge, inp + (<usize>(In - tail) << 2), ldi, tail, N);
-  for (let i = 0; i < Out; i += 4) {
+  if (dweight && tail) pack_b_edge(edge, inp + (<usize>(In - tail) << 2), ldi, tail, N);
+  for (let i = 0; dweight && i < Out; i += 4) {
     pack_a_splat(ws, dout + (<usize>i << 2), 4, ldo, min(4, Out - i), N);
     tile_row(dweight + <usize>i * ldi, ldi, ws, min(4, Out - i), inp, 32, ldi, edge, 32, In, N, 1, tmp);
   }
@@ -106,12 +106,12 @@ export function linear_forward_ref(out: usize, inp: usize, weight: usize, bias: 
 /** Scalar twin of linear_backward (sequential sums from +0, then added into the gradient). */
 export function linear_backward_ref(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize,
                                     N: i32, In: i32, Out: i32): void {
-  for (let o = 0; o < Out; o++) {
+  for (let o = 0; dbias && o < Out; o++) {
     let s: f32 = 0;
     for (let n = 0; n < N; n++) s += load<f32>(dout + ((<usize>n * Out + o) << 2));
     store<f32>(dbias + (<usize>o << 2), load<f32>(dbias + (<usize>o << 2)) + s);
   }
-  for (let o = 0; o < Out; o++) {
+  for (let o = 0; dweight && o < Out; o++) {
     for (let i = 0; i < In; i++) {
       let s: f32 = 0;
       for (let n = 0; n < N; n++) {

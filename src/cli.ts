@@ -94,10 +94,22 @@ export interface ParsedCli {
 
 /** argv (without node and the script) → a validated configuration, or a UsageError naming the flag. */
 export function parseCli(argv: string[]): ParsedCli {
+  // "--epochs -3" is a value, not a flag: join it so the range check can name it.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : "";
+    const f = (FLAGS as Record<string, { type: string }>)[name];
+    if (f?.type === "string" && i + 1 < argv.length && /^-\.?\d/.test(argv[i + 1])) {
+      args.push(`${argv[i]}=${argv[i + 1]}`);
+      i++;
+    } else {
+      args.push(argv[i]);
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: "string" | "boolean" }>,
       allowPositionals: true,
       strict: true,

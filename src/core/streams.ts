@@ -11,6 +11,8 @@ export const Stream = {
   SPLIT: 4,
   /** (seed, QUERY, class, 0, 0): the query images drawn from the test set. */
   QUERY: 5,
+  /** (seed, FIGURE, 0, 0, 0): which originals Figure 1 shows. */
+  FIGURE: 6,
   /** Test data in the test suite only. */
   TEST: 0x7e57,
 } as const;

@@ -58,7 +58,7 @@ export const BLUR_SIGMA_MIN = 0.1;
 /** Smoothing of the elastic displacement field, in pixels (Simard et al. 2003). */
 export const ELASTIC_SIGMA = 4;
 /** Purpose number of the Figure 1 stream; to move into src/core/streams.ts as Stream.FIGURE. */
-export const FIGURE_STREAM = 6;
+export const FIGURE_STREAM = Stream.FIGURE;
 
 export interface AugOptions {
   /** Image height; default: square images, sqrt of the pixels per image. */

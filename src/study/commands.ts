@@ -4,7 +4,7 @@ import type { ParsedCli } from "../cli.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes } from "../core/node.js";
 import { loadDataset } from "../data/datasets.js";
-import { balancedSplit } from "../data/split.js";
+import { classBalancedSplit } from "../data/split.js";
 import { figure1Samples, toFloat } from "../data/augment.js";
 import { renderFigure1 } from "../report/index.js";
 import { UsageError, studyJobs, type StudyConfig } from "./config.js";
@@ -12,7 +12,7 @@ import { analyse, runStudy, writeReport, type Logger, type Results } from "./stu
 import { exists, readJson, sha256, writeAtomic } from "./files.js";
 
 const pad = (s: string, n: number) => s.padEnd(n);
-const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace(/^-(0\.0+)$/, "$1") : "–");
 
 /** Table 1 and the metrics as plain text for the terminal. */
 export function summaryText(r: Results): string {
@@ -56,7 +56,8 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     case "study":
     case "train": {
       log.info(configText(p.config, p.out, p.workers));
-      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, log, trainOnly: p.command === "train" });
+      const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
+      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, log, command, trainOnly: p.command === "train" });
       if (r) {
         process.stdout.write(summaryText(r));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
@@ -92,7 +93,8 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       }
       const core = loadCore();
       const c = p.config;
-      const split = balancedSplit(core, ds.train.labels, c.trainPerClass, c.valPerClass, c.seed);
+      const s0 = classBalancedSplit(core, ds.train.labels, { seed: c.seed, trainPerClass: c.trainPerClass, valPerClass: c.valPerClass });
+      const split = { train: Array.from(s0.train) };
       const size = ds.rows * ds.cols;
       const u8 = new Uint8Array(split.train.length * size);
       split.train.forEach((k, i) => u8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));

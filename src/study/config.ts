@@ -3,9 +3,10 @@
 import { PRESETS, parseSpec } from "../nn/spec.js";
 import { checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
 
-export const AUG_NAMES = ["scaling", "crop", "erasing", "distortion", "blur"] as const;
-export type AugName = (typeof AUG_NAMES)[number];
-export type SetName = AugName | "orig";
+import { AUGMENTATIONS, type AugName, type SetName } from "../data/augment.js";
+
+export { AUGMENTATIONS as AUG_NAMES, type AugName, type SetName };
+const AUG_NAMES = AUGMENTATIONS;
 
 export interface StudyConfig {
   /** "mnist" (bundled), "fashion" (Debian's dataset-fashion-mnist) or "idx:DIR". */

@@ -12,7 +12,7 @@ import type { History } from "../nn/train.js";
 import { attribute } from "../explain/saliency.js";
 import { compareMaps, entropies, meanSd } from "../explain/metrics.js";
 import { loadDataset, type Dataset } from "../data/datasets.js";
-import { balancedSplit } from "../data/split.js";
+import { classBalancedSplit } from "../data/split.js";
 import { toFloat, figure1Samples } from "../data/augment.js";
 import { renderAll, renderFigure1, renderFigure4 } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
@@ -37,6 +37,8 @@ export interface StudyOptions {
   workers?: number;
   force?: boolean;
   log?: Logger;
+  /** The command line, recorded in config.json. */
+  command?: string;
   /** Stop after training (the `train` subcommand). */
   trainOnly?: boolean;
 }
@@ -58,13 +60,13 @@ export interface MetricsRow {
   spearman: number; spearmanSd: number;
 }
 
-export interface NoiseFloor {
-  /** The job id of the second baseline, compared with the first. */
+/** The second baseline (Orig retrained with another seed) against the first: how much retraining
+ *  alone moves the maps; its entropies are its own maps'. */
+export interface NoiseFloor extends Omit<MetricsRow, "set"> {
+  set: "orig";
+  seed: number;
+  /** The job id it is compared with. */
   against: string;
-  cc: number; ccSd: number;
-  kl: number; klSd: number;
-  sim: number; simSd: number;
-  spearman: number; spearmanSd: number;
 }
 
 export interface Results {
@@ -153,13 +155,21 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
     throw new UsageError(`--data ${config.data}: ${(e as Error).message}`);
   }
   const core = loadCore();
-  const split = balancedSplit(core, ds.train.labels, config.trainPerClass, config.valPerClass, config.seed);
+  let split: { train: number[]; val: number[] };
+  try {
+    const s = classBalancedSplit(core, ds.train.labels, { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass });
+    split = { train: Array.from(s.train), val: Array.from(s.val) };
+  } catch (e) {
+    throw new UsageError(`--train-per-class/--val-per-class: ${(e as Error).message}`);
+  }
   const queryIdx = chooseQueries(core, ds.test.labels, config.queries, config.seed);
   lap("data", t);
 
   const mode = prepareRunFolder(out, config, opts.force ?? false);
   const wasmSha = sha256(wasmBytes());
-  writeJson(join(out, "config.json"), { augsal: VERSION, wasmSha256: wasmSha, node: process.version, config });
+  // createdAt is kept from the first run of this folder so a resumed run renders the same page.
+  const createdAt = mode === "resume" ? (readJson<{ createdAt?: string }>(join(out, "config.json")).createdAt ?? new Date().toISOString()) : new Date().toISOString();
+  writeJson(join(out, "config.json"), { augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config });
   writeJson(join(out, "split.json"), { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass, source: config.data, train: split.train, val: split.val, test: "all test images" });
   const queries = queryIdx.map((index) => ({ index, label: ds.test.labels[index] }));
   writeJson(join(out, "queries.json"), queries);
@@ -204,6 +214,7 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
     writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: +((performance.now() - t0) / 1000).toFixed(3), workers });
     return null;
   }
+  t = performance.now();
   const results = analyse(core, config, out, ds, queries);
   lap("saliency+metrics", t);
   t = performance.now();
@@ -257,6 +268,13 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
     return { cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd, sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd };
   };
 
+  const entropyStats = (id: string) => {
+    const ents = queries.map((_, i) => entropies(core, mapOf(id, i)));
+    const es = meanSd(ents.map((e) => e.entropySpatial));
+    const eh = meanSd(ents.map((e) => e.entropyHist));
+    return { entropySpatial: es.mean, entropySpatialSd: es.sd, entropyHist: eh.mean, entropyHistSd: eh.sd };
+  };
+
   const runs: Results["runs"] = [];
   for (let r = 0; r < config.runs; r++) {
     const seed = config.seed + r;
@@ -267,15 +285,14 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
       const id = `${set}-seed${seed}`;
       const h = readHistory(out, id);
       table1.push({ set, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test });
-      const ents = queries.map((_, i) => entropies(core, mapOf(id, i)));
-      const es = meanSd(ents.map((e) => e.entropySpatial));
-      const eh = meanSd(ents.map((e) => e.entropyHist));
-      metrics.push({ set, ...compare(id, base), entropySpatial: es.mean, entropySpatialSd: es.sd, entropyHist: eh.mean, entropyHistSd: eh.sd });
+      metrics.push({ set, ...compare(id, base), ...entropyStats(id) });
     }
     runs.push({ seed, table1, metrics });
   }
-  const noiseId = `orig-seed${config.seed + config.runs}`;
-  const noiseFloor: NoiseFloor | null = config.noiseFloor ? { against: `orig-seed${config.seed}`, ...compare(noiseId, `orig-seed${config.seed}`) } : null;
+  const noiseSeed = config.seed + config.runs;
+  const noiseFloor: NoiseFloor | null = config.noiseFloor
+    ? { set: "orig", seed: noiseSeed, against: `orig-seed${config.seed}`, ...compare(`orig-seed${noiseSeed}`, `orig-seed${config.seed}`), ...entropyStats(`orig-seed${noiseSeed}`) }
+    : null;
   const table1Summary = studySets(config).map((set) => {
     const bv = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.bestVal));
     const te = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.test));
@@ -286,6 +303,7 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
 
 /** Figures, tables, report.html and results.json from the results and the files of the run. */
 export function writeReport(core: Core, config: StudyConfig, out: string, ds: Dataset, split: { train: number[] }, results: Results, wasmSha: string): void {
+  const provenance = readJson<{ createdAt?: string; command?: string }>(join(out, "config.json"));
   const size = ds.rows * ds.cols;
   const seed = config.seed;
   const sets = studySets(config);
@@ -308,17 +326,18 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
   });
   const input: ReportInput = {
     config: config as unknown as Record<string, unknown>,
-    provenance: { version: VERSION, wasmSha256: wasmSha, node: process.version, createdAt: "" },
+    provenance: { version: VERSION, wasmSha256: wasmSha, node: process.version, createdAt: provenance.createdAt ?? "", command: provenance.command },
     table1: results.table1,
     histories,
     metrics: results.metrics,
     noiseFloor: results.noiseFloor,
     figures: { figure1, figure4Heat, figure4Overlay },
+    seeds: Object.fromEntries([...sets.map((s) => [s, seed]), ...(results.noiseFloor ? [[`orig (seed ${results.noiseFloor.seed})`, results.noiseFloor.seed]] : [])]),
+    queries: results.queries,
+    baselineSet: "orig",
+    figure4Scale: "shared",
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
-  writeAtomic(join(out, "figures", "figure1.png"), figure1);
-  writeAtomic(join(out, "figures", "figure4-heat.png"), figure4Heat);
-  writeAtomic(join(out, "figures", "figure4-overlay.png"), figure4Overlay);
   writeJson(join(out, "table1.json"), results.table1);
   writeJson(join(out, "metrics.json"), { metrics: results.metrics, noiseFloor: results.noiseFloor });
   writeAtomic(join(out, "results.json"), toJson(results));

@@ -35,9 +35,10 @@ for (const name of ["tutorial", "cs231n"]) {
     const grads = core.arena.f32(m.grads, m.paramLength).slice();
     for (const t of m.tensors) {
       const idx = sampleIndices(t.count, 6).map((i) => t.offset + i);
-      // f32 forward: h = 1e-2 keeps the rounding error of (f+ - f-) / 2h near 1e-5 while the
-      // curvature term stays small except where a ReLU or a max-pool switches inside [x-h, x+h].
-      const fd = finiteDiff(core, m.params, idx, lossOf(m, n), 1e-2);
+      // h = 1e-3: the loss is summed in f64 from f32 logits (relative rounding ~1e-7), so the
+      // rounding error of (f+ - f-) / 2h stays near 1e-4, and a ReLU or a max-pool switch inside
+      // [x - h, x + h] is rare at this width (at 1e-2 it is not: weights are only ~0.05-0.2).
+      const fd = finiteDiff(core, m.params, idx, lossOf(m, n), 1e-3);
       assertClose(idx.map((i) => grads[i]), fd, `${name} layer ${t.layer} ${t.name}`, 2e-3, 5e-2);
     }
   });
@@ -50,7 +51,7 @@ for (const name of ["tutorial", "cs231n"]) {
     m.backward(n, { inputGrad: true, paramGrads: false });
     const g = core.arena.f32(m.dinput, n * m.inputSize).slice();
     const idx = sampleIndices(n * m.inputSize, 10);
-    const fd = finiteDiff(core, m.input, idx, lossOf(m, n), 1e-2);
+    const fd = finiteDiff(core, m.input, idx, lossOf(m, n), 1e-3);
     assertClose(idx.map((i) => g[i]), fd, `${name} input gradient`, 2e-3, 5e-2);
   });
 }
@@ -73,7 +74,9 @@ model("init is PyTorch's: every weight and bias within ±1/sqrt(fan_in)", () => 
     const b = 1 / Math.sqrt(fanIns[k]);
     let max = 0;
     for (let i = 0; i < t.count; i++) max = Math.max(max, Math.abs(p[t.offset + i]));
-    assert.ok(max <= b && max > 0.9 * b, `${t.name} of layer ${t.layer}: max |w| ${max} vs bound ${b}`);
+    assert.ok(max <= b, `${t.name} of layer ${t.layer}: max |w| ${max} above the bound ${b}`);
+    // the largest of k uniform draws on [0, b) exceeds 0.9 b with probability 1 - 0.9^k
+    if (t.count >= 100) assert.ok(max > 0.9 * b, `${t.name} of layer ${t.layer}: max |w| ${max} does not fill ±${b}`);
   });
 });
 

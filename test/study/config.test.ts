@@ -1,0 +1,68 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_CONFIG, studyJobs, studySets, validateConfig, defaultRunDir, UsageError } from "../../src/study/config.js";
+import { prepareRunFolder } from "../../src/study/study.js";
+import { chooseQueries } from "../../src/study/queries.js";
+import { freshCore } from "../helpers.js";
+
+const cfg = suite("study/config");
+
+cfg("the default study: orig and five augmentations, one run, and the noise-floor baseline", () => {
+  assert.equal(studySets(DEFAULT_CONFIG), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
+  const jobs = studyJobs(DEFAULT_CONFIG);
+  assert.equal(jobs.map((j) => j.id), ["orig-seed0", "scaling-seed0", "crop-seed0", "erasing-seed0", "distortion-seed0", "blur-seed0", "orig-seed1"]);
+  assert.is(jobs[6].run, -1);
+  assert.is(defaultRunDir(DEFAULT_CONFIG), "runs/mnist-tutorial-seed0");
+});
+
+cfg("runs: run r trains with seed + r and the noise floor takes the next seed", () => {
+  const jobs = studyJobs({ ...DEFAULT_CONFIG, seed: 4, runs: 2, aug: ["blur"] });
+  assert.equal(jobs.map((j) => j.id), ["orig-seed4", "blur-seed4", "orig-seed5", "blur-seed5", "orig-seed6"]);
+});
+
+cfg("validation names the parameter", () => {
+  assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, copies: -1 }), /--copies must be an integer from 0/);
+  assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, aug: ["blur", "blur"] }), /lists an augmentation twice/);
+  assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, target: "random" as "label" }), /--target must be/);
+  assert.not.throws(() => validateConfig(DEFAULT_CONFIG));
+});
+
+cfg("run folder: new, resume with the same configuration, refuse another, --force clears augsal's files only", () => {
+  const dir = mkdtempSync(join(tmpdir(), "augsal-cfg-"));
+  try {
+    assert.is(prepareRunFolder(dir, DEFAULT_CONFIG, false), "new");
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ config: DEFAULT_CONFIG }));
+    assert.is(prepareRunFolder(dir, DEFAULT_CONFIG, false), "resume");
+    try {
+      prepareRunFolder(dir, { ...DEFAULT_CONFIG, epochs: 3 }, false);
+      assert.unreachable();
+    } catch (e) {
+      assert.instance(e, UsageError);
+      assert.match((e as Error).message, /different configuration \(epochs differ\)/);
+    }
+    mkdirSync(join(dir, "weights"));
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    assert.is(prepareRunFolder(dir, { ...DEFAULT_CONFIG, epochs: 3 }, true), "new");
+    assert.not.ok(existsSync(join(dir, "config.json")));
+    assert.not.ok(existsSync(join(dir, "weights")));
+    assert.ok(existsSync(join(dir, "notes.txt")), "a user's own file survives --force");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+cfg("queries: per class, without replacement, from the seed, and the same in a fresh instance", () => {
+  const labels = Array.from({ length: 500 }, (_, i) => i % 10);
+  const q = chooseQueries(freshCore(), labels, 3, 7);
+  assert.is(q.length, 30);
+  assert.is(new Set(q).size, 30);
+  q.forEach((idx, k) => assert.is(labels[idx], Math.floor(k / 3)));
+  assert.equal(chooseQueries(freshCore(), labels, 3, 7), q);
+  assert.not.equal(chooseQueries(freshCore(), labels, 3, 8), q);
+  assert.throws(() => chooseQueries(freshCore(), labels, 51, 7), /class 0 has 50 test images, 51 asked for/);
+});
+
+cfg.run();
