@@ -3,7 +3,7 @@
 // Model, Optimizer and attribute() compute (bit for bit).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadCore, wasmBytes, wasmModule } from "../../src/core/node.js";
@@ -46,6 +46,19 @@ abi("each documented signature has the export's number of parameters", () => {
     assert.type(f, "function", name);
     assert.is((f as (...a: number[]) => unknown).length, arity, `${name}: parameters`);
   }
+});
+
+abi("each documented signature names the parameters and types of the AssemblyScript source", () => {
+  const source = new Map<string, string>();
+  for (const f of readdirSync(join(root, "assembly")).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(root, "assembly", f), "utf8");
+    for (const m of text.matchAll(/^export function (\w+)\(([^)]*)\)\s*:\s*(\w+)/gm)) {
+      source.set(m[1], `${m[2].replace(/\s+/g, " ").trim()}${m[3] === "void" ? "" : ` → ${m[3]}`}`);
+    }
+  }
+  const docs = new Map<string, string>();
+  for (const m of doc.matchAll(/^#### `(\w+)\(([^)]*)\)( → \w+)?`\s*$/gm)) docs.set(m[1], `${m[2]}${m[3] ?? ""}`);
+  for (const [name, sig] of docs) assert.is(sig, source.get(name), `${name}: docs/abi.md vs assembly/`);
 });
 
 abi("the example runs as written and equals Model + Optimizer + attribute() bit for bit", async () => {
