@@ -53,11 +53,11 @@ abi("each documented signature names the parameters and types of the AssemblyScr
   for (const f of readdirSync(join(root, "assembly")).filter((f) => f.endsWith(".ts"))) {
     const text = readFileSync(join(root, "assembly", f), "utf8");
     for (const m of text.matchAll(/^export function (\w+)\(([^)]*)\)\s*:\s*(\w+)/gm)) {
-      source.set(m[1], `${m[2].replace(/\s+/g, " ").trim()}${m[3] === "void" ? "" : ` → ${m[3]}`}`);
+      source.set(m[1], `(${m[2].replace(/\s+/g, " ").trim()})${m[3] === "void" ? "" : ` → ${m[3]}`}`);
     }
   }
   const docs = new Map<string, string>();
-  for (const m of doc.matchAll(/^#### `(\w+)\(([^)]*)\)( → \w+)?`\s*$/gm)) docs.set(m[1], `${m[2]}${m[3] ?? ""}`);
+  for (const m of doc.matchAll(/^#### `(\w+)\(([^)]*)\)( → \w+)?`\s*$/gm)) docs.set(m[1], `(${m[2]})${m[3] ?? ""}`);
   for (const [name, sig] of docs) assert.is(sig, source.get(name), `${name}: docs/abi.md vs assembly/`);
 });
 
