@@ -3,6 +3,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { request } from "node:http";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { readFileSync, rmSync, symlinkSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,6 +113,35 @@ sv("the serve command's usage errors exit with 2 and say why", async () => {
   assert.match(lines.pop()!, /\/nonexistent\/run: no such run folder/);
   assert.is(await serveMain([run.dir, "--port", String(server.port)], log), 2);
   assert.match(lines.pop()!, /port \d+ is in use/);
+});
+
+sv("`node dist/cli.js serve RUN_DIR` prints the loopback URL, serves the page and stops cleanly on SIGTERM", async () => {
+  const cli = join(fileURLToPath(new URL("../../../", import.meta.url)), "dist", "cli.js");
+  const child = spawn(process.execPath, [cli, "serve", run.dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no URL within 10 s; stderr: ${err}`)), 10_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  const page = await fetch(url);
+  assert.is(page.status, 200);
+  assert.match(await page.text(), /augsal/);
+  const code = await new Promise<number | null>((ok) => {
+    child.removeAllListeners("exit");
+    child.on("exit", (c) => ok(c));
+    child.kill("SIGTERM");
+  });
+  assert.is(code, 0, err);
 });
 
 sv.run();
