@@ -137,6 +137,16 @@ for (const [args, re] of badCases) {
   });
 }
 
+e2e("augment writes Figure 1 on its own", () => {
+  const out = join(tmp, "fig1");
+  const r = run(["augment", "--data", `idx:${dataDir}`, "--train-per-class", "4", "--val-per-class", "5", "--out", out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(readdirSync(out), ["figures"]);
+  assert.equal(readdirSync(join(out, "figures")), ["figure1.png"]);
+  const png = readFileSync(join(out, "figures", "figure1.png"));
+  assert.equal(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
+});
+
 e2e("--help prints the flags and exits 0", () => {
   const r = run(["--help"]);
   assert.is(r.status, 0);
