@@ -1,5 +1,6 @@
 // Pixels for the page, free of the DOM (tested in Node): the brush that draws MNIST-like strokes into a
-// 28x28 float image, MNIST's size-and-centre normalisation, and the viridis colour map.
+// 28x28 float image, MNIST's size-and-centre normalisation, and heat maps in the report's viridis.
+import { BAD_COLOR, VIRIDIS_LUT, colormapIndex } from "../report/colormap.js";
 
 /** The brush's profile at 28x28: full ink within `core` pixels of the stroke's centre line, falling
  *  smoothly to none at `edge` — about 2 px of ink with soft, anti-aliased borders, as MNIST's
@@ -79,31 +80,20 @@ export function fitLikeMnist(img: Float32Array, W = 28, H = 28, box = 20): Float
   return out;
 }
 
-/** matplotlib's viridis (van der Walt & Smith, 2015) at 0, 0.1, ..., 1; linear in between. */
-export const VIRIDIS_STOPS: readonly (readonly [number, number, number])[] = [
-  [0x44, 0x01, 0x54], [0x48, 0x24, 0x75], [0x41, 0x44, 0x87], [0x35, 0x5f, 0x8d], [0x2a, 0x78, 0x8e], [0x21, 0x91, 0x8c],
-  [0x22, 0xa8, 0x84], [0x44, 0xbf, 0x70], [0x7a, 0xd1, 0x51], [0xbd, 0xdf, 0x26], [0xfd, 0xe7, 0x25],
-];
+/** The report's viridis table (matplotlib's 256 entries), so the page and report.html's figures
+ *  colour a value alike. */
+export const VIRIDIS: Uint8Array = VIRIDIS_LUT;
 
-/** A 256-entry RGB table of viridis. */
-export const VIRIDIS: Uint8Array = (() => {
-  const lut = new Uint8Array(256 * 3);
-  for (let i = 0; i < 256; i++) {
-    const t = (i / 255) * 10;
-    const k = Math.min(9, Math.floor(t));
-    const f = t - k;
-    for (let c = 0; c < 3; c++) lut[i * 3 + c] = Math.round(VIRIDIS_STOPS[k][c] * (1 - f) + VIRIDIS_STOPS[k + 1][c] * f);
-  }
-  return lut;
-})();
-
-const level = (v: number, vmax: number) => (vmax > 0 ? Math.max(0, Math.min(255, Math.round((v / vmax) * 255))) : 0);
+/** Table index of v on the scale [0, vmax] (matplotlib's rule, as the report's figures); 0 when the
+ *  scale is empty, -1 for NaN. */
+const level = (v: number, vmax: number) => (vmax > 0 ? colormapIndex(v / vmax) : 0);
 
 /** RGBA pixels of a map on the shared scale [0, vmax] (viridis). */
 export function heatRGBA(map: Float32Array, vmax: number, out: Uint8ClampedArray): void {
   for (let i = 0; i < map.length; i++) {
-    const l = level(map[i], vmax) * 3;
-    out[i * 4] = VIRIDIS[l]; out[i * 4 + 1] = VIRIDIS[l + 1]; out[i * 4 + 2] = VIRIDIS[l + 2]; out[i * 4 + 3] = 255;
+    const l = level(map[i], vmax);
+    const c = l < 0 ? BAD_COLOR : [VIRIDIS[l * 3], VIRIDIS[l * 3 + 1], VIRIDIS[l * 3 + 2]];
+    out[i * 4] = c[0]; out[i * 4 + 1] = c[1]; out[i * 4 + 2] = c[2]; out[i * 4 + 3] = 255;
   }
 }
 
@@ -112,9 +102,9 @@ export function heatRGBA(map: Float32Array, vmax: number, out: Uint8ClampedArray
 export function overlayRGBA(map: Float32Array, image: Float32Array, vmax: number, out: Uint8ClampedArray): void {
   for (let i = 0; i < map.length; i++) {
     const l = level(map[i], vmax);
-    const a = Math.min(1, 0.1 + 1.4 * (l / 255));
+    const a = l < 0 ? 1 : Math.min(1, 0.1 + 1.4 * (l / 255));
     const g = 24 + image[i] * 200;
-    for (let c = 0; c < 3; c++) out[i * 4 + c] = Math.round(g * (1 - a) + VIRIDIS[l * 3 + c] * a);
+    for (let c = 0; c < 3; c++) out[i * 4 + c] = Math.round(g * (1 - a) + (l < 0 ? BAD_COLOR[c] : VIRIDIS[l * 3 + c]) * a);
     out[i * 4 + 3] = 255;
   }
 }
