@@ -122,6 +122,10 @@ async function start(): Promise<void> {
     const available = info.models.filter((m) => m.url);
     const files = await Promise.all(available.map(async (m) => ({ set: m.set, id: m.id, bytes: await fetchBytes(m.url!) })));
     const models: ModelEntry[] = loadModels(core, files);
+    for (const m of models) {
+      const [c, h, w] = m.model.spec.input;
+      if (c !== 1 || h !== H || w !== W) throw new Error(`${m.id}: the page draws 1x${H}x${W} digits, this model takes ${c}x${h}x${w} inputs`);
+    }
     let queries = new Float32Array(0);
     if (info.queries.length) queries = new Float32Array((await fetchBytes("/api/queries.f32")).slice().buffer);
 
