@@ -56,6 +56,7 @@ export function helpText(): string {
     "  saliency  recompute saliency maps and metrics for an existing run (--out)",
     "  report    re-render tables, figures and report.html from an existing run (--out)",
     "  bench     kernel and step throughput on this machine (--json for one JSON object)",
+    "  serve     RUN_DIR [--port N]: the browser page over a run (draw a digit, see the six models' maps)",
     "",
     "flags:",
   ];
@@ -194,6 +195,7 @@ export function consoleLogger(stream: NodeJS.WriteStream = process.stderr): { in
 
 /** Run the command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "serve") return (await import("./serve.js")).serveMain(argv.slice(1));
   let p: ParsedCli;
   try {
     p = parseCli(argv);

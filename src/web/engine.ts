@@ -1,0 +1,57 @@
+// The page's engine, free of the DOM: one core, the run's models (capacity 1 each), and one call that
+// gives every model's prediction, probabilities and saliency map for an image. It uses the same
+// Model and attribute() as the study, so a map computed here is the study's map, bit for bit.
+import type { Core } from "../core/load.js";
+import { Model } from "../nn/model.js";
+import { decodeCheckpoint } from "../nn/checkpoint.js";
+import { attribute, type SaliencyOptions } from "../explain/saliency.js";
+
+export interface ModelEntry {
+  set: string;
+  id: string;
+  model: Model;
+}
+
+export interface Prediction {
+  set: string;
+  id: string;
+  /** The class the map explains. */
+  target: number;
+  predicted: number;
+  /** Softmax probabilities, (classes). */
+  probs: Float32Array;
+  /** |d S_target / d x|, (1, H, W). */
+  map: Float32Array;
+}
+
+/** Decode each weights file and build its model in the core's arena (capacity 1). */
+export function loadModels(core: Core, files: { set: string; id: string; bytes: Uint8Array }[]): ModelEntry[] {
+  return files.map((f) => {
+    const { spec, params } = decodeCheckpoint(f.bytes, `${f.id}.bin`);
+    const model = new Model(core, spec, 1);
+    model.setParams(params);
+    return { set: f.set, id: f.id, model };
+  });
+}
+
+/**
+ * Every model on one image (inputSize floats in [0, 1]): prediction, probabilities, saliency map.
+ * `label` is the class explained when options.target is "label" (a test image); a drawing has none
+ * and explains the predicted class.
+ */
+export function predictAll(models: ModelEntry[], image: Float32Array, label: number, options: SaliencyOptions): Prediction[] {
+  return models.map(({ set, id, model }) => {
+    const s = attribute(model, image, [label], options);
+    const ex = model.core.exports;
+    ex.softmax_forward(model.probs, model.logits, 1, model.classes);
+    const probs = model.core.arena.f32(model.probs, model.classes).slice();
+    return { set, id, target: s.target[0], predicted: s.predicted[0], probs, map: s.abs };
+  });
+}
+
+/** The largest value of all maps (the shared colour scale's top); 0 if every map is zero. */
+export function sharedMax(maps: Float32Array[]): number {
+  let m = 0;
+  for (const a of maps) for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}

@@ -1,0 +1,151 @@
+// The same fixed computation (src/portable.ts: seeded init, three Adam steps, one saliency map) under
+// Node (in-process), Deno and Bun (their binaries from the `deno` and `bun` devDependencies, spawned on
+// dist/portable-main.js, each reading build/augsal.wasm with its own file API): every hash must agree.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadCore, wasmBytes, wasmPath } from "../src/core/node.js";
+import { sha256Hex } from "../src/core/sha256.js";
+import { portableCheck, runPortableCheck, type PortableResult } from "../src/portable.js";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const entry = join(root, "dist", "portable-main.js");
+const require = createRequire(import.meta.url);
+const rt = suite("runtimes: Node, Deno and Bun give the same bytes");
+
+/** The first existing, non-placeholder executable among the candidates (env override first). */
+function findBinary(envVar: string, candidates: (() => string)[]): string | null {
+  const env = process.env[envVar];
+  if (env) return env;
+  for (const c of candidates) {
+    let p: string;
+    try {
+      p = c();
+    } catch {
+      continue;
+    }
+    // bun's package ships a small text placeholder until its postinstall links the real binary in.
+    if (existsSync(p) && statSync(p).size > 1_000_000) return p;
+  }
+  return null;
+}
+
+const pkgDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+const DENO = findBinary("AUGSAL_DENO", [
+  () => join(pkgDir("deno"), "deno"),
+  () => join(pkgDir("@deno/linux-x64-glibc"), "deno"),
+  () => join(pkgDir("@deno/linux-arm64-glibc"), "deno"),
+]);
+const BUN = findBinary("AUGSAL_BUN", [
+  () => join(pkgDir("bun"), "bin", "bun.exe"),
+  () => join(pkgDir("@oven/bun-linux-x64"), "bin", "bun"),
+  () => join(pkgDir("@oven/bun-linux-x64-baseline"), "bin", "bun"),
+  () => join(pkgDir("@oven/bun-linux-aarch64"), "bin", "bun"),
+]);
+
+interface RuntimeResult extends PortableResult {
+  runtime: string;
+  ms: number;
+}
+
+function runEntry(cmd: string, args: string[]): Promise<RuntimeResult> {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      fail(new Error(`cannot start ${cmd}: ${e.message}`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) return fail(new Error(`${cmd} ${args.join(" ")} exited with ${code ?? signal}:\n${err || out}`));
+      try {
+        ok(JSON.parse(out.trim().split("\n").pop()!));
+      } catch {
+        fail(new Error(`${cmd}: no JSON result in its output:\n${out}\n${err}`));
+      }
+    });
+  });
+}
+
+const missing = (name: string, pkg: string) =>
+  `the ${name} binary was not found: it comes from the '${pkg}' devDependency (run 'npm ci' without --ignore-scripts), ` +
+  `or point AUGSAL_${name.toUpperCase()} at an executable`;
+
+// Started at once, awaited by the tests: the two spawns overlap with Node's in-process run.
+const wasm = wasmPath();
+const denoRun = DENO ? runEntry(DENO, ["run", "--no-config", "--no-lock", "--no-prompt", `--allow-read=${root},${wasm}`, entry, wasm]) : null;
+const bunRun = BUN ? runEntry(BUN, [entry, wasm]) : null;
+denoRun?.catch(() => {});
+bunRun?.catch(() => {});
+
+const seen: RuntimeResult[] = [];
+// Computed in the first test, so that a failure there is reported as a failed test.
+let node: PortableResult | undefined;
+const nodeResult = (): PortableResult => (node ??= { ...runPortableCheck(loadCore()), wasmSha256: sha256Hex(wasmBytes()) });
+
+function assertSame(other: RuntimeResult, what: string): void {
+  const node = nodeResult();
+  assert.is(other.wasmSha256, node.wasmSha256, `${what} read other wasm bytes`);
+  assert.is(other.weightsSha256, node.weightsSha256, `${what}: weights after three Adam steps differ from Node's`);
+  assert.is(other.mapSha256, node.mapSha256, `${what}: the saliency map differs from Node's`);
+  assert.equal(other.losses, node.losses, `${what}: training losses`);
+  assert.is(other.predicted, node.predicted, `${what}: prediction`);
+}
+
+rt("Node's result is a real computation and repeats bit for bit on a fresh core and through portableCheck(bytes)", async () => {
+  const node = nodeResult();
+  assert.match(node.weightsSha256, /^[0-9a-f]{64}$/);
+  assert.match(node.mapSha256, /^[0-9a-f]{64}$/);
+  assert.is(node.losses.length, 3);
+  assert.ok(node.losses.every(Number.isFinite), `losses ${node.losses}`);
+  assert.ok(node.losses[2] < node.losses[0], `three Adam steps on one batch lower its loss: ${node.losses}`);
+  assert.equal(runPortableCheck(loadCore()), { ...node, wasmSha256: "" });
+  assert.equal(await portableCheck(wasmBytes()), node);
+});
+
+rt("Deno gives Node's hashes", async () => {
+  if (!denoRun) assert.unreachable(missing("deno", "deno"));
+  const r = await denoRun!;
+  assert.match(r.runtime, /^deno /);
+  assertSame(r, r.runtime);
+  seen.push(r);
+});
+
+rt("Bun gives Node's hashes", async () => {
+  if (!bunRun) assert.unreachable(missing("bun", "bun"));
+  const r = await bunRun!;
+  assert.match(r.runtime, /^bun /);
+  assertSame(r, r.runtime);
+  seen.push(r);
+});
+
+rt("the package exports the runtime-neutral loader, the portable check and the wasm file", async () => {
+  const name = (sub: string) => `augsal/${sub}`; // resolved through package.json "exports" (self-reference)
+  const core = await import(name("core"));
+  const portable = await import(name("portable"));
+  assert.type(core.instantiateCore, "function");
+  assert.type(portable.portableCheck, "function");
+  assert.is(fileURLToPath(import.meta.resolve(name("augsal.wasm"))), join(root, "build", "augsal.wasm"));
+  assert.is(fileURLToPath(import.meta.resolve(name("portable"))), join(root, "dist", "portable.js"));
+});
+
+rt.after(() => {
+  const line = (r: { runtime: string; weightsSha256: string; mapSha256: string }) =>
+    `  ${r.runtime.padEnd(14)} weights ${r.weightsSha256.slice(0, 16)}…  map ${r.mapSha256.slice(0, 16)}…`;
+  if (node) console.log("\n" + [line({ runtime: `node ${process.versions.node}`, ...node }), ...seen.map(line)].join("\n"));
+});
+
+rt.run();

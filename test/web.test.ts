@@ -1,0 +1,165 @@
+// The browser page in Debian's Chromium (driven by playwright-core): it loads a tiny run from
+// `augsal serve`, a drawn stroke updates all six models live, and everything the page computes — the
+// drawing's predictions, probabilities and maps, a test image's maps, the portable check — equals
+// what Node computes with the same wasm core, bit for bit. Skipped (with the reason) without Chromium.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadCore, wasmBytes } from "../src/core/node.js";
+import type { Core } from "../src/core/load.js";
+import { sha256F32, sha256Hex } from "../src/core/sha256.js";
+import { Model } from "../src/nn/model.js";
+import { PRESETS } from "../src/nn/spec.js";
+import { attribute } from "../src/explain/saliency.js";
+import { runPortableCheck, type PortableResult } from "../src/portable.js";
+import { serveRun, type RunningServer } from "../src/serve.js";
+import type { PageState } from "../src/web/app.js";
+import { makeTinyRun, type TinyRun } from "./web/fixture.js";
+
+const CHROMIUM = process.env.AUGSAL_CHROMIUM ?? "/usr/bin/chromium";
+const web = suite("web: the page in Chromium equals Node bit for bit");
+
+/** Node's own computation of one image through one set's model (Model + attribute, not the page's engine). */
+function nodeMaps(core: Core, run: TinyRun, image: Float32Array, label: number, target: "label" | "predicted") {
+  return [...run.params].map(([set, params]) => {
+    const mark = core.arena.mark();
+    const m = new Model(core, PRESETS.tutorial, 1);
+    m.setParams(params);
+    const s = attribute(m, image, [label], { target, score: run.config.score });
+    core.exports.softmax_forward(m.probs, m.logits, 1, m.classes);
+    const probs = Array.from(core.arena.f32(m.probs, m.classes));
+    core.arena.reset(mark);
+    return { set, target: s.target[0], predicted: s.predicted[0], probs, mapSha256: sha256F32(s.abs) };
+  });
+}
+
+function assertSameAsNode(page: PageState, node: ReturnType<typeof nodeMaps>, what: string): void {
+  assert.equal(page.results.map((r) => r.set), node.map((r) => r.set), `${what}: the six sets in order`);
+  page.results.forEach((r, i) => {
+    const n = node[i];
+    assert.is(r.predicted, n.predicted, `${what}, ${r.set}: prediction`);
+    assert.is(r.target, n.target, `${what}, ${r.set}: class explained`);
+    // f32 → JS number → f32 is exact, so equal numbers mean equal bits.
+    assert.equal(r.probs, n.probs, `${what}, ${r.set}: probabilities`);
+    assert.is(r.mapSha256, n.mapSha256, `${what}, ${r.set}: saliency map`);
+  });
+}
+
+if (!existsSync(CHROMIUM)) {
+  console.log(`\n  web: SKIPPED — ${CHROMIUM} is missing (apt-get install chromium, or set AUGSAL_CHROMIUM)\n`);
+  web.skip("the page in Chromium (no Chromium on this machine)", () => {});
+} else {
+  let run: TinyRun;
+  let server: RunningServer;
+  let profile: string;
+  // playwright-core's types, imported lazily so that a machine without the browser never loads it.
+  let context: import("playwright-core").BrowserContext;
+  let page: import("playwright-core").Page;
+  const problems: string[] = [];
+  const foreign: string[] = [];
+  const core = loadCore();
+
+  web.before(async () => {
+    run = makeTinyRun();
+    server = await serveRun(run.dir, { port: 0 });
+    profile = mkdtempSync(join(tmpdir(), "augsal-chromium-"));
+    const { chromium } = await import("playwright-core");
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("request", (r) => {
+      if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) foreign.push(r.url());
+    });
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.augsal && (window.augsal.ready || window.augsal.error), null, { timeout: 30_000 });
+    const error = await page.evaluate(() => window.augsal.error);
+    if (error) throw new Error(`the page failed to start: ${error}`);
+  });
+
+  web.after(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (run) rmSync(run.dir, { recursive: true, force: true });
+  });
+
+  web("the page starts on the first test image, shows six cards, and asks nothing of any other host", async () => {
+    assert.equal(await page.locator(".model h3").allTextContents(), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
+    assert.is(await page.locator(".queries button").count(), 10);
+    const last = (await page.evaluate(() => window.augsal.last))!;
+    assert.is(last.source, "query:0");
+    assert.is(last.results.length, 6);
+    assert.equal(problems, []);
+    assert.equal(foreign, []);
+  });
+
+  web("a stroke drawn with the mouse updates all six predictions, and they equal Node's bit for bit", async () => {
+    const before = await page.evaluate(() => window.augsal.runs);
+    await page.click("#clear");
+    const box = (await page.locator("#pad").boundingBox())!;
+    const at = (x: number, y: number): [number, number] => [box.x + (x / 28) * box.width, box.y + (y / 28) * box.height];
+    // A "7": the top bar, then the diagonal.
+    await page.mouse.move(...at(8, 7));
+    await page.mouse.down();
+    await page.mouse.move(...at(20, 7), { steps: 8 });
+    await page.mouse.move(...at(12, 23), { steps: 12 });
+    await page.mouse.up();
+    await page.waitForFunction((n) => window.augsal.runs > n && window.augsal.last?.source === "drawing", before, { timeout: 10_000 });
+    await page.waitForTimeout(100); // let the last pointer move's frame run
+    const last = (await page.evaluate(() => window.augsal.last))!;
+    const ink = last.input.filter((v) => v > 0.5).length;
+    assert.ok(ink > 30 && ink < 200, `the stroke inked ${ink} pixels (expected a 2-pixel-wide "7")`);
+    assert.ok(last.input.every((v) => v >= 0 && v <= 1), "pixels stay in [0, 1]");
+    const digits = await page.locator(".model .digit").allTextContents();
+    assert.equal(digits, last.results.map((r) => String(r.predicted)), "the cards show the predictions");
+    for (const r of last.results) assert.ok(Math.abs(r.probs.reduce((a, b) => a + b, 0) - 1) < 1e-5, `${r.set}: probabilities sum to 1`);
+    assertSameAsNode(last, nodeMaps(core, run, Float32Array.from(last.input), 0, "predicted"), "drawing");
+  });
+
+  web("a test image's six saliency maps equal Node's byte for byte", async () => {
+    await page.locator(".queries button").nth(7).click();
+    const last = (await page.evaluate(() => window.augsal.last))!;
+    assert.is(last.source, "query:7");
+    assert.is(last.label, run.labels[7]);
+    assertSameAsNode(last, nodeMaps(core, run, run.images.subarray(7 * 784, 8 * 784), run.labels[7], "label"), "test image 7");
+  });
+
+  web("the portable check in the page gives Node's hashes", async () => {
+    const node: PortableResult = { ...runPortableCheck(core), wasmSha256: sha256Hex(wasmBytes()) };
+    const inPage = await page.evaluate(() => window.augsal.portable());
+    assert.equal(inPage, node);
+  });
+
+  web("the overlay toggle repaints the maps; timing of the six models is reported", async () => {
+    const pixel = () => page.evaluate(() => Array.from((document.querySelector(".model .map") as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, 28, 28).data));
+    const heat = await pixel();
+    await page.click(".toggle");
+    const over = await pixel();
+    assert.not.equal(heat, over);
+    await page.click(".toggle");
+    // Six models' forward + saliency for one drawing, measured in the page (the median of 9 runs).
+    const ms = await page.evaluate(() => {
+      const t: number[] = [];
+      const img = window.augsal.last!.input;
+      for (let i = 0; i < 9; i++) {
+        window.augsal.setInput(img);
+        t.push(window.augsal.last!.ms);
+      }
+      return t.sort((a, b) => a - b)[4];
+    });
+    console.log(`\n  web: six models' forward + saliency for one drawing in Chromium: ${ms.toFixed(1)} ms (median of 9)`);
+    assert.ok(ms > 0);
+    assert.equal(problems, []);
+  });
+}
+
+web.run();
