@@ -93,7 +93,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   web("the page starts on the first test image, shows six cards, and asks nothing of any other host", async () => {
-    assert.equal(await page.locator(".model h3").allTextContents(), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
+    assert.equal(await page.locator(".model h3").allTextContents(), ["Orig", "Scaling", "RandCrop", "Erasing", "Distortion", "Blur"]);
     assert.is(await page.locator(".queries button").count(), 10);
     const last = (await page.evaluate(() => window.augsal.last))!;
     assert.is(last.source, "query:0");

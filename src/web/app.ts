@@ -7,6 +7,7 @@ import { sha256F32 } from "../core/sha256.js";
 import { portableCheck, type PortableResult } from "../portable.js";
 import type { RunInfo } from "../serve.js";
 import { loadModels, predictAll, sharedMax, type ModelEntry, type Prediction } from "./engine.js";
+import { AUG_LABELS } from "../data/augment.js";
 import { fitLikeMnist, greyRGBA, heatRGBA, overlayRGBA, strokeSegment, VIRIDIS } from "./paint.js";
 
 const W = 28;
@@ -71,7 +72,7 @@ function makeCard(set: string, id: string, available: boolean): Card {
   root.dataset.set = set;
   const head = el("header");
   const name = el("div", "name");
-  name.append(el("h3", undefined, set), el("span", "id", id));
+  name.append(el("h3", undefined, (AUG_LABELS as Record<string, string>)[set] ?? set), el("span", "id", id));
   const pred = el("div", "pred");
   const digit = el("span", "digit", "–");
   const conf = el("span", "conf", "");
