@@ -33,6 +33,7 @@ const FLAGS = {
   target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
   "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
+  scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
   workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
   data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
   out: { type: "string", help: "run folder", def: "runs/<data>-<arch>-seed<seed>" },
@@ -85,6 +86,7 @@ export interface ParsedCli {
   config: StudyConfig;
   out: string;
   workers: number;
+  scale: "shared" | "per-map";
   force: boolean;
   json: boolean;
   quick: boolean;
@@ -156,6 +158,8 @@ export function parseCli(argv: string[]): ParsedCli {
   validateConfig(config);
   const workers = int("workers", s("workers"), availableParallelism());
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
+  const scale = s("scale") ?? "shared";
+  if (scale !== "shared" && scale !== "per-map") throw new UsageError(`--scale must be 'shared' or 'per-map', got '${scale}'`);
   const outFlag = s("out");
   if (outFlag !== undefined && outFlag.trim() === "") throw new UsageError("--out must name a folder");
   return {
@@ -163,6 +167,7 @@ export function parseCli(argv: string[]): ParsedCli {
     config,
     out: resolve(outFlag ?? defaultRunDir(config)),
     workers,
+    scale,
     force: !!v.force,
     json: !!v.json,
     quick: !!v.quick,

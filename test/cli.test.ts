@@ -39,6 +39,7 @@ const bad: [string[], RegExp][] = [
   [["--workers", "0"], /--workers must be from 1 to 64/],
   [["--data", "cifar"], /--data must be 'mnist', 'fashion' or 'idx:DIR'/],
   [["dance"], /unknown command 'dance'/],
+  [["--scale", "log"], /--scale must be 'shared' or 'per-map'/],
 ];
 for (const [argv, re] of bad) {
   cli(`rejects ${argv.join(" ")} naming the flag`, () => {

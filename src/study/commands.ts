@@ -57,7 +57,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     case "train": {
       log.info(configText(p.config, p.out, p.workers));
       const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
-      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, log, command, trainOnly: p.command === "train" });
+      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, scale: p.scale, log, command, trainOnly: p.command === "train" });
       if (r) {
         process.stdout.write(summaryText(r));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
@@ -79,7 +79,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       let results: Results;
       if (p.command === "saliency" || !exists(join(p.out, "results.json"))) results = analyse(core, config, p.out, ds, queries);
       else results = readJson<Results>(join(p.out, "results.json"));
-      writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()));
+      writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
       process.stdout.write(summaryText(results));
       process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
       return 0;

@@ -37,6 +37,8 @@ export interface StudyOptions {
   workers?: number;
   force?: boolean;
   log?: Logger;
+  /** Colour scale of Figure 4: one per query row (default) or per map (Captum's 2% clip). */
+  scale?: "shared" | "per-map";
   /** The command line, recorded in config.json. */
   command?: string;
   /** Stop after training (the `train` subcommand). */
@@ -218,7 +220,7 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
   const results = analyse(core, config, out, ds, queries);
   lap("saliency+metrics", t);
   t = performance.now();
-  writeReport(core, config, out, ds, split, results, wasmSha);
+  writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
   lap("report", t);
   writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: +((performance.now() - t0) / 1000).toFixed(3), workers });
   return results;
@@ -302,7 +304,8 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
 }
 
 /** Figures, tables, report.html and results.json from the results and the files of the run. */
-export function writeReport(core: Core, config: StudyConfig, out: string, ds: Dataset, split: { train: number[] }, results: Results, wasmSha: string): void {
+export function writeReport(core: Core, config: StudyConfig, out: string, ds: Dataset, split: { train: number[] }, results: Results, wasmSha: string,
+  scale: "shared" | "per-map" = "shared"): void {
   const provenance = readJson<{ createdAt?: string; command?: string }>(join(out, "config.json"));
   const size = ds.rows * ds.cols;
   const seed = config.seed;
@@ -318,8 +321,8 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
   const setMaps = sets.map((set) => decodeNpy(new Uint8Array(readFileSync(join(out, "saliency", `${set}-seed${seed}.npy`)))).data);
   const fig4Queries = results.queries.map((x, i) => ({ image: qImages.subarray(i * size, (i + 1) * size), label: x.label }));
   const fig4Maps = results.queries.map((_, i) => setMaps.map((m) => m.subarray(i * size, (i + 1) * size)));
-  const figure4Heat = renderFigure4({ queries: fig4Queries, sets, maps: fig4Maps, mode: "heat", scale: "shared" });
-  const figure4Overlay = renderFigure4({ queries: fig4Queries, sets, maps: fig4Maps, mode: "overlay", scale: "shared" });
+  const figure4Heat = renderFigure4({ queries: fig4Queries, sets, maps: fig4Maps, mode: "heat", scale });
+  const figure4Overlay = renderFigure4({ queries: fig4Queries, sets, maps: fig4Maps, mode: "overlay", scale });
   const histories = sets.map((set) => {
     const h = readHistory(out, `${set}-seed${seed}`);
     return { set, epochLoss: h.epochLoss, valAcc: h.valAcc, valLoss: h.valLoss };
@@ -335,7 +338,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
     seeds: Object.fromEntries([...sets.map((s) => [s, seed]), ...(results.noiseFloor ? [[`orig (seed ${results.noiseFloor.seed})`, results.noiseFloor.seed]] : [])]),
     queries: results.queries,
     baselineSet: "orig",
-    figure4Scale: "shared",
+    figure4Scale: scale,
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);
