@@ -6,7 +6,10 @@
 //   ws                     one scratch region, the largest any layer needs
 // forward(n) and backward(n) run on the first n <= capacity images already in `input`.
 import type { Core } from "../core/load.js";
-import { convOutShape, poolOutShape, numel } from "../core/ops.js";
+import {
+  convOutShape, poolOutShape, numel, conv2dForward, conv2dBackward, linearForward, linearBackward, reluForward, reluBackward,
+  maxpool2dForward, maxpool2dBackward, type Tensor,
+} from "../core/ops.js";
 import { Stream } from "../core/streams.js";
 import type { LayerSpec, ModelSpec } from "./spec.js";
 
@@ -28,6 +31,8 @@ interface PlanLayer {
   bOff: number;
   wCount: number;
   bCount: number;
+  /** Weight shape: (Cout, Cin, K, K) or (Out, In). */
+  wShape: number[];
   fanIn: number;
   argmax: number; // maxpool only
 }
@@ -111,9 +116,10 @@ export class Model {
       if (wCount) off += padTo(wCount);
       const bOff = bCount ? off : -1;
       if (bCount) off += padTo(bCount);
-      if (wCount) this.tensors.push({ layer: i, name: "weight", offset: wOff, count: wCount, shape: l.type === "conv" ? [outShape[0], C, l.k, l.k] : [outShape[0], fanIn] });
+      const wShape = l.type === "conv" ? [outShape[0], C, l.k, l.k] : l.type === "linear" ? [outShape[0], fanIn] : [];
+      if (wCount) this.tensors.push({ layer: i, name: "weight", offset: wOff, count: wCount, shape: wShape });
       if (bCount) this.tensors.push({ layer: i, name: "bias", offset: bOff, count: bCount, shape: [bCount] });
-      layers.push({ spec: l, inShape, outShape, wOff, bOff, wCount, bCount, fanIn });
+      layers.push({ spec: l, inShape, outShape, wOff, bOff, wCount, bCount, wShape, fanIn });
       shape = outShape;
     });
     const last = spec.layers[spec.layers.length - 1];
@@ -162,22 +168,22 @@ export class Model {
   /** Forward the first n images of `input`; returns the logits pointer ((n, classes) f32). */
   forward(n: number): number {
     this.checkN(n);
-    const ex = this.core.exports;
-    const p = this.params;
+    const t = (ptr: number, shape: readonly number[]): Tensor => ({ ptr, shape });
     for (const l of this.plan) {
-      const [C, H, W] = l.inShape;
+      const inp = t(l.inPtr, [n, ...l.inShape]);
+      const out = t(l.outPtr, [n, ...l.outShape]);
       switch (l.spec.type) {
         case "conv":
-          ex.conv2d_forward(l.outPtr, l.inPtr, p + l.wOff * 4, p + l.bOff * 4, n, C, H, W, l.outShape[0], l.spec.k, l.spec.pad, this.ws);
+          conv2dForward(this.core, out, inp, this.weight(l), this.bias(l), l.spec.pad, this.ws);
           break;
         case "relu":
-          ex.relu_forward(l.outPtr, l.inPtr, n * C * H * W);
+          reluForward(this.core, out, inp);
           break;
         case "maxpool":
-          ex.maxpool2d_forward(l.outPtr, l.argmax, l.inPtr, n, C, H, W);
+          maxpool2dForward(this.core, out, t(l.argmax, out.shape), inp);
           break;
         case "linear":
-          ex.linear_forward(l.outPtr, l.inPtr, p + l.wOff * 4, p + l.bOff * 4, n, l.fanIn, l.outShape[0], this.ws);
+          linearForward(this.core, t(l.outPtr, [n, l.outShape[0]]), inp, this.weight(l), this.bias(l), this.ws);
           break;
       }
     }
@@ -194,31 +200,40 @@ export class Model {
     const inputGrad = opts.inputGrad ?? false;
     const paramGrads = opts.paramGrads ?? true;
     const ex = this.core.exports;
-    const p = this.params;
-    const g = this.grads;
+    const t = (ptr: number, shape: readonly number[]): Tensor => ({ ptr, shape });
     for (let i = this.plan.length - 1; i >= 0; i--) {
       const l = this.plan[i];
-      const [C, H, W] = l.inShape;
-      const inN = n * C * H * W;
-      const dIn = i === 0 && !inputGrad ? 0 : l.dInPtr;
-      if (dIn) ex.zero(dIn, inN * 4);
+      const inShape = [n, ...l.inShape];
+      const inp = t(l.inPtr, inShape);
+      const dIn = i === 0 && !inputGrad ? null : t(l.dInPtr, inShape);
+      if (dIn) ex.zero(dIn.ptr, numel(inShape) * 4);
+      const dOut = t(l.dOutPtr, l.spec.type === "linear" ? [n, l.outShape[0]] : [n, ...l.outShape]);
+      const dW = paramGrads && l.wOff >= 0 ? this.weight(l, this.grads) : null;
+      const dB = paramGrads && l.bOff >= 0 ? this.bias(l, this.grads) : null;
       switch (l.spec.type) {
         case "conv":
-          ex.conv2d_backward(dIn, paramGrads ? g + l.wOff * 4 : 0, paramGrads ? g + l.bOff * 4 : 0, l.dOutPtr, l.inPtr, p + l.wOff * 4,
-            n, C, H, W, l.outShape[0], l.spec.k, l.spec.pad, this.ws);
+          conv2dBackward(this.core, dIn, dW, dB, dOut, inp, this.weight(l), l.spec.pad, this.ws);
           break;
         case "relu":
-          if (dIn) ex.relu_backward(dIn, l.dOutPtr, l.outPtr, inN);
+          if (dIn) reluBackward(this.core, dIn, dOut, t(l.outPtr, dOut.shape));
           break;
         case "maxpool":
-          if (dIn) ex.maxpool2d_backward(dIn, l.dOutPtr, l.argmax, n, C, H, W);
+          if (dIn) maxpool2dBackward(this.core, dIn, dOut, t(l.argmax, dOut.shape));
           break;
         case "linear":
-          ex.linear_backward(dIn, paramGrads ? g + l.wOff * 4 : 0, paramGrads ? g + l.bOff * 4 : 0, l.dOutPtr, l.inPtr, p + l.wOff * 4,
-            n, l.fanIn, l.outShape[0], this.ws);
+          linearBackward(this.core, dIn, dW, dB, dOut, inp, this.weight(l), this.ws);
           break;
       }
     }
+  }
+
+  /** The weight (or, with region = grads, its gradient) of a layer as a tensor. */
+  private weight(l: PlanLayer, region = this.params): Tensor {
+    return { ptr: region + l.wOff * 4, shape: l.wShape };
+  }
+
+  private bias(l: PlanLayer, region = this.params): Tensor {
+    return { ptr: region + l.bOff * 4, shape: [l.bCount] };
   }
 
   zeroGrads(): void {
