@@ -81,6 +81,17 @@ e2e("--workers 1 and 2 give identical results.json and weights", () => {
   for (const f of readdirSync(join(a, "weights"))) assert.ok(readFileSync(join(a, "weights", f)).equals(readFileSync(join(b, "weights", f))), f);
 });
 
+e2e("a set's model does not depend on which other sets run (streams are named, not ordered)", () => {
+  const a = join(tmp, "a");
+  const c = join(tmp, "blur-only");
+  const r = run([...TINY.map((x) => (x === "crop,blur" ? "blur" : x)), "--workers", "1", "--out", c]);
+  assert.is(r.status, 0, r.stderr);
+  for (const id of ["orig-seed0", "blur-seed0", "orig-seed1"]) {
+    assert.ok(readFileSync(join(a, "weights", `${id}.bin`)).equals(readFileSync(join(c, "weights", `${id}.bin`))), id);
+    assert.ok(readFileSync(join(a, "saliency", `${id}.npy`)).equals(readFileSync(join(c, "saliency", `${id}.npy`))), id);
+  }
+});
+
 e2e("running again into the same folder resumes without retraining and changes nothing", () => {
   const a = join(tmp, "a");
   const before = readFileSync(join(a, "results.json"));
