@@ -240,7 +240,10 @@ function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
     }
     const beyond = j.items.filter((i) => i.verdict === "beyond").map((i) => setLabel(i.set));
     const rest = j.items.filter((i) => i.verdict !== "beyond").map((i) => setLabel(i.set));
-    const what = j.metric.kind === "entropy" ? `change ${j.metric.name} more than retraining does` : "move saliency more than retraining does";
+    const verb = (plural: string, singular: string) => (beyond.length === 1 ? singular : plural);
+    const what = j.metric.kind === "entropy"
+      ? `${verb("change", "changes")} ${j.metric.name} more than retraining does`
+      : `${verb("move", "moves")} saliency more than retraining does`;
     const first = beyond.length ? `${esc(andList(beyond))} ${esc(what)}` : "no augmentation is beyond the seed noise floor";
     const second = beyond.length && rest.length ? `; ${esc(andList(rest))} ${rest.length === 1 ? "does" : "do"} not` : "";
     items.push(`<li><strong>${esc(j.metric.short)}:</strong> ${first}${second}.</li>`);

@@ -9,6 +9,15 @@ import { checkWellFormed } from "./xml.js";
 const h = suite("report/html");
 const png = encodePng(createCanvas(12, 7, [1, 2, 3]));
 
+h("the summary agrees in number: one set 'moves', two sets 'move'", () => {
+  // fixture: Scaling (CC 0.5) is beyond the noise floor (0.8 ± 0.05), RandCrop (0.78) within
+  const one = renderReportHtml(smallInput());
+  assert.match(one, /<strong>CC:<\/strong> Scaling moves saliency more than retraining does; RandCrop does not\./);
+  const input = smallInput();
+  input.metrics = input.metrics.map((m) => (m.set === "crop" ? { ...m, cc: 0.4 } : m));
+  assert.match(renderReportHtml(input), /<strong>CC:<\/strong> Scaling and RandCrop move saliency more than retraining does\./);
+});
+
 h("contains every section, figure and table, in the poster's order", () => {
   const html = renderReportHtml(smallInput({ figures: { figure1: png, figure4Heat: png, figure4Overlay: png } }));
   const marks = [
