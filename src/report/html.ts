@@ -163,6 +163,20 @@ function table1Html(input: ReportInput): string {
   );
 }
 
+/** Table 1 over several training runs (--runs): mean ± sd of each set's accuracies, or "" for one run. */
+function table1RunsHtml(input: ReportInput): string {
+  const runs = input.table1Runs;
+  if (!runs || runs.runs < 2) return "";
+  const body = sortBySet(runs.rows)
+    .map((r) => `<tr><td>${esc(setLabel(r.set))}</td><td>${num(meanSd(r.bestValMean, r.bestValSd, 3))}</td><td>${num(meanSd(r.testMean, r.testSd, 3))}</td></tr>`)
+    .join("");
+  return (
+    `<div class="tablewrap"><table class="t1"><caption><b>Table 1b.</b> The same over ${runs.runs} training runs (seeds ${esc(runs.seeds.join(", "))}: ` +
+    `initial weights and data order differ, the data and augmented copies do not): mean \u00b1 sample sd. Table 1 shows the first run.</caption>` +
+    `<thead><tr><th>Model</th><th>Best val.</th><th>Test</th></tr></thead><tbody>${body}</tbody></table></div>`
+  );
+}
+
 function metricsHtml(input: ReportInput, baselineSet: string): string {
   const rows = sortBySet(input.metrics);
   const cells = (s: MetricStats) => METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
@@ -324,6 +338,7 @@ export function renderReportHtml(input: ReportInput): string {
       3,
       "Training",
       table1Html(input) +
+        table1RunsHtml(input) +
         figure(
           renderFigure2Svg(input.histories, { standalone: false, idPrefix: "f2" }),
           `<b>Figure 2.</b> (a) Mean training loss per epoch and (b) validation accuracy after each epoch, over ${Math.max(0, ...input.histories.map((h) => h.epochLoss.length))} epochs. ` +

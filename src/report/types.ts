@@ -129,6 +129,8 @@ export interface ReportInput {
   queries?: QueryInfo[];
   /** Set the maps are compared against (default BASELINE_SET). */
   baselineSet?: string;
+  /** Table 1 over several training runs (--runs > 1): mean and sample sd per set. */
+  table1Runs?: { runs: number; seeds: number[]; rows: { set: string; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[] };
   /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
   figure4Scale?: "shared" | "per-map";
 }

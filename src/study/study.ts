@@ -337,6 +337,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
     figures: { figure1, figure4Heat, figure4Overlay },
     seeds: Object.fromEntries([...sets.map((s) => [s, seed]), ...(results.noiseFloor ? [[`orig (seed ${results.noiseFloor.seed})`, results.noiseFloor.seed]] : [])]),
     queries: results.queries,
+    table1Runs: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.table1Summary },
     baselineSet: "orig",
     figure4Scale: scale,
   };

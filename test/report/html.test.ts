@@ -18,6 +18,14 @@ h("the summary agrees in number: one set 'moves', two sets 'move'", () => {
   assert.match(renderReportHtml(input), /<strong>CC:<\/strong> Scaling and RandCrop move saliency more than retraining does\./);
 });
 
+h("Table 1b appears only for several runs, with mean ± sd per set", () => {
+  assert.not.match(renderReportHtml(smallInput()), /Table 1b/);
+  const rows = [{ set: "orig", bestValMean: 0.8, bestValSd: 0.01, testMean: 0.78, testSd: 0.02 }];
+  const html = renderReportHtml(smallInput({ table1Runs: { runs: 3, seeds: [0, 1, 2], rows } }));
+  assert.match(html, /Table 1b\.<\/b> The same over 3 training runs \(seeds 0, 1, 2/);
+  assert.match(html, /<td>Orig<\/td><td>[^<]*0\.800 \u00b1 0\.010[^<]*<\/td><td>[^<]*0\.780 \u00b1 0\.020/);
+});
+
 h("contains every section, figure and table, in the poster's order", () => {
   const html = renderReportHtml(smallInput({ figures: { figure1: png, figure4Heat: png, figure4Overlay: png } }));
   const marks = [
