@@ -95,3 +95,13 @@ export function sampleIndices(n: number, k = 12): number[] {
   for (let j = 1; s.size < Math.min(n, k + 2) && j < 4 * k; j++) s.add(Math.floor((j * 7919) % n));
   return [...s].sort((a, b) => a - b);
 }
+
+/** The error `fn` throws (fails the test if it throws none). */
+export function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  return assert.unreachable("no error") as never;
+}

@@ -403,13 +403,7 @@ export function renderFigure3Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   const rows = sortBySet(metrics);
   const base = opts.baselineSet ?? BASELINE_SET;
   const styles = stylesFor(rows.map((r) => r.set));
-  const W = 980;
-  const H = 410;
-  const top = 92;
-  const ph = H - top - 50;
-  const pw = (W - 80 - 84 - 24) / 2;
-  const fa: Frame = { x: 80, y: top, w: pw, h: ph };
-  const fb: Frame = { x: 80 + pw + 84, y: top, w: pw, h: ph };
+  const { W, H, fa, fb } = twoPanels();
   const panels = (["entropySpatial", "entropyHist"] as const).map((key, k) => {
     const m = metricInfo(key);
     const band = noiseBand(m, noiseFloor, rows.find((r) => r.set === base));
@@ -423,12 +417,22 @@ export function renderFigure3Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   });
   const hasBand = noiseFloor !== null;
   const legendItems = hasBand
-    ? [{ label: `${setLabel(base)} ± seed tolerance (|H seed 2 − H ${setLabel(base)}| + sd)`, style: { color: INK, marker: "circle" as const, dash: "" }, kind: "band" as const }]
+    ? [{ label: `${setLabel(base)} ± seed tolerance (|H seed ${noiseFloor?.seed ?? 2} − H ${setLabel(base)}| + sd)`, style: { color: INK, marker: "circle" as const, dash: "" }, kind: "band" as const }]
     : [];
   const body =
     (hasBand ? legend(W / 2, 22, legendItems) : text(W / 2, 26, "no second-seed baseline: no noise band", `text-anchor="middle" fill="${MUTED}"`)) +
     panels.join("");
   return svgDoc(W, H, body, "Figure 3: Shannon entropy of the saliency maps", `Entropy per model (mean ± sd over query images) for ${rows.map((r) => setLabel(r.set)).join(", ")}.`, opts.standalone ?? true);
+}
+
+/** The layout of the two-panel bar charts (Figures 3 and 5): 980 x 410 with two equal frames. */
+function twoPanels(): { W: number; H: number; fa: Frame; fb: Frame } {
+  const W = 980;
+  const H = 410;
+  const top = 92;
+  const ph = H - top - 50;
+  const pw = (W - 80 - 84 - 24) / 2;
+  return { W, H, fa: { x: 80, y: top, w: pw, h: ph }, fb: { x: 80 + pw + 84, y: top, w: pw, h: ph } };
 }
 
 /**
@@ -439,13 +443,7 @@ export function renderFigure5Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   const base = opts.baselineSet ?? BASELINE_SET;
   const rows = sortBySet(metrics).filter((r) => r.set !== base);
   const styles = stylesFor(rows.map((r) => r.set));
-  const W = 980;
-  const H = 410;
-  const top = 92;
-  const ph = H - top - 50;
-  const pw = (W - 80 - 84 - 24) / 2;
-  const fa: Frame = { x: 80, y: top, w: pw, h: ph };
-  const fb: Frame = { x: 80 + pw + 84, y: top, w: pw, h: ph };
+  const { W, H, fa, fb } = twoPanels();
   const cc = metricInfo("cc");
   const kl = metricInfo("kl");
   const body =

@@ -1,5 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { errorOf } from "../helpers.js";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,14 +21,6 @@ function idxDir(name: string, names: [string, string, string, string], counts = 
   return d;
 }
 
-const errorOf = (fn: () => unknown): Error => {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  return assert.unreachable("no error") as never;
-};
 
 const ds = suite("data/datasets");
 

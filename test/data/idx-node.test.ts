@@ -1,5 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { errorOf } from "../helpers.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,14 +16,6 @@ const file = (name: string, bytes: Uint8Array) => {
   return p;
 };
 
-const errorOf = (fn: () => unknown): Error => {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  return assert.unreachable("no error") as never;
-};
 
 const node = suite("data/idx-node");
 
