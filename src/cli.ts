@@ -6,10 +6,11 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { AUG_NAMES, DEFAULT_CONFIG, UsageError, defaultRunDir, validateConfig, type AugName, type StudyConfig } from "./study/config.js";
+import { AUG_NAMES, DEFAULT_CONFIG, UsageError, defaultRunDir, parseStrength, validateConfig, type AugName, type StudyConfig } from "./study/config.js";
 import type { OptimizerConfig } from "./nn/optim.js";
 import { SGD_DEFAULTS } from "./nn/optim.js";
 import { PRESETS } from "./nn/spec.js";
+import { DEFAULT_STRENGTH } from "./data/augment.js";
 import { VERSION } from "./version.js";
 
 const COMMANDS = ["study", "augment", "train", "saliency", "report", "bench", "help"] as const;
@@ -27,6 +28,8 @@ const FLAGS = {
   arch: { type: "string", help: `model: ${Object.keys(PRESETS).join(" | ")} | layers like conv16k5p2,relu,maxpool,linear10`, def: D.arch },
   aug: { type: "string", help: `comma list of ${AUG_NAMES.join(",")} (orig always runs)`, def: D.aug.join(",") },
   copies: { type: "string", help: "augmented copies per original image", def: String(D.copies) },
+  strength: { type: "string", help: "augmentation strengths, e.g. scaling=0.5,blur=3 (README: what each means)", def: Object.entries(DEFAULT_STRENGTH).map(([k, v]) => `${k}=${v}`).join(",") },
+  "crop-mode": { type: "string", help: "crop: pad (RandomCrop, padding 4) | resize (RandomResizedCrop-like, area 0.6-1)", def: D.cropMode },
   "train-per-class": { type: "string", help: "training images per class", def: String(D.trainPerClass) },
   "val-per-class": { type: "string", help: "validation images per class", def: String(D.valPerClass) },
   queries: { type: "string", help: "saliency query images per class (from the test set)", def: String(D.queries) },
@@ -148,6 +151,8 @@ export function parseCli(argv: string[]): ParsedCli {
     arch: s("arch") ?? D.arch,
     aug: aug as AugName[],
     copies: int("copies", s("copies"), D.copies),
+    strength: s("strength") === undefined ? {} : parseStrength(s("strength")!),
+    cropMode: (s("crop-mode") ?? D.cropMode) as StudyConfig["cropMode"],
     trainPerClass: int("train-per-class", s("train-per-class"), D.trainPerClass),
     valPerClass: int("val-per-class", s("val-per-class"), D.valPerClass),
     queries: int("queries", s("queries"), D.queries),

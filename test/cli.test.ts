@@ -40,6 +40,12 @@ const bad: [string[], RegExp][] = [
   [["--data", "cifar"], /--data must be 'mnist', 'fashion' or 'idx:DIR'/],
   [["dance"], /unknown command 'dance'/],
   [["--scale", "log"], /--scale must be 'shared' or 'per-map'/],
+  [["--strength", "warp=2"], /--strength: unknown augmentation 'warp'/],
+  [["--strength", "blur"], /--strength takes name=value pairs/],
+  [["--strength", "blur=much"], /--strength: blur must be a number, got 'much'/],
+  [["--strength", "scaling=1.5"], /--strength: strength of scaling must be in \[0, 1\)/],
+  [["--strength", "crop=2.5"], /--strength: strength of crop must be an integer padding/],
+  [["--crop-mode", "zoom"], /--crop-mode must be 'pad' or 'resize'/],
 ];
 for (const [argv, re] of bad) {
   cli(`rejects ${argv.join(" ")} naming the flag`, () => {
@@ -52,6 +58,12 @@ for (const [argv, re] of bad) {
     }
   });
 }
+
+cli("--strength and --crop-mode reach the configuration", () => {
+  const p = parseCli(["--strength", "scaling=0.5, blur=3", "--crop-mode", "resize", "--strength", "crop=0.3,scaling=0.5,blur=3"]);
+  assert.equal(p.config.strength, { crop: 0.3, scaling: 0.5, blur: 3 });
+  assert.is(p.config.cropMode, "resize");
+});
 
 cli("--help lists every flag with its default", () => {
   const h = helpText();

@@ -37,7 +37,7 @@ function configText(c: StudyConfig, out: string, workers: number): string {
   return [
     `augsal ${VERSION}`,
     `  data ${c.data}, ${c.trainPerClass}/class train, ${c.valPerClass}/class validation, seed ${c.seed}, runs ${c.runs}`,
-    `  sets orig,${c.aug.join(",")} (${c.copies} copies per image), arch ${c.arch}`,
+    `  sets orig,${c.aug.join(",")} (${c.copies} copies per image${Object.keys(c.strength).length ? `, strength ${Object.entries(c.strength).map(([k, v]) => `${k}=${v}`).join(",")}` : ""}${c.cropMode === "resize" ? ", crop-and-resize" : ""}), arch ${c.arch}`,
     `  ${c.epochs} epochs x ${c.steps} steps, batch ${c.batch || "set size / steps"}, ${o.kind} lr ${o.lr}`,
     `  saliency: ${c.queries} query/class, target ${c.target}, score ${c.score}, noise floor ${c.noiseFloor ? "on" : "off"}`,
     `  workers ${workers}`,
@@ -99,7 +99,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       const u8 = new Uint8Array(split.train.length * size);
       split.train.forEach((k, i) => u8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));
       const labels = Uint8Array.from(split.train.map((k) => ds.train.labels[k]));
-      const s = figure1Samples(core, toFloat(u8), labels, Int32Array.from(split.train), c.seed);
+      const s = figure1Samples(core, toFloat(u8), labels, Int32Array.from(split.train), c.seed, { strength: c.strength, crop: c.cropMode });
       const path = join(p.out, "figures", "figure1.png");
       writeAtomic(path, renderFigure1(s.rows));
       process.stdout.write(`${path}\n`);

@@ -3,9 +3,23 @@
 import { PRESETS, parseSpec } from "../nn/spec.js";
 import { checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
 
-import { AUGMENTATIONS, type AugName, type SetName } from "../data/augment.js";
+import { AUGMENTATIONS, checkStrength, type AugName, type SetName } from "../data/augment.js";
 
 export { AUGMENTATIONS as AUG_NAMES, type AugName, type SetName };
+
+/** Parse "scaling=0.5,blur=3" (the --strength flag). */
+export function parseStrength(text: string): Partial<Record<AugName, number>> {
+  const out: Partial<Record<AugName, number>> = {};
+  for (const part of text.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const m = part.match(/^([a-z]+)=(.+)$/);
+    if (!m) throw new UsageError(`--strength takes name=value pairs like scaling=0.5,blur=3, got '${part}'`);
+    if (!(AUGMENTATIONS as readonly string[]).includes(m[1])) throw new UsageError(`--strength: unknown augmentation '${m[1]}' (choose from ${AUGMENTATIONS.join(", ")})`);
+    const v = Number(m[2]);
+    if (!Number.isFinite(v) || m[2].trim() === "") throw new UsageError(`--strength: ${m[1]} must be a number, got '${m[2]}'`);
+    out[m[1] as AugName] = v;
+  }
+  return out;
+}
 const AUG_NAMES = AUGMENTATIONS;
 
 export interface StudyConfig {
@@ -22,6 +36,12 @@ export interface StudyConfig {
   arch: string;
   aug: AugName[];
   copies: number;
+  /** Strength of each augmentation where it is not the default (src/data/augment.ts DEFAULT_STRENGTH):
+   *  scaling s (zoom 1 ± s), crop padding (or the smallest area fraction with cropMode "resize"),
+   *  erasing's largest area fraction, distortion's alpha (px), blur's largest sigma (px). */
+  strength: Partial<Record<AugName, number>>;
+  /** "pad" (RandomCrop with zero padding, the default) or "resize" (RandomResizedCrop-like). */
+  cropMode: "pad" | "resize";
   trainPerClass: number;
   valPerClass: number;
   /** Query images per class, from the test split. */
@@ -43,6 +63,8 @@ export const DEFAULT_CONFIG: StudyConfig = {
   arch: "tutorial",
   aug: [...AUG_NAMES],
   copies: 10,
+  strength: {},
+  cropMode: "pad",
   trainPerClass: 10,
   valPerClass: 100,
   queries: 1,
@@ -85,6 +107,15 @@ export function validateConfig(c: StudyConfig): void {
   }
   for (const a of c.aug) {
     if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+  }
+  if (c.cropMode !== "pad" && c.cropMode !== "resize") throw new UsageError(`--crop-mode must be 'pad' or 'resize', got '${c.cropMode}'`);
+  for (const [a, s] of Object.entries(c.strength)) {
+    if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--strength: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+    try {
+      checkStrength(a as AugName, s, { crop: c.cropMode });
+    } catch (e) {
+      throw new UsageError(`--strength: ${(e as Error).message}`);
+    }
   }
   if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
   if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);

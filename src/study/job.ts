@@ -46,7 +46,8 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
   const t0 = performance.now();
   const spec = parseSpec(config.arch, [1, prep.data.rows, prep.data.cols]);
   const d = prep.data;
-  const train = buildTrainingSet(core, prep.trainF, d.train.labels, d.train.source, job.set, config.copies, config.seed);
+  const strength = job.set === "orig" ? undefined : config.strength[job.set];
+  const train = buildTrainingSet(core, prep.trainF, d.train.labels, d.train.source, job.set, config.copies, config.seed, strength, { crop: config.cropMode });
   const { history, best } = trainModel(
     core,
     spec,

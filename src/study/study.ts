@@ -314,7 +314,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
   const trainU8 = new Uint8Array(split.train.length * size);
   split.train.forEach((k, i) => trainU8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));
   const trainLabels = Uint8Array.from(split.train.map((k) => ds.train.labels[k]));
-  const fig1 = figure1Samples(core, toFloat(trainU8), trainLabels, Int32Array.from(split.train), seed);
+  const fig1 = figure1Samples(core, toFloat(trainU8), trainLabels, Int32Array.from(split.train), seed, { strength: config.strength, crop: config.cropMode });
   const figure1 = renderFigure1(fig1.rows);
   // Figure 4: the maps of the first run, rows = queries, columns = sets.
   const qImages = decodeNpy(new Uint8Array(readFileSync(join(out, "saliency", "queries.npy")))).data;

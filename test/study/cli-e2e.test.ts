@@ -92,6 +92,17 @@ e2e("a set's model does not depend on which other sets run (streams are named, n
   }
 });
 
+e2e("--strength changes the augmented model and nothing else", () => {
+  const a = join(tmp, "a");
+  const s = join(tmp, "strong-blur");
+  const r = run([...TINY, "--strength", "blur=4", "--workers", "1", "--out", s]);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(readFileSync(join(a, "weights", "crop-seed0.bin")).equals(readFileSync(join(s, "weights", "crop-seed0.bin"))), "crop unchanged");
+  assert.ok(readFileSync(join(a, "weights", "orig-seed0.bin")).equals(readFileSync(join(s, "weights", "orig-seed0.bin"))), "orig unchanged");
+  assert.not.ok(readFileSync(join(a, "weights", "blur-seed0.bin")).equals(readFileSync(join(s, "weights", "blur-seed0.bin"))), "blur changed");
+  assert.equal(JSON.parse(readFileSync(join(s, "results.json"), "utf8")).config.strength, { blur: 4 });
+});
+
 e2e("running again into the same folder resumes without retraining and changes nothing", () => {
   const a = join(tmp, "a");
   const before = readFileSync(join(a, "results.json"));
