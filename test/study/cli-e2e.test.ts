@@ -169,6 +169,16 @@ e2e("augment writes Figure 1 on its own", () => {
   assert.equal(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
 });
 
+e2e("bench --json --quick prints one JSON object with the promised keys (values not judged: speed lives in bench/)", () => {
+  const r = run(["bench", "--json", "--quick"]);
+  assert.is(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", "threads"]) {
+    assert.ok(Number.isFinite(j[k]) && j[k] > 0, `${k} = ${j[k]}`);
+  }
+  assert.is(j.threads, 1);
+});
+
 e2e("--help prints the flags and exits 0", () => {
   const r = run(["--help"]);
   assert.is(r.status, 0);
