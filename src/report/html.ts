@@ -191,6 +191,21 @@ function metricsHtml(input: ReportInput, baselineSet: string): string {
   );
 }
 
+/** Table 2 over several training runs (--runs): each set's per-run means, then their mean ± sd. */
+function metricsRunsHtml(input: ReportInput, baselineSet: string): string {
+  const mr = input.metricsRuns;
+  if (!mr || mr.runs < 2 || !mr.rows) return "";
+  const rows = sortBySet(mr.rows).filter((r) => r.set !== baselineSet);
+  const cells = (s: MetricStats) => METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
+  const body = rows.map((r) => `<tr><td>${esc(setLabel(r.set))}</td>${cells(r)}</tr>`).join("");
+  const heads = METRICS.map((m) => `<th>${esc(m.short)}${m.unit ? ` <span class="meta">(${esc(m.unit)})</span>` : ""}</th>`).join("");
+  return (
+    `<div class="tablewrap"><table class="metrics"><caption><b>Table 2b.</b> The same over ${mr.runs} training runs (seeds ${esc(mr.seeds.join(", "))}): ` +
+    `in each run every model is compared with that run's ${esc(setLabel(baselineSet))}; shown are the mean \u00b1 sample sd across runs of the per-run means.</caption>` +
+    `<thead><tr><th>Model</th>${heads}</tr></thead><tbody>${body}</tbody></table></div>`
+  );
+}
+
 function verdictHtml(judgements: MetricJudgement[]): string {
   const sets = judgements[0]?.items.map((i) => i.set) ?? [];
   if (sets.length === 0) return `<p class="meta">No augmented model to compare.</p>`;
@@ -372,6 +387,7 @@ export function renderReportHtml(input: ReportInput): string {
             `The dashed line and grey band are the seed noise floor \u00b1 its sd: a second ${esc(setLabel(baselineSet))} model compared in the same way.`,
         ) +
         metricsHtml(input, baselineSet) +
+        metricsRunsHtml(input, baselineSet) +
         `<h3>Is the change bigger than retraining?</h3>` +
         verdictHtml(judgements) +
         ruleHtml(baselineSet),

@@ -131,6 +131,8 @@ export interface ReportInput {
   baselineSet?: string;
   /** Table 1 over several training runs (--runs > 1): mean and sample sd per set. */
   table1Runs?: { runs: number; seeds: number[]; rows: { set: string; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[] };
+  /** The metrics over several training runs: per set, mean and sample sd across runs of each run's mean. */
+  metricsRuns?: { runs: number; seeds: number[]; rows: MetricRow[] };
   /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
   figure4Scale?: "shared" | "per-map";
 }

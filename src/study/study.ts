@@ -77,6 +77,8 @@ export interface Results {
   metrics: MetricsRow[];
   noiseFloor: NoiseFloor | null;
   runs: { seed: number; table1: Table1Row[]; metrics: MetricsRow[] }[];
+  /** Per set, the mean and sample sd across runs of each run's mean metric (NaN sd for one run). */
+  metricsSummary: MetricsRow[];
   table1Summary: { set: SetName; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
   queries: { index: number; label: number }[];
 }
@@ -300,7 +302,18 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
     const te = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.test));
     return { set, bestValMean: bv.mean, bestValSd: bv.sd, testMean: te.mean, testSd: te.sd };
   });
-  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, table1Summary, queries };
+  const keys = ["cc", "kl", "entropySpatial", "entropyHist", "sim", "spearman"] as const;
+  const metricsSummary = studySets(config).map((set) => {
+    const per = runs.map((r) => r.metrics.find((x) => x.set === set)!);
+    const row = { set } as MetricsRow;
+    for (const k of keys) {
+      const s = meanSd(per.map((p) => p[k]));
+      row[k] = s.mean;
+      row[`${k}Sd`] = s.sd;
+    }
+    return row;
+  });
+  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries };
 }
 
 /** Figures, tables, report.html and results.json from the results and the files of the run. */
@@ -338,6 +351,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
     seeds: Object.fromEntries([...sets.map((s) => [s, seed]), ...(results.noiseFloor ? [[`orig (seed ${results.noiseFloor.seed})`, results.noiseFloor.seed]] : [])]),
     queries: results.queries,
     table1Runs: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.table1Summary },
+    metricsRuns: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.metricsSummary },
     baselineSet: "orig",
     figure4Scale: scale,
   };

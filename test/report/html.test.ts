@@ -26,6 +26,19 @@ h("Table 1b appears only for several runs, with mean ± sd per set", () => {
   assert.match(html, /<td>Orig<\/td><td>[^<]*0\.800 \u00b1 0\.010[^<]*<\/td><td>[^<]*0\.780 \u00b1 0\.020/);
 });
 
+h("Table 2b appears only for several runs and leaves the baseline out", () => {
+  assert.not.match(renderReportHtml(smallInput()), /Table 2b/);
+  const rows = [
+    { set: "orig", cc: 1, ccSd: 0, kl: 0, klSd: 0, entropySpatial: 6, entropySpatialSd: 0.1, entropyHist: 6, entropyHistSd: 0.1, sim: 1, simSd: 0, spearman: 1, spearmanSd: 0 },
+    { set: "crop", cc: 0.5, ccSd: 0.05, kl: 0.6, klSd: 0.04, entropySpatial: 6.2, entropySpatialSd: 0.01, entropyHist: 6.4, entropyHistSd: 0.02, sim: 0.62, simSd: 0.01, spearman: 0.41, spearmanSd: 0.03 },
+  ];
+  const html = renderReportHtml(smallInput({ metricsRuns: { runs: 3, seeds: [0, 1, 2], rows } }));
+  const table = html.slice(html.indexOf("Table 2b"), html.indexOf("</table>", html.indexOf("Table 2b")));
+  assert.match(table, /over 3 training runs \(seeds 0, 1, 2\)/);
+  assert.match(table, /<td>RandCrop<\/td><td>[^<]*0\.500 \u00b1 0\.050/);
+  assert.not.match(table, /<td>Orig<\/td>/);
+});
+
 h("contains every section, figure and table, in the poster's order", () => {
   const html = renderReportHtml(smallInput({ figures: { figure1: png, figure4Heat: png, figure4Overlay: png } }));
   const marks = [
