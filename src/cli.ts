@@ -233,7 +233,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`augsal: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`augsal: ${(e as Error).stack ?? e}\n`);
+    // A failure that is not the user's input: say what failed; the stack only on request.
+    const err = e as Error;
+    process.stderr.write(`augsal: ${err.message ?? err}\n`);
+    if (process.env.AUGSAL_DEBUG) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write("(set AUGSAL_DEBUG=1 for the stack trace)\n");
     return 1;
   }
 }

@@ -234,7 +234,13 @@ function readHistory(out: string, id: string): History {
 
 function loadModel(core: Core, out: string, id: string, capacity: number): Model {
   const path = join(out, "weights", `${id}.bin`);
-  const { spec, params } = decodeCheckpoint(new Uint8Array(readFileSync(path)), path);
+  let ck: ReturnType<typeof decodeCheckpoint>;
+  try {
+    ck = decodeCheckpoint(new Uint8Array(readFileSync(path)), path);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (delete the file to retrain that model, or run again with --force)`);
+  }
+  const { spec, params } = ck;
   const model = new Model(core, spec, capacity);
   model.setParams(params);
   return model;
