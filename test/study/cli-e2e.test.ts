@@ -179,6 +179,20 @@ e2e("bench --json --quick prints one JSON object with the promised keys (values 
   assert.is(j.threads, 1);
 });
 
+e2e("a damaged weights file is an error naming it and how to recover", () => {
+  const out = join(tmp, "damaged");
+  mkdirSync(out);
+  for (const f of ["config.json", "split.json", "queries.json"]) writeFileSync(join(out, f), readFileSync(join(tmp, "a", f)));
+  for (const d of ["weights", "history"]) {
+    mkdirSync(join(out, d));
+    for (const f of readdirSync(join(tmp, "a", d))) writeFileSync(join(out, d, f), readFileSync(join(tmp, "a", d, f)));
+  }
+  writeFileSync(join(out, "weights", "blur-seed0.bin"), readFileSync(join(tmp, "a", "weights", "blur-seed0.bin")).subarray(0, 100));
+  const r = run(["saliency", "--out", out]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /blur-seed0\.bin: truncated in the model spec \(delete the file to retrain that model, or run again with --force\)/);
+});
+
 e2e("--help prints the flags and exits 0", () => {
   const r = run(["--help"]);
   assert.is(r.status, 0);
