@@ -74,7 +74,8 @@ export interface CoreExports {
   count_correct(logits: P, labels: P, N: I, C: I): I;
   argmax_rows(out: P, x: P, N: I, C: I): void;
 
-  // optim over flat regions of n f32 (PyTorch's torch.optim.SGD / torch.optim.Adam semantics)
+  // optim over flat regions of n f32 (PyTorch's torch.optim.SGD / torch.optim.Adam semantics). The hyper-parameters
+  // cross as f64 and are rounded to f32 inside, where PyTorch rounds them (1 - f32(0.999) is not f32(0.001)).
   sgd_step(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, weightDecay: F, nesterov: I, first: I): void;
   adam_step(p: P, g: P, m: P, v: P, n: I, lr: F, beta1: F, beta2: F, eps: F, weightDecay: F, step: I): void;
   sgd_step_ref(p: P, g: P, buf: P, n: I, lr: F, momentum: F, dampening: F, weightDecay: F, nesterov: I, first: I): void;
