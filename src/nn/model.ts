@@ -165,12 +165,17 @@ export class Model {
     }
   }
 
-  /** Forward the first n images of `input`; returns the logits pointer ((n, classes) f32). */
-  forward(n: number): number {
+  /** Where the last forward read its images (backward differentiates with respect to them). */
+  private fedFrom = 0;
+
+  /** Forward n images, by default the first n of `input`, or n images already resident in wasm
+   *  memory at `from` (n * inputSize f32: no copy); returns the logits pointer ((n, classes) f32). */
+  forward(n: number, from: number = this.input): number {
     this.checkN(n);
+    this.fedFrom = from;
     const t = (ptr: number, shape: readonly number[]): Tensor => ({ ptr, shape });
-    for (const l of this.plan) {
-      const inp = t(l.inPtr, [n, ...l.inShape]);
+    for (const [i, l] of this.plan.entries()) {
+      const inp = t(i === 0 ? from : l.inPtr, [n, ...l.inShape]);
       const out = t(l.outPtr, [n, ...l.outShape]);
       switch (l.spec.type) {
         case "conv":
@@ -204,7 +209,7 @@ export class Model {
     for (let i = this.plan.length - 1; i >= 0; i--) {
       const l = this.plan[i];
       const inShape = [n, ...l.inShape];
-      const inp = t(l.inPtr, inShape);
+      const inp = t(i === 0 ? this.fedFrom : l.inPtr, inShape);
       const dIn = i === 0 && !inputGrad ? null : t(l.dInPtr, inShape);
       if (dIn) ex.zero(dIn.ptr, numel(inShape) * 4);
       const dOut = t(l.dOutPtr, l.spec.type === "linear" ? [n, l.outShape[0]] : [n, ...l.outShape]);
@@ -240,14 +245,15 @@ export class Model {
     this.core.exports.zero(this.grads, this.paramLength * 4);
   }
 
-  /** Mean cross-entropy of the first n images against `labels` (i32, filled by the caller), with
-   *  probabilities in `probs`, and d loss / d logits in `dlogits` when wantGrad. */
-  loss(n: number, wantGrad: boolean): number {
+  /** Mean cross-entropy of the first n images against `labels` (i32: by default the model's own
+   *  buffer, filled by the caller, or n labels resident at `labels`), with probabilities in `probs`,
+   *  and d loss / d logits in `dlogits` when wantGrad. */
+  loss(n: number, wantGrad: boolean, labels: number = this.labels): number {
     const ex = this.core.exports;
-    const loss = ex.softmax_xent_forward(this.probs, this.logits, this.labels, n, this.classes);
+    const loss = ex.softmax_xent_forward(this.probs, this.logits, labels, n, this.classes);
     if (wantGrad) {
       ex.zero(this.dlogits, n * this.classes * 4);
-      ex.softmax_xent_backward(this.dlogits, this.probs, this.labels, n, this.classes);
+      ex.softmax_xent_backward(this.dlogits, this.probs, labels, n, this.classes);
     }
     return loss;
   }

@@ -72,26 +72,34 @@ export function bestEpochIndex(valAcc: readonly number[]): number {
   return best;
 }
 
-/** Accuracy and mean cross-entropy of the model on a set, in chunks of the model's capacity. */
-export function evaluate(model: Model, set: LabelledSet): { acc: number; loss: number } {
+/** A labelled set copied into wasm memory once: images (count, size) f32 and labels (count) i32. */
+export interface ResidentSet {
+  images: number;
+  labels: number;
+  count: number;
+}
+
+/** Copy a set into the core's arena (released with the caller's mark). */
+export function residentSet(model: Model, set: LabelledSet): ResidentSet {
+  const arena = model.core.arena;
+  if (set.images.length !== set.count * model.inputSize) throw new RangeError(`evaluation: ${set.images.length} floats for ${set.count} images of ${model.inputSize}`);
+  return { images: arena.putF32(set.images), labels: arena.putI32(set.labels), count: set.count };
+}
+
+/** Accuracy and mean cross-entropy of the model on a resident set, in chunks of the model's
+ *  capacity read in place (no copy per evaluation). */
+export function evaluate(model: Model, set: ResidentSet): { acc: number; loss: number } {
   const ex = model.core.exports;
   let correct = 0;
   let lossSum = 0;
   for (let start = 0; start < set.count; start += model.capacity) {
     const n = Math.min(model.capacity, set.count - start);
-    model.setInput(set.images.subarray(start * model.inputSize), n);
-    model.setLabels(subLabels(set.labels, start, n), n);
-    model.forward(n);
-    lossSum += model.loss(n, false) * n;
-    correct += ex.count_correct(model.logits, model.labels, n, model.classes);
+    const labels = set.labels + start * 4;
+    model.forward(n, set.images + start * model.inputSize * 4);
+    lossSum += model.loss(n, false, labels) * n;
+    correct += ex.count_correct(model.logits, labels, n, model.classes);
   }
   return { acc: correct / set.count, loss: lossSum / set.count };
-}
-
-function subLabels(labels: ArrayLike<number>, start: number, n: number): number[] {
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = labels[start + i];
-  return out;
 }
 
 /**
@@ -120,6 +128,7 @@ export function trainModel(
     const data = core.arena.alloc(train.count * size * 4);
     core.arena.f32(data, train.count * size).set(train.images);
     const perm = core.arena.alloc(train.count * 4);
+    const valR = residentSet(model, val);
     const rng = core.arena.alloc(16);
 
     const history: History = { stepLoss: [], epochLoss: [], valAcc: [], valLoss: [], bestEpoch: 0, bestVal: -1, test: NaN, testLoss: NaN, batch };
@@ -145,7 +154,7 @@ export function trainModel(
         sum += loss;
       }
       history.epochLoss.push(sum / cfg.steps);
-      const v = evaluate(model, val);
+      const v = evaluate(model, valR);
       history.valAcc.push(v.acc);
       history.valLoss.push(v.loss);
       if (bestEpochIndex(history.valAcc) === epoch - 1) {
@@ -156,7 +165,7 @@ export function trainModel(
       onEpoch?.({ epoch, epochs: cfg.epochs, loss: sum / cfg.steps, valAcc: v.acc, valLoss: v.loss });
     }
     model.setParams(best);
-    const t = evaluate(model, test);
+    const t = evaluate(model, residentSet(model, test));
     history.test = t.acc;
     history.testLoss = t.loss;
     return { history, best };

@@ -4,11 +4,8 @@ import type { ParsedCli } from "../cli.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes } from "../core/node.js";
 import { loadDataset } from "../data/datasets.js";
-import { classBalancedSplit } from "../data/split.js";
-import { figure1Samples, toFloat } from "../data/augment.js";
-import { renderFigure1 } from "../report/index.js";
 import { UsageError, studyJobs, type StudyConfig } from "./config.js";
-import { analyse, runStudy, writeReport, type Logger, type Results } from "./study.js";
+import { analyse, figure1Png, loadStudyInputs, runStudy, writeReport, type Logger, type Results } from "./study.js";
 import { exists, readJson, sha256, writeAtomic } from "./files.js";
 
 const pad = (s: string, n: number) => s.padEnd(n);
@@ -85,23 +82,10 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       return 0;
     }
     case "augment": {
-      let ds;
-      try {
-        ds = loadDataset(p.config.data);
-      } catch (e) {
-        throw new UsageError(`--data ${p.config.data}: ${(e as Error).message}`);
-      }
       const core = loadCore();
-      const c = p.config;
-      const s0 = classBalancedSplit(core, ds.train.labels, { seed: c.seed, trainPerClass: c.trainPerClass, valPerClass: c.valPerClass });
-      const split = { train: Array.from(s0.train) };
-      const size = ds.rows * ds.cols;
-      const u8 = new Uint8Array(split.train.length * size);
-      split.train.forEach((k, i) => u8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));
-      const labels = Uint8Array.from(split.train.map((k) => ds.train.labels[k]));
-      const s = figure1Samples(core, toFloat(u8), labels, Int32Array.from(split.train), c.seed, { strength: c.strength, crop: c.cropMode });
+      const { ds, split } = loadStudyInputs(core, p.config);
       const path = join(p.out, "figures", "figure1.png");
-      writeAtomic(path, renderFigure1(s.rows));
+      writeAtomic(path, figure1Png(core, p.config, ds, split.train));
       process.stdout.write(`${path}\n`);
       return 0;
     }

@@ -12,7 +12,7 @@ import type { History } from "../nn/train.js";
 import { attribute } from "../explain/saliency.js";
 import { compareMaps, entropies, meanSd } from "../explain/metrics.js";
 import { loadDataset, type Dataset } from "../data/datasets.js";
-import { classBalancedSplit } from "../data/split.js";
+import { classBalancedSplit, gather } from "../data/split.js";
 import { toFloat, figure1Samples } from "../data/augment.js";
 import { renderAll, renderFigure1, renderFigure4 } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
@@ -121,22 +121,36 @@ function fmtTime(s: number): string {
 /** The images of the study: the split's training and validation images and the test set, 8-bit. */
 export function gatherStudyData(ds: Dataset, split: { train: number[]; val: number[] }): StudyData {
   const size = ds.rows * ds.cols;
-  const pick = (idx: number[]) => {
-    const images = new Uint8Array(idx.length * size);
-    const labels = new Uint8Array(idx.length);
-    idx.forEach((k, i) => {
-      images.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size);
-      labels[i] = ds.train.labels[k];
-    });
-    return { images, labels };
-  };
   return {
     rows: ds.rows,
     cols: ds.cols,
-    train: { ...pick(split.train), source: Int32Array.from(split.train) },
-    val: pick(split.val),
+    train: { ...gather(ds.train.images, ds.train.labels, size, split.train), source: Int32Array.from(split.train) },
+    val: gather(ds.train.images, ds.train.labels, size, split.val),
     test: { images: ds.test.images, labels: ds.test.labels },
   };
+}
+
+/** The data set and the class-balanced split of a configuration; bad data or counts are usage errors. */
+export function loadStudyInputs(core: Core, config: StudyConfig): { ds: Dataset; split: { train: number[]; val: number[] } } {
+  let ds: Dataset;
+  try {
+    ds = loadDataset(config.data);
+  } catch (e) {
+    throw new UsageError(`--data ${config.data}: ${(e as Error).message}`);
+  }
+  try {
+    const s = classBalancedSplit(core, ds.train.labels, { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass });
+    return { ds, split: { train: Array.from(s.train), val: Array.from(s.val) } };
+  } catch (e) {
+    throw new UsageError(`--train-per-class/--val-per-class: ${(e as Error).message}`);
+  }
+}
+
+/** Figure 1 (PNG): five of the split's training images and their augmented training copies. */
+export function figure1Png(core: Core, config: StudyConfig, ds: Dataset, trainIdx: number[]): Uint8Array {
+  const t = gather(ds.train.images, ds.train.labels, ds.rows * ds.cols, trainIdx);
+  const fig = figure1Samples(core, toFloat(t.images), t.labels, Int32Array.from(trainIdx), config.seed, { strength: config.strength, crop: config.cropMode });
+  return renderFigure1(fig.rows);
 }
 
 /** Run (or resume) a whole study; returns the results also written to results.json. */
@@ -152,20 +166,8 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
 
   // Everything that can fail on bad input fails here, before the run folder is touched.
   let t = performance.now();
-  let ds: Dataset;
-  try {
-    ds = loadDataset(config.data);
-  } catch (e) {
-    throw new UsageError(`--data ${config.data}: ${(e as Error).message}`);
-  }
   const core = loadCore();
-  let split: { train: number[]; val: number[] };
-  try {
-    const s = classBalancedSplit(core, ds.train.labels, { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass });
-    split = { train: Array.from(s.train), val: Array.from(s.val) };
-  } catch (e) {
-    throw new UsageError(`--train-per-class/--val-per-class: ${(e as Error).message}`);
-  }
+  const { ds, split } = loadStudyInputs(core, config);
   const queryIdx = chooseQueries(core, ds.test.labels, config.queries, config.seed);
   lap("data", t);
 
@@ -250,10 +252,7 @@ function loadModel(core: Core, out: string, id: string, capacity: number): Model
 export function analyse(core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[]): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
-  const qImages = new Float32Array(q * size);
-  const qU8 = new Uint8Array(q * size);
-  queries.forEach((x, i) => qU8.set(ds.test.images.subarray(x.index * size, (x.index + 1) * size), i * size));
-  qImages.set(toFloat(qU8));
+  const qImages = toFloat(gather(ds.test.images, ds.test.labels, size, queries.map((x) => x.index)).images);
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
@@ -329,12 +328,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
   const size = ds.rows * ds.cols;
   const seed = config.seed;
   const sets = studySets(config);
-  // Figure 1: five originals and their augmented copies.
-  const trainU8 = new Uint8Array(split.train.length * size);
-  split.train.forEach((k, i) => trainU8.set(ds.train.images.subarray(k * size, (k + 1) * size), i * size));
-  const trainLabels = Uint8Array.from(split.train.map((k) => ds.train.labels[k]));
-  const fig1 = figure1Samples(core, toFloat(trainU8), trainLabels, Int32Array.from(split.train), seed, { strength: config.strength, crop: config.cropMode });
-  const figure1 = renderFigure1(fig1.rows);
+  const figure1 = figure1Png(core, config, ds, split.train);
   // Figure 4: the maps of the first run, rows = queries, columns = sets.
   const qImages = decodeNpy(new Uint8Array(readFileSync(join(out, "saliency", "queries.npy")))).data;
   const setMaps = sets.map((set) => decodeNpy(new Uint8Array(readFileSync(join(out, "saliency", `${set}-seed${seed}.npy`)))).data);

@@ -56,6 +56,21 @@ for (const name of ["tutorial", "cs231n"]) {
   });
 }
 
+model("forward from images resident elsewhere in memory equals forward from the input buffer", () => {
+  const n = 3;
+  const { core, m } = setup(PRESETS.tutorial, n);
+  const elsewhere = core.arena.alloc(n * m.inputSize * 4);
+  core.exports.copy(elsewhere, m.input, n * m.inputSize * 4);
+  const a = core.arena.f32(m.forward(n), n * m.classes).slice();
+  core.exports.zero(m.input, n * m.inputSize * 4);
+  const b = core.arena.f32(m.forward(n, elsewhere), n * m.classes).slice();
+  assert.equal(Array.from(b), Array.from(a));
+  // and backward differentiates with respect to the images that were fed
+  m.loss(n, true);
+  m.backward(n, { inputGrad: true });
+  assert.ok(core.arena.f32(m.dinput, n * m.inputSize).some((x) => x !== 0));
+});
+
 model("paramGrads: false leaves the gradient region untouched", () => {
   const n = 2;
   const { core, m } = setup(PRESETS.tutorial, n);
