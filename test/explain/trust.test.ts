@@ -17,6 +17,7 @@ import { sanityChecks, randomiseLayer, weightedLayers, compareAttributions, summ
 import { localisation, summariseLocalisation, DIGIT_THRESHOLD } from "../../src/explain/trust/localisation.js";
 import { auc, deletionInsertion, orderOf, randomOrderCurves } from "../../src/explain/trust/faithfulness.js";
 import { equivariance } from "../../src/explain/trust/equivariance.js";
+import { augmentationTransforms } from "../../src/study/transforms.js";
 
 // Ten MNIST digits and a tutorial CNN trained on 100 others (10 per class, 12 epochs: about 0.8
 // validation accuracy), shared by the suites below.
@@ -240,14 +241,16 @@ const eq = suite("explain/trust/equivariance");
 eq("a map that is the image itself follows every geometric transform exactly and every erasing outside the box", () => {
   const m = trainedModel();
   const x = images.subarray(0, 784 * 3);
-  const rows = equivariance(m, x, labels.slice(0, 3), identity, { seed: 4, ids: [1, 2, 3] });
-  assert.equal(rows.map((r) => [r.aug, r.kind]), [["scaling", "equivariance"], ["crop", "equivariance"], ["erasing", "invariance"], ["distortion", "equivariance"], ["blur", "invariance"]]);
+  const T = augmentationTransforms(core, 28, 28, { seed: 4, ids: [1, 2, 3] });
+  const rows = equivariance(m, x, labels.slice(0, 3), identity, T.transforms);
+  T.release();
+  assert.equal(rows.map((r) => [r.name, r.kind]), [["scaling", "equivariance"], ["crop", "equivariance"], ["erasing", "invariance"], ["distortion", "equivariance"], ["blur", "invariance"]]);
   for (const r of rows) {
-    if (r.aug === "blur") {
+    if (r.name === "blur") {
       assert.ok(r.cc.every((v) => v < 1 && v > 0.5), `blur moves the image: ${r.cc}`);
     } else {
-      assertClose(r.cc, [1, 1, 1], `${r.aug} cc`, 1e-6, 0);
-      assertClose(r.spearman, [1, 1, 1], `${r.aug} spearman`, 1e-6, 0);
+      assertClose(r.cc, [1, 1, 1], `${r.name} cc`, 1e-6, 0);
+      assertClose(r.spearman, [1, 1, 1], `${r.name} spearman`, 1e-6, 0);
     }
   }
 });
@@ -262,10 +265,12 @@ eq("vanilla maps: reproducible; the transforms come from their own stream, not t
   aug.release();
   const m = trainedModel();
   const x = images.subarray(0, 784 * 2);
-  const a = equivariance(m, x, labels.slice(0, 2), vanilla, { seed: 4, ids: [1, 2], augs: ["distortion", "blur"] });
-  const b = equivariance(m, x, labels.slice(0, 2), vanilla, { seed: 4, ids: [1, 2], augs: ["distortion", "blur"] });
+  const T = augmentationTransforms(core, 28, 28, { seed: 4, ids: [1, 2], augs: ["distortion", "blur"] });
+  const a = equivariance(m, x, labels.slice(0, 2), vanilla, T.transforms);
+  const b = equivariance(m, x, labels.slice(0, 2), vanilla, T.transforms);
+  T.release();
   assert.equal(a, b);
-  for (const r of a) for (const v of r.cc) assert.ok(v > -1 && v < 1, `${r.aug}: ${v}`);
+  for (const r of a) for (const v of r.cc) assert.ok(v > -1 && v < 1, `${r.name}: ${v}`);
 });
 
 san.run();

@@ -1,26 +1,34 @@
-// Does the explanation follow the augmentation? For each augmentation T of the study, with parameters
-// drawn from the stream (seed, EQUIVARIANCE, augmentation id, image id, 0) (data/augment.ts Augmenter
-// with that purpose, so they are not the training copies' draws):
+// Does the explanation follow the augmentation? For each transform T (the study passes its five
+// augmentations, with parameters from the stream (seed, EQUIVARIANCE, augmentation id, image id, 0) so
+// they are not the training copies' draws; see study/trust.ts):
 // - geometric (scaling, crop, distortion): equivariance, the map of the transformed image against the
 //   transformed map, saliency(T(x)) vs T(saliency(x)), T applied to |map| with the same parameters (the
 //   same kernel: bilinear, zero fill, the same field for the distortion);
 // - photometric (blur, erasing): invariance, saliency(T(x)) vs saliency(x); for erasing over the
-//   pixels T left alone (the erased rectangle is found by erasing an all-ones image with the same draws).
+//   pixels T left alone (the transform says which: for erasing, an all-ones image erased with the same
+//   draws).
 // Compared by Pearson CC (MIT CC.m) and Spearman rank correlation of the absolute maps, per image, in
 // the wasm core (metrics.ts). The class explained is the one explained on x (its label or the model's
 // prediction on x). The question per model: does a model trained with T explain T-transformed inputs
-// more consistently than Orig does?
+// more consistently than Orig does? The transforms come in as functions, so this module needs no data
+// layer (explain uses core and nn only).
 import type { Model } from "../../nn/model.js";
-import { Stream } from "../../core/streams.js";
-import { AUGMENTATIONS, Augmenter, type AugName, type AugOptions } from "../../data/augment.js";
 import type { Attribution } from "../batch.js";
 import type { AttributionFn, MethodOptions } from "../methods.js";
 import { mapCC, mapSpearman, maskedValues, meanSdDefined } from "../metrics.js";
 
-export const GEOMETRIC: readonly AugName[] = ["scaling", "crop", "distortion"];
+/** One transform of one-channel images, deterministic per image index. */
+export interface MapTransform {
+  name: string;
+  kind: "equivariance" | "invariance";
+  /** T applied to image i's plane (H W floats): the same parameters on every call with the same i. */
+  apply(plane: Float32Array, i: number): Float32Array;
+  /** For an invariance over part of the image: 1 where image i's pixels are compared, 0 elsewhere. */
+  keep?(i: number): Float32Array;
+}
 
 export interface EquivarianceRow {
-  aug: AugName;
+  name: string;
   kind: "equivariance" | "invariance";
   /** Per image. */
   cc: number[];
@@ -28,64 +36,36 @@ export interface EquivarianceRow {
 }
 
 export interface EquivarianceOptions {
-  seed?: number;
-  /** Per image, the number naming its streams; default its position. */
-  ids?: ArrayLike<number>;
-  /** Strength per augmentation (default data/augment.ts DEFAULT_STRENGTH) and the crop mode. */
-  strength?: Partial<Record<AugName, number>>;
-  crop?: AugOptions["crop"];
-  augs?: readonly AugName[];
   methodOptions?: MethodOptions;
   /** The maps of the untransformed images, if already computed (with the same method options). */
   original?: Attribution;
 }
 
-export function equivariance(model: Model, inputs: Float32Array, labels: ArrayLike<number>, method: AttributionFn, opts: EquivarianceOptions = {}): EquivarianceRow[] {
+export function equivariance(model: Model, inputs: Float32Array, labels: ArrayLike<number>, method: AttributionFn, transforms: readonly MapTransform[],
+  opts: EquivarianceOptions = {}): EquivarianceRow[] {
   const [C, H, W] = model.spec.input;
-  if (C !== 1) throw new RangeError(`equivariance: the augmentations take one-channel images, the model's input has ${C}`);
+  if (C !== 1) throw new RangeError(`equivariance: the transforms take one-channel images, the model's input has ${C}`);
   const size = H * W;
   const count = inputs.length / size;
-  const seed = opts.seed ?? 0;
   const mo = opts.methodOptions ?? {};
   const original = opts.original ?? method(model, inputs, labels, mo);
   const fixed: MethodOptions = { ...mo, target: "label" };
-  const id = (i: number) => (opts.ids ? opts.ids[i] : i);
   const core = model.core;
   const rows: EquivarianceRow[] = [];
-  for (const aug of opts.augs ?? AUGMENTATIONS) {
-    const geometric = GEOMETRIC.includes(aug);
-    // T(x), T(|map(x)|) and, for erasing, T(ones), all in wasm with one Augmenter.
+  const sl = (m: Float32Array, i: number) => m.subarray(i * size, (i + 1) * size);
+  for (const T of transforms) {
+    const geometric = T.kind === "equivariance";
     const tx = new Float32Array(count * size);
-    const tm = new Float32Array(count * size);
-    const keep = new Float32Array(count * size);
-    const mark = core.arena.mark();
-    try {
-      const a = new Augmenter(core, aug, H, W, opts.strength?.[aug], { crop: opts.crop });
-      const src = core.arena.alloc(size * 4);
-      const dst = core.arena.alloc(size * 4);
-      const run = (from: Float32Array, i: number, into: Float32Array) => {
-        core.arena.f32(src, size).set(from.subarray(i * size, (i + 1) * size));
-        a.apply(dst, src, seed, id(i), 0, Stream.EQUIVARIANCE);
-        into.set(core.arena.f32(dst, size), i * size);
-      };
-      const ones = new Float32Array(count * size).fill(1);
-      for (let i = 0; i < count; i++) {
-        run(inputs, i, tx);
-        if (geometric) run(original.abs, i, tm);
-        if (aug === "erasing") run(ones, i, keep);
-      }
-    } finally {
-      core.arena.reset(mark);
-    }
+    for (let i = 0; i < count; i++) tx.set(T.apply(sl(inputs, i), i), i * size);
     const after = method(model, tx, original.target, fixed);
-    const row: EquivarianceRow = { aug, kind: geometric ? "equivariance" : "invariance", cc: [], spearman: [] };
+    const row: EquivarianceRow = { name: T.name, kind: T.kind, cc: [], spearman: [] };
     for (let i = 0; i < count; i++) {
-      const sl = (m: Float32Array) => m.subarray(i * size, (i + 1) * size);
-      let p = sl(after.abs);
-      let q = geometric ? sl(tm) : sl(original.abs);
-      if (aug === "erasing") {
-        p = maskedValues(p, sl(keep));
-        q = maskedValues(q, sl(keep));
+      let p = sl(after.abs, i);
+      let q = geometric ? T.apply(sl(original.abs, i), i) : sl(original.abs, i);
+      if (T.keep) {
+        const keep = T.keep(i);
+        p = maskedValues(p, keep);
+        q = maskedValues(q, keep);
       }
       row.cc.push(mapCC(core, p, q));
       row.spearman.push(mapSpearman(core, p, q));
@@ -96,7 +76,7 @@ export function equivariance(model: Model, inputs: Float32Array, labels: ArrayLi
 }
 
 export interface EquivarianceSummary {
-  aug: AugName;
+  name: string;
   kind: "equivariance" | "invariance";
   /** Images where CC is defined (neither map constant). */
   n: number;
@@ -107,6 +87,6 @@ export interface EquivarianceSummary {
 export function summariseEquivariance(rows: EquivarianceRow[]): EquivarianceSummary[] {
   return rows.map((r) => {
     const c = meanSdDefined(r.cc), s = meanSdDefined(r.spearman);
-    return { aug: r.aug, kind: r.kind, n: c.n, cc: c.mean, ccSd: c.sd, spearman: s.mean, spearmanSd: s.sd };
+    return { name: r.name, kind: r.kind, n: c.n, cc: c.mean, ccSd: c.sd, spearman: s.mean, spearmanSd: s.sd };
   });
 }
