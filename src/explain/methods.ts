@@ -42,6 +42,14 @@ export type MethodOptions = AttributionOptions & SmoothGradOptions & IGOptions &
 
 export type AttributionFn = (model: Model, inputs: Float32Array, labels: ArrayLike<number>, options?: MethodOptions) => Attribution;
 
+/** Several methods' maps from one call, by name (e.g. attributeMany bound to a list of methods). */
+export type MultiAttributionFn = (model: Model, inputs: Float32Array, labels: ArrayLike<number>, options?: MethodOptions) => Map<string, Attribution>;
+
+/** attributeMany for a fixed list of methods, as a MultiAttributionFn for the trust tests. */
+export function manyOf(methods: readonly MethodName[]): MultiAttributionFn {
+  return (model, inputs, labels, options) => attributeMany(methods, model, inputs, labels, options);
+}
+
 export const METHOD_FNS: Readonly<Record<MethodName, AttributionFn>> = {
   vanilla,
   inputxgrad,

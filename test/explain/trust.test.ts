@@ -10,10 +10,10 @@ import { classBalancedSplit, gather } from "../../src/data/split.js";
 import { Augmenter, toFloat } from "../../src/data/augment.js";
 import { Stream } from "../../src/core/streams.js";
 import type { Attribution } from "../../src/explain/batch.js";
-import type { AttributionFn } from "../../src/explain/methods.js";
+import { METHOD_FNS, manyOf, type AttributionFn } from "../../src/explain/methods.js";
 import { attribute as vanilla } from "../../src/explain/saliency.js";
 import { mapSSIM, maskedValues } from "../../src/explain/metrics.js";
-import { sanityChecks, randomiseLayer, weightedLayers, compareAttributions, summarise, SANITY_FAIL_AT } from "../../src/explain/trust/sanity.js";
+import { sanityChecks, sanityChecksMany, randomiseLayer, weightedLayers, compareAttributions, summarise, SANITY_FAIL_AT } from "../../src/explain/trust/sanity.js";
 import { localisation, summariseLocalisation, DIGIT_THRESHOLD } from "../../src/explain/trust/localisation.js";
 import { auc, deletionInsertion, orderOf, randomOrderCurves } from "../../src/explain/trust/faithfulness.js";
 import { equivariance } from "../../src/explain/trust/equivariance.js";
@@ -97,6 +97,15 @@ san("the model's parameters are restored, and randomisation is Kaiming from its 
   assert.ok(vals.every((v) => Math.abs(v) <= bound), "within the Kaiming bound 1/sqrt(fan_in)");
   const other = m.tensors.find((t) => t.layer === 0 && t.name === "weight")!;
   assertSameBits(once.subarray(other.offset, other.offset + other.count), before.subarray(other.offset, other.offset + other.count), "other layers untouched");
+});
+
+san("several methods at once give each method's single-method result", () => {
+  const m = trainedModel();
+  const x = images.subarray(0, 784 * 3);
+  const opts = { seed: 3, methodOptions: { samples: 3, steps: 4 } };
+  const many = sanityChecksMany(m, x, labels, manyOf(["vanilla", "smoothgrad", "vargrad"]), opts);
+  assert.equal([...many.keys()], ["vanilla", "smoothgrad", "vargrad"]);
+  for (const name of ["vanilla", "smoothgrad", "vargrad"] as const) assert.equal(many.get(name), sanityChecks(m, x, labels, METHOD_FNS[name], opts), name);
 });
 
 san("compareAttributions of a map set with itself: Spearman 1 and SSIM 1", () => {

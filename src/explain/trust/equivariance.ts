@@ -14,7 +14,7 @@
 // layer (explain uses core and nn only).
 import type { Model } from "../../nn/model.js";
 import type { Attribution } from "../batch.js";
-import type { AttributionFn, MethodOptions } from "../methods.js";
+import type { AttributionFn, MethodOptions, MultiAttributionFn } from "../methods.js";
 import { mapCC, mapSpearman, maskedValues, meanSdDefined } from "../metrics.js";
 
 /** One transform of one-channel images, deterministic per image index. */
@@ -43,36 +43,48 @@ export interface EquivarianceOptions {
 
 export function equivariance(model: Model, inputs: Float32Array, labels: ArrayLike<number>, method: AttributionFn, transforms: readonly MapTransform[],
   opts: EquivarianceOptions = {}): EquivarianceRow[] {
+  const multi: MultiAttributionFn = (m, x, y, o) => new Map([["method", method(m, x, y, o)]]);
+  const original = opts.original ? new Map([["method", opts.original]]) : undefined;
+  return equivarianceMany(model, inputs, labels, multi, transforms, { ...opts, original }).get("method")!;
+}
+
+/** The same for several methods at once (`multi` gives every method's maps from one call). */
+export function equivarianceMany(model: Model, inputs: Float32Array, labels: ArrayLike<number>, multi: MultiAttributionFn, transforms: readonly MapTransform[],
+  opts: Omit<EquivarianceOptions, "original"> & { original?: Map<string, Attribution> } = {}): Map<string, EquivarianceRow[]> {
   const [C, H, W] = model.spec.input;
   if (C !== 1) throw new RangeError(`equivariance: the transforms take one-channel images, the model's input has ${C}`);
   const size = H * W;
   const count = inputs.length / size;
   const mo = opts.methodOptions ?? {};
-  const original = opts.original ?? method(model, inputs, labels, mo);
+  const original = opts.original ?? multi(model, inputs, labels, mo);
+  const names = [...original.keys()];
   const fixed: MethodOptions = { ...mo, target: "label" };
+  const targets = original.get(names[0])!.target;
   const core = model.core;
-  const rows: EquivarianceRow[] = [];
+  const out = new Map(names.map((n) => [n, [] as EquivarianceRow[]]));
   const sl = (m: Float32Array, i: number) => m.subarray(i * size, (i + 1) * size);
   for (const T of transforms) {
     const geometric = T.kind === "equivariance";
     const tx = new Float32Array(count * size);
     for (let i = 0; i < count; i++) tx.set(T.apply(sl(inputs, i), i), i * size);
-    const after = method(model, tx, original.target, fixed);
-    const row: EquivarianceRow = { name: T.name, kind: T.kind, cc: [], spearman: [] };
-    for (let i = 0; i < count; i++) {
-      let p = sl(after.abs, i);
-      let q = geometric ? T.apply(sl(original.abs, i), i) : sl(original.abs, i);
-      if (T.keep) {
-        const keep = T.keep(i);
-        p = maskedValues(p, keep);
-        q = maskedValues(q, keep);
+    const after = multi(model, tx, targets, fixed);
+    const keeps = T.keep ? Array.from({ length: count }, (_, i) => T.keep!(i)) : null;
+    for (const n of names) {
+      const row: EquivarianceRow = { name: T.name, kind: T.kind, cc: [], spearman: [] };
+      for (let i = 0; i < count; i++) {
+        let p = sl(after.get(n)!.abs, i);
+        let q = geometric ? T.apply(sl(original.get(n)!.abs, i), i) : sl(original.get(n)!.abs, i);
+        if (keeps) {
+          p = maskedValues(p, keeps[i]);
+          q = maskedValues(q, keeps[i]);
+        }
+        row.cc.push(mapCC(core, p, q));
+        row.spearman.push(mapSpearman(core, p, q));
       }
-      row.cc.push(mapCC(core, p, q));
-      row.spearman.push(mapSpearman(core, p, q));
+      out.get(n)!.push(row);
     }
-    rows.push(row);
   }
-  return rows;
+  return out;
 }
 
 export interface EquivarianceSummary {

@@ -17,7 +17,7 @@ import type { Model } from "../../nn/model.js";
 import type { Core } from "../../core/load.js";
 import { Stream } from "../../core/streams.js";
 import type { Attribution } from "../batch.js";
-import type { AttributionFn, MethodOptions } from "../methods.js";
+import type { AttributionFn, MethodOptions, MultiAttributionFn } from "../methods.js";
 import { mapSpearman, mapSSIM, meanSdDefined } from "../metrics.js";
 
 /** A method fails the check when the mean Spearman correlation of its absolute maps with the trained
@@ -126,35 +126,57 @@ export interface SanityOptions {
  * restored before returning (also on an error).
  */
 export function sanityChecks(model: Model, inputs: Float32Array, labels: ArrayLike<number>, method: AttributionFn, opts: SanityOptions = {}): SanityResult {
+  const multi: MultiAttributionFn = (m, x, y, o) => new Map([["method", method(m, x, y, o)]]);
+  const original = opts.original ? new Map([["method", opts.original]]) : undefined;
+  return sanityChecksMany(model, inputs, labels, multi, { ...opts, original }).get("method")!;
+}
+
+/**
+ * The same for several methods at once, `multi` giving every method's maps from one call (so
+ * methods that share work, like the SmoothGrad family, share it here too). One result per method.
+ */
+export function sanityChecksMany(model: Model, inputs: Float32Array, labels: ArrayLike<number>, multi: MultiAttributionFn,
+  opts: Omit<SanityOptions, "original"> & { original?: Map<string, Attribution> } = {}): Map<string, SanityResult> {
   const seed = opts.seed ?? 0;
   const mo = opts.methodOptions ?? {};
   const [, H, W] = model.spec.input;
   const count = inputs.length / model.inputSize;
-  const original = opts.original ?? method(model, inputs, labels, mo);
-  // Explain the trained model's classes in every randomised model.
+  const original = opts.original ?? multi(model, inputs, labels, mo);
+  const names = [...original.keys()];
+  // Explain the trained model's classes in every randomised model (the same for every method).
   const fixed: MethodOptions = { ...mo, target: "label" };
-  const targets = original.target;
+  const targets = original.get(names[0])!.target;
+  for (const n of names) {
+    if (original.get(n)!.target.some((c, i) => c !== targets[i])) throw new RangeError(`sanity: methods explain different classes (${n})`);
+  }
   const layers = weightedLayers(model).reverse(); // top down
   const saved = model.getParams();
-  const step = (names: string[]): SanityStep => {
-    const b = method(model, inputs, targets, fixed);
-    return { layers: names, ...compareAttributions(model.core, original, b, count, H, W) };
+  const cascading = new Map(names.map((n) => [n, [] as SanityStep[]]));
+  const independent = new Map(names.map((n) => [n, [] as SanityStep[]]));
+  const step = (into: Map<string, SanityStep[]>, layerNames: string[]) => {
+    const b = multi(model, inputs, targets, fixed);
+    for (const n of names) {
+      into.get(n)!.push({ layers: layerNames, ...compareAttributions(model.core, original.get(n)!, b.get(n)!, count, H, W) });
+    }
   };
   try {
-    const cascading: SanityStep[] = [];
     for (let k = 0; k < layers.length; k++) {
       randomiseLayer(model, layers[k].index, seed);
-      cascading.push(step(layers.slice(0, k + 1).map((l) => l.name)));
+      step(cascading, layers.slice(0, k + 1).map((l) => l.name));
     }
-    const independent: SanityStep[] = [];
     for (const l of layers) {
       model.setParams(saved);
       randomiseLayer(model, l.index, seed);
-      independent.push(step([l.name]));
+      step(independent, [l.name]);
     }
-    const finalSpearmanAbs = meanSdDefined(cascading[cascading.length - 1].spearmanAbs).mean;
-    return { layers: layers.map((l) => l.name), cascading, independent, finalSpearmanAbs, fails: finalSpearmanAbs >= SANITY_FAIL_AT };
   } finally {
     model.setParams(saved);
   }
+  const out = new Map<string, SanityResult>();
+  for (const n of names) {
+    const c = cascading.get(n)!;
+    const finalSpearmanAbs = meanSdDefined(c[c.length - 1].spearmanAbs).mean;
+    out.set(n, { layers: layers.map((l) => l.name), cascading: c, independent: independent.get(n)!, finalSpearmanAbs, fails: finalSpearmanAbs >= SANITY_FAIL_AT });
+  }
+  return out;
 }
