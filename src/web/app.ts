@@ -1,13 +1,13 @@
 // The browser page (web/index.html): draw a digit or pick a test image, and see each of the run's six
 // models' prediction, probabilities and saliency map, recomputed live by the wasm core in this tab.
-// Everything comes from the local `augsal serve` (see src/serve.ts); no other host is contacted.
+// Everything comes from the local `augsal serve` (see src/cli/serve.ts); no other host is contacted.
 // The page exposes `window.augsal` for the browser test (test/web.test.ts) and for the curious.
 import { instantiateCore, type Core } from "../core/load.js";
 import { sha256F32 } from "../core/sha256.js";
 import { portableCheck, type PortableResult } from "../portable.js";
-import type { RunInfo } from "../serve.js";
+import type { RunInfo } from "./run-info.js";
 import { loadModels, predictAll, sharedMax, type ModelEntry, type Prediction } from "./engine.js";
-import { AUG_LABELS } from "../data/augment.js";
+import { setLabel } from "../sets.js";
 import { fitLikeMnist, greyRGBA, heatRGBA, overlayRGBA, strokeSegment, VIRIDIS } from "./paint.js";
 
 const W = 28;
@@ -72,7 +72,7 @@ function makeCard(set: string, id: string, available: boolean): Card {
   root.dataset.set = set;
   const head = el("header");
   const name = el("div", "name");
-  name.append(el("h3", undefined, (AUG_LABELS as Record<string, string>)[set] ?? set), el("span", "id", id));
+  name.append(el("h3", undefined, setLabel(set)), el("span", "id", id));
   const pred = el("div", "pred");
   const digit = el("span", "digit", "–");
   const conf = el("span", "conf", "");

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, studyJobs, studySets, validateConfig, defaultRunDir, UsageError } from "../../src/study/config.js";
-import { prepareRunFolder } from "../../src/study/study.js";
+import { prepareRunFolder } from "../../src/study/run-folder.js";
 import { chooseQueries } from "../../src/study/queries.js";
 import { freshCore } from "../helpers.js";
 
@@ -56,13 +56,13 @@ cfg("run folder: new, resume with the same configuration, refuse another, --forc
 
 cfg("queries: per class, without replacement, from the seed, and the same in a fresh instance", () => {
   const labels = Array.from({ length: 500 }, (_, i) => i % 10);
-  const q = chooseQueries(freshCore(), labels, 3, 7);
+  const q = chooseQueries(freshCore(), labels, 3, 7, 10);
   assert.is(q.length, 30);
   assert.is(new Set(q).size, 30);
   q.forEach((idx, k) => assert.is(labels[idx], Math.floor(k / 3)));
-  assert.equal(chooseQueries(freshCore(), labels, 3, 7), q);
-  assert.not.equal(chooseQueries(freshCore(), labels, 3, 8), q);
-  assert.throws(() => chooseQueries(freshCore(), labels, 51, 7), /class 0 has 50 test images, 51 asked for/);
+  assert.equal(chooseQueries(freshCore(), labels, 3, 7, 10), q);
+  assert.not.equal(chooseQueries(freshCore(), labels, 3, 8, 10), q);
+  assert.throws(() => chooseQueries(freshCore(), labels, 51, 7, 10), /class 0 has 50 test images, 51 asked for/);
 });
 
 cfg.run();

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { DatasetError, FASHION_DIR, findIdxFiles, loadDataset, mnistDir } from "../../src/data/datasets.js";
-import { idxBytes } from "./fixtures.js";
+import { DatasetError, FASHION_DIR, findIdxFiles, loadDataset, mnistDir } from "../../src/node/datasets.js";
+import { idxBytes } from "../data/fixtures.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "augsal-ds-"));
 
@@ -22,7 +22,7 @@ function idxDir(name: string, names: [string, string, string, string], counts = 
 }
 
 
-const ds = suite("data/datasets");
+const ds = suite("node/datasets");
 
 ds("the bundled MNIST: 60000 / 10000 images of 28 x 28 with the known first labels", () => {
   const d = loadDataset();
