@@ -1,4 +1,4 @@
-// The layers of src/ (README "Layout", ../shared/DESIGN.md), checked two ways:
+// The layers of src/ (README "Layout"), checked two ways:
 // - the import graph of src/: every import goes to a layer the table below allows (which is acyclic, so
 //   no import points upward), no file imports Node or an npm package from a portable layer, and there
 //   are no import cycles between files;
@@ -102,7 +102,8 @@ layers("the graph is read: every relative import names a file of src/", () => {
 });
 
 layers("every file belongs to a layer of the table, and the table itself has no cycle", () => {
-  assert.equal(g.files.filter((f) => !(layerOf(f) in ALLOWED)), [], "files outside every layer: add the layer to ALLOWED");
+  const outside = g.files.filter((f) => !(layerOf(f) in ALLOWED));
+  assert.equal(outside, [], "files outside every layer: add the layer to ALLOWED");
   // Depth-first search over the table: a layer reachable from itself would let an import point upward.
   const state = new Map<string, number>();
   const visit = (l: string, path: string[]) => {
@@ -169,7 +170,8 @@ layers("no import cycle between files", () => {
 
 layers("the check sees a bad import: a cycle and an upward import in a made-up graph", () => {
   // The same functions on text, so a regex that silently matched nothing could not pass the checks above.
-  assert.equal(importsOf(`import type { A } from "../cli/parse.js";\nexport * from "./x.js";\nconst m = await import("node:fs");`), [
+  const text = `import type { A } from "../cli/parse.js";\nexport * from "./x.js";\nconst m = await import("node:fs");`;
+  assert.equal(importsOf(text), [
     "../cli/parse.js",
     "./x.js",
     "node:fs",
@@ -196,19 +198,23 @@ function tsc(cwd: string, project: string): Promise<{ code: number; out: string 
   });
 }
 
-tscSuite("tsconfig.portable.json and tsconfig.web.json fail on node:fs, process and document, and only there", async () => {
+tscSuite("tsconfig.portable.json and tsconfig.web.json fail on node:fs, process and document, only there", async () => {
   const dir = mkdtempSync(join(tmpdir(), "augsal-layers-"));
   try {
-    for (const p of ["src", "types", "tsconfig.json", "tsconfig.portable.json", "tsconfig.web.json"]) cpSync(join(root, p), join(dir, p), { recursive: true });
-    writeFileSync(join(dir, "src/core/bad-node.ts"), `import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n`);
+    for (const p of ["src", "types", "tsconfig.json", "tsconfig.portable.json", "tsconfig.web.json"]) {
+      cpSync(join(root, p), join(dir, p), { recursive: true });
+    }
+    const nodeImport = `import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n`;
+    writeFileSync(join(dir, "src/core/bad-node.ts"), nodeImport);
     writeFileSync(join(dir, "src/nn/bad-process.ts"), `export const env = process.env.HOME;\n`);
     writeFileSync(join(dir, "src/explain/bad-dom.ts"), `export const title = () => document.title;\n`);
-    writeFileSync(join(dir, "src/web/bad-node.ts"), `import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n`);
+    writeFileSync(join(dir, "src/web/bad-node.ts"), nodeImport);
     const [portable, web] = await Promise.all([tsc(dir, "tsconfig.portable.json"), tsc(dir, "tsconfig.web.json")]);
     const errors = (out: string) => out.split("\n").filter((l) => /error TS\d+/.test(l));
     const files = (out: string) => [...new Set(errors(out).map((l) => l.replace(/\(.*$/, "")))].sort();
     assert.is.not(portable.code, 0, "tsconfig.portable.json accepted a Node import");
-    assert.equal(files(portable.out), ["src/core/bad-node.ts", "src/explain/bad-dom.ts", "src/nn/bad-process.ts"], portable.out);
+    const expected = ["src/core/bad-node.ts", "src/explain/bad-dom.ts", "src/nn/bad-process.ts"];
+    assert.equal(files(portable.out), expected, portable.out);
     assert.match(portable.out, /bad-node\.ts.*node:fs/);
     assert.match(portable.out, /bad-process\.ts.*'process'/);
     assert.match(portable.out, /bad-dom\.ts.*'document'/);

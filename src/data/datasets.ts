@@ -44,7 +44,13 @@ export function classCount(...labels: Uint8Array[]): number {
 }
 
 /** A dataset from its parsed splits; the image sizes of train and test must agree. */
-export function assembleDataset(name: string, spec: string, files: IdxFiles, train: IdxImages & IdxLabels, test: IdxImages & IdxLabels): Dataset {
+export function assembleDataset(
+  name: string,
+  spec: string,
+  files: IdxFiles,
+  train: IdxImages & IdxLabels,
+  test: IdxImages & IdxLabels,
+): Dataset {
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new DatasetError(
       `${spec}: training images are ${train.rows} x ${train.cols} (${files.trainImages}) but test images are ` +

@@ -271,7 +271,9 @@ export class Model {
     for (let i = 0; i < n; i++) {
       // The loss kernels cannot throw: an out-of-range label would give a NaN loss (assembly/loss.ts).
       const y = labels[i];
-      if (!(Number.isInteger(y) && y >= 0 && y < this.classes)) throw new RangeError(`model: label ${y} outside 0..${this.classes - 1}`);
+      if (!(Number.isInteger(y) && y >= 0 && y < this.classes)) {
+        throw new RangeError(`model: label ${y} outside 0..${this.classes - 1}`);
+      }
       v[i] = y;
     }
   }

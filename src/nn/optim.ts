@@ -27,7 +27,10 @@ export function checkOptimizer(cfg: OptimizerConfig): void {
     // torch.optim.SGD's rule (assembly/optim.ts's sgd_step assumes it): "Nesterov momentum requires a
     // momentum and zero dampening".
     if (cfg.nesterov && !(cfg.momentum > 0 && cfg.dampening === 0)) {
-      throw new RangeError(`optimizer: nesterov requires a momentum > 0 and zero dampening, got momentum ${cfg.momentum}, dampening ${cfg.dampening}`);
+      throw new RangeError(
+        "optimizer: nesterov requires a momentum > 0 and zero dampening, " +
+          `got momentum ${cfg.momentum}, dampening ${cfg.dampening}`,
+      );
     }
   }
 }

@@ -108,7 +108,9 @@ export function checkLabels(name: string, labels: ArrayLike<number>, count: numb
   for (let i = 0; i < count; i++) {
     const y = labels[i];
     if (!(Number.isInteger(y) && y >= 0 && y < classes)) {
-      throw new RangeError(`${name} set: label ${y} of image ${i} is outside 0..${classes - 1} (the model has ${classes} classes)`);
+      throw new RangeError(
+        `${name} set: label ${y} of image ${i} is outside 0..${classes - 1} (the model has ${classes} classes)`,
+      );
     }
   }
 }

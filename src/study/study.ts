@@ -1,4 +1,4 @@
-// The pipeline of one study (../shared/DESIGN.md): data → split → augmented sets → training jobs on
+// The pipeline of one study (README "Layout"): data → split → augmented sets → training jobs on
 // workers → saliency → metrics → figures and report. Each stage takes and returns plain values that are
 // written to the run folder, which is what makes a run resumable and each stage testable. The stages
 // live beside this file: ./run-folder.ts (the folder's policy), ./training.ts (jobs on workers),

@@ -39,6 +39,12 @@ ds("the bundled MNIST: 60000 / 10000 images of 28 x 28 with the known first labe
   assert.ok(first.reduce((a, b) => a + b, 0) > 10000);
 });
 
+ds("the class count is one more than the largest label of either split", () => {
+  assert.is(loadDataset().classes, 10);
+  const d = loadDataset(`idx:${idxDir("classes", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"])}`);
+  assert.is(d.classes, 3);
+});
+
 ds("idx:DIR with the usual names, raw or gzipped", () => {
   const raw = idxDir("raw", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]);
   const gz = idxDir("gz", ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]);
