@@ -5,7 +5,7 @@ import { Model } from "../../src/nn/model.js";
 import { PRESETS } from "../../src/nn/spec.js";
 import { ADAM_DEFAULTS } from "../../src/nn/optim.js";
 import { trainModel } from "../../src/nn/train.js";
-import { loadDataset } from "../../src/data/datasets.js";
+import { loadDataset } from "../../src/node/datasets.js";
 import { classBalancedSplit, gather } from "../../src/data/split.js";
 import { Augmenter, toFloat } from "../../src/data/augment.js";
 import { Stream } from "../../src/core/streams.js";
