@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import {
-  ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
+  ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, METHODS, parseMethods, type MethodName, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
   type AugName, type OptimizerConfig, type StudyConfig,
 } from "../study/config.js";
 import { VERSION } from "../version.js";
@@ -32,6 +32,8 @@ const FLAGS = {
   target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
   "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
+  methods: { type: "string", help: `attribution methods: comma list of ${METHODS.join(",")} | all (vanilla always runs)`, def: D.methods.join(",") },
+  "no-trust": { type: "boolean", help: "skip the trust tables (sanity checks, localisation, deletion/insertion, equivariance)", def: "" },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
   workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
   data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
@@ -71,6 +73,17 @@ function int(flag: string, text: string | undefined, def: number): number {
   if (text === undefined) return def;
   if (!/^[+-]?\d+$/.test(text.trim())) throw new UsageError(`--${flag} must be an integer, got '${text}'`);
   return Number(text);
+}
+
+/** --methods: the named methods plus vanilla, in the registry's order. */
+function methodList(text: string): MethodName[] {
+  let named: MethodName[];
+  try {
+    named = parseMethods(text);
+  } catch (e) {
+    throw new UsageError(`--methods: ${(e as Error).message}`);
+  }
+  return METHODS.filter((m) => m === "vanilla" || named.includes(m));
 }
 
 function num(flag: string, text: string | undefined): number | undefined {
@@ -154,6 +167,8 @@ export function parseCli(argv: string[]): ParsedCli {
     target: (s("target") ?? D.target) as StudyConfig["target"],
     score: (s("score") ?? D.score) as StudyConfig["score"],
     noiseFloor: !v["no-noise-floor"],
+    methods: s("methods") === undefined ? [...D.methods] : methodList(s("methods")!),
+    trust: !v["no-trust"],
   };
   validateConfig(config);
   const workers = int("workers", s("workers"), availableParallelism());

@@ -2,6 +2,9 @@
 // PNG buffers of the raster figures), and the fixed facts the report compares against.
 
 import { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel } from "../sets.js";
+import type { TrustReport } from "./trust.js";
+
+export type { TrustReport };
 
 /** Training sets in the report's order, their labels, the baseline: one list, src/sets.ts. */
 export { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel };
@@ -124,6 +127,8 @@ export interface ReportInput {
   metricsRuns?: { runs: number; seeds: number[]; rows: MetricRow[] };
   /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
   figure4Scale?: "shared" | "per-map";
+  /** Every attribution method against the baseline, and the trust tables (src/report/trust.ts). */
+  explain?: TrustReport;
 }
 
 /** One file of the rendered report, path relative to the run's report folder (forward slashes). */

@@ -3,8 +3,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Core } from "../core/load.js";
-import { attribute } from "../explain/saliency.js";
-import { compareMaps, entropies, meanSd } from "../explain/metrics.js";
+import { compareMaps, entropies, meanSd, meanSdDefined } from "../explain/metrics.js";
+import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
+import type { Attribution } from "../explain/batch.js";
+import { dataRandomisation, emptyTrust, methodMaps, trustOfModel, type MethodSettings, type QueryImages, type TrustTables } from "./trust.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
 import { toFloat } from "../data/augment.js";
@@ -48,28 +50,81 @@ export interface Results {
   metricsSummary: MetricsRow[];
   table1Summary: { set: SetName; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
   queries: { index: number; label: number }[];
+  /** Every attribution method's comparison with Orig and the trust tables (study/trust.ts). */
+  explain: ExplainResults;
+}
+
+/** Models' maps are computed this many images at a time (the methods fill the batch with noisy
+ *  samples, path points and occluded copies; maps do not depend on it). */
+export const EXPLAIN_BATCH = 100;
+
+export interface ExplainResults {
+  methods: MethodName[];
+  labels: Record<string, string>;
+  /** First run: each model (and the noise floor) against Orig, per method; n = queries where CC is defined. */
+  metrics: { method: MethodName; set: string; n: number; cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }[];
+  trust: TrustTables | null;
 }
 
 /** Saliency maps of every trained model (written as .npy) and the metrics against the baseline. */
-export function analyse(core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[]): Results {
+export function analyse(core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[],
+  timings?: Record<string, number>): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
   const qImages = toFloat(gather(ds.test.images, ds.test.labels, size, queries.map((x) => x.index)).images);
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
-  const maps = new Map<string, Float32Array>(); // job id -> abs maps (q, size)
+  const maps = new Map<string, Float32Array>(); // job id -> vanilla abs maps (q, size)
+  // Every method's maps (vanilla's files keep their names, the others go under saliency/<method>/),
+  // and, for the first run's models, the trust tables (study/trust.ts).
+  const methods: MethodName[] = config.methods ?? ["vanilla"];
+  const trust = config.trust ? emptyTrust(config.seed) : null;
+  const qi: QueryImages = { images: qImages, labels: queries.map((x) => x.label), ids: queries.map((x) => x.index), rows: ds.rows, cols: ds.cols };
+  const settings: MethodSettings = { seed: config.seed, target: config.target, score: config.score, strength: config.strength, cropMode: config.cropMode };
+  const methodAbs = new Map<MethodName, Map<string, Float32Array>>(methods.map((m) => [m, new Map()]));
+  const mapSeconds: Record<string, number> = {};
+  let trustSeconds = 0;
+  let origMaps: Map<MethodName, Attribution> | null = null;
   for (const job of studyJobs(config)) {
+    if (job.permuteLabels) continue; // only the data-randomisation test reads it, below
     const mark = core.arena.mark();
     try {
-      const model = loadModel(core, out, job.id, q);
-      const s = attribute(model, qImages, queries.map((x) => x.label), { target: config.target, score: config.score });
-      writeAtomic(join(out, "saliency", `${job.id}.npy`), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
-      writeAtomic(join(out, "saliency", `${job.id}.signed.npy`), encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]));
-      maps.set(job.id, s.abs);
+      const model = loadModel(core, out, job.id, Math.max(q, EXPLAIN_BATCH));
+      const { maps: all, seconds } = methodMaps(methods, model, qi, settings);
+      for (const [m, t] of Object.entries(seconds)) mapSeconds[m] = (mapSeconds[m] ?? 0) + t;
+      for (const [m, a] of all) {
+        const dir = m === "vanilla" ? join(out, "saliency") : join(out, "saliency", m);
+        mkdirSync(dir, { recursive: true });
+        writeAtomic(join(dir, `${job.id}.npy`), encodeNpy(a.abs, [q, 1, ds.rows, ds.cols]));
+        writeAtomic(join(dir, `${job.id}.signed.npy`), encodeNpy(a.signed, [q, 1, ds.rows, ds.cols]));
+        methodAbs.get(m)!.set(job.id, a.abs);
+      }
+      maps.set(job.id, all.get("vanilla")!.abs);
+      if (trust && job.run === 0) {
+        const t0 = performance.now();
+        trustOfModel(core, trust, job.set, model, all, qi, settings);
+        trustSeconds += (performance.now() - t0) / 1000;
+        if (job.set === "orig") origMaps = all;
+      }
     } finally {
       core.arena.reset(mark);
     }
+  }
+  if (trust && origMaps) {
+    const mark = core.arena.mark();
+    try {
+      const t0 = performance.now();
+      const permuted = loadModel(core, out, `orig-permuted-seed${config.seed}`, Math.max(q, EXPLAIN_BATCH));
+      dataRandomisation(core, trust, "orig", origMaps, permuted, qi, settings);
+      trustSeconds += (performance.now() - t0) / 1000;
+    } finally {
+      core.arena.reset(mark);
+    }
+  }
+  if (timings) {
+    for (const [m, t] of Object.entries(mapSeconds)) timings[`maps:${m}`] = +t.toFixed(3);
+    if (trust) timings.trust = +trustSeconds.toFixed(3);
   }
   const mapOf = (id: string, i: number) => maps.get(id)!.subarray(i * size, (i + 1) * size);
   const compare = (id: string, base: string) => {
@@ -120,6 +175,21 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
     }
     return row;
   });
-  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries };
+  // Per method: each model of the first run against Orig's maps of the same method (and the noise floor).
+  const methodRows: ExplainResults["metrics"] = [];
+  for (const m of methods) {
+    const base = `orig-seed${config.seed}`;
+    const ids = studySets(config).map((set) => ({ set: set as string, id: `${set}-seed${config.seed}` }));
+    if (config.noiseFloor) ids.push({ set: "noise floor", id: `orig-seed${noiseSeed}` });
+    for (const { set, id } of ids) {
+      const of = (job: string, i: number) => methodAbs.get(m)!.get(job)!.subarray(i * size, (i + 1) * size);
+      const rows = queries.map((_, i) => compareMaps(core, of(id, i), of(base, i)));
+      const pick = (k: "cc" | "kl" | "sim" | "spearman") => meanSdDefined(rows.map((r) => r[k]));
+      const [cc, kl, sim, sp] = [pick("cc"), pick("kl"), pick("sim"), pick("spearman")];
+      methodRows.push({ method: m, set, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd, sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd });
+    }
+  }
+  const explain: ExplainResults = { methods, labels: Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]])), metrics: methodRows, trust };
+  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries, explain };
 }
 

@@ -5,6 +5,9 @@ import { PRESETS, parseSpec } from "../nn/spec.js";
 import { ADAM_DEFAULTS, SGD_DEFAULTS, checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
 import { DEFAULT_STRENGTH, checkStrength } from "../data/augment.js";
 import { AUGMENTATIONS, type AugName, type SetName } from "../sets.js";
+import { DEFAULT_METHODS, METHODS, isMethod, parseMethods, type MethodName } from "../explain/methods.js";
+
+export { METHODS, parseMethods, type MethodName };
 
 export { AUGMENTATIONS as AUG_NAMES, DEFAULT_STRENGTH, type AugName, type OptimizerConfig, type SetName };
 
@@ -57,6 +60,12 @@ export interface StudyConfig {
   score: "logit" | "softmax";
   /** Train a second Orig model (seed + runs) as the seed noise floor of the map metrics. */
   noiseFloor: boolean;
+  /** Attribution methods of the analysis (src/explain/methods.ts), in the registry's order; vanilla
+   *  always runs (Tables 2 and 3 use it). */
+  methods: MethodName[];
+  /** The trust tables (sanity checks, localisation, deletion/insertion, equivariance) for every method
+   *  and model of the first run, and the Orig model trained on permuted labels they need. */
+  trust: boolean;
 }
 
 export const DEFAULT_CONFIG: StudyConfig = {
@@ -78,6 +87,8 @@ export const DEFAULT_CONFIG: StudyConfig = {
   target: "label",
   score: "logit",
   noiseFloor: true,
+  methods: [...DEFAULT_METHODS],
+  trust: true,
 };
 
 /** A usage error: the CLI prints its message and exits with code 2. */
@@ -127,6 +138,11 @@ export function validateConfig(c: StudyConfig): void {
   if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
   if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
   if (c.score !== "logit" && c.score !== "softmax") throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
+  if (!Array.isArray(c.methods) || !c.methods.includes("vanilla")) throw new UsageError("methods: the list must include vanilla (the main tables use it)");
+  for (const m of c.methods) {
+    if (!isMethod(m)) throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHODS.join(", ")}, or all)`);
+  }
+  if (new Set(c.methods).size !== c.methods.length) throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
   if (!/^(mnist|fashion|idx:.+)$/.test(c.data)) throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
 }
 
@@ -141,8 +157,10 @@ export interface Job {
   set: SetName;
   /** Seed of the initial weights and the data order. */
   trainSeed: number;
-  /** 0..runs-1 for the study's runs; -1 for the noise-floor baseline. */
+  /** 0..runs-1 for the study's runs; -1 for the noise-floor baseline; -2 for the permuted-label model. */
   run: number;
+  /** Train on the training labels permuted (the data-randomisation sanity check, Adebayo et al. 2018). */
+  permuteLabels?: boolean;
 }
 
 export function studyJobs(c: StudyConfig): Job[] {
@@ -151,6 +169,8 @@ export function studyJobs(c: StudyConfig): Job[] {
     for (const set of studySets(c)) jobs.push({ id: `${set}-seed${c.seed + r}`, set, trainSeed: c.seed + r, run: r });
   }
   if (c.noiseFloor) jobs.push({ id: `orig-seed${c.seed + c.runs}`, set: "orig", trainSeed: c.seed + c.runs, run: -1 });
+  // Orig's protocol and initial weights on permuted labels: the data-randomisation test's model.
+  if (c.trust) jobs.push({ id: `orig-permuted-seed${c.seed}`, set: "orig", trainSeed: c.seed, run: -2, permuteLabels: true });
   return jobs;
 }
 

@@ -54,6 +54,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
     metricsRuns: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.metricsSummary },
     baselineSet: "orig",
     figure4Scale: scale,
+    explain: results.explain?.trust ? (results.explain as unknown as ReportInput["explain"]) : undefined,
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);

@@ -155,7 +155,7 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
     return null;
   }
   t = performance.now();
-  const results = analyse(core, config, out, ds, queries);
+  const results = analyse(core, config, out, ds, queries, timings);
   lap("saliency+metrics", t);
   t = performance.now();
   writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
