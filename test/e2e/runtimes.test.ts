@@ -8,11 +8,11 @@ import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCore, wasmBytes, wasmPath } from "../src/core/node.js";
-import { sha256Hex } from "../src/core/sha256.js";
-import { portableCheck, runPortableCheck, type PortableResult } from "../src/portable.js";
+import { loadCore, wasmBytes, wasmPath } from "../../src/core/node.js";
+import { sha256Hex } from "../../src/core/sha256.js";
+import { portableCheck, runPortableCheck, type PortableResult } from "../../src/portable.js";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const entry = join(root, "dist", "portable-main.js");
 const require = createRequire(import.meta.url);
 const rt = suite("runtimes: Node, Deno and Bun give the same bytes");
