@@ -12,7 +12,9 @@ import { SECTIONS, benchSections, measurePeak, runBench, type SectionName } from
 import { caseLine, caseTime, timeOnce, warmUp } from "../src/bench/timing.js";
 
 function usage(msg: string): never {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--only ${SECTIONS.join("|")}] [--quick] [--cs231n] [--no-twins] [--json]`);
+  console.error(
+    `bench: ${msg}\nusage: npm run bench -- [--only ${SECTIONS.join("|")}] [--quick] [--cs231n] [--no-twins] [--json]`,
+  );
   process.exit(2);
 }
 
@@ -21,7 +23,8 @@ async function main(argv: string[]): Promise<void> {
   for (const a of argv) if (a.startsWith("-") && !known.includes(a)) usage(`unknown flag ${a}`);
   const at = argv.indexOf("--only");
   const only = at >= 0 ? argv[at + 1] : undefined;
-  if (at >= 0 && !(SECTIONS as readonly string[]).includes(only ?? "")) usage(`--only takes one of ${SECTIONS.join(", ")}, got ${only}`);
+  if (at >= 0 && !(SECTIONS as readonly string[]).includes(only ?? ""))
+    usage(`--only takes one of ${SECTIONS.join(", ")}, got ${only}`);
   if (argv.includes("--json")) {
     console.log(JSON.stringify(await runBench({ quick: argv.includes("--quick") }), null, 2));
     return;
@@ -29,7 +32,9 @@ async function main(argv: string[]): Promise<void> {
   const opts: BenchOptions = { cs231n: argv.includes("--cs231n"), noTwins: argv.includes("--no-twins") };
   if (argv.includes("--quick")) opts.minTime = 0.15;
   const peak = measurePeak(loadCore(), opts.minTime);
-  console.log(`peak probe: ${peak.toFixed(1)} GFLOP/s (single thread, f32x4 mul + add; the machine may be shared: timings are noisy)`);
+  console.log(
+    `peak probe: ${peak.toFixed(1)} GFLOP/s (single thread, f32x4 mul + add; the machine may be shared: timings are noisy)`,
+  );
   const times: Record<string, number> = {};
   for (const section of benchSections(opts)) {
     if (only && section.name !== (only as SectionName)) continue;
@@ -42,16 +47,22 @@ async function main(argv: string[]): Promise<void> {
       await suite(
         title,
         ...cases.map((c) =>
-          add(c.label, () => {
-            const { wall, cpu } = timeOnce(c);
-            best.set(c.key, Math.min(best.get(c.key) ?? Infinity, wall, Number.isNaN(cpu) ? wall : cpu));
-          }, { minSamples: 3, maxTime: caseTime(c, opts.minTime) }),
+          add(
+            c.label,
+            () => {
+              const { wall, cpu } = timeOnce(c);
+              best.set(c.key, Math.min(best.get(c.key) ?? Infinity, wall, Number.isNaN(cpu) ? wall : cpu));
+            },
+            { minSamples: 3, maxTime: caseTime(c, opts.minTime) },
+          ),
         ),
         cycle((res) => {
           const c = byLabel.get(res.name)!;
           const sec = Math.min(res.details.min, best.get(c.key) ?? Infinity);
           times[c.key] = sec * 1e3;
-          console.log(`  ${caseLine(c, sec, peak)}  (benny: ${res.ops.toFixed(res.ops < 10 ? 1 : 0)} runs/s ±${res.margin.toFixed(1)}%)`);
+          console.log(
+            `  ${caseLine(c, sec, peak)}  (benny: ${res.ops.toFixed(res.ops < 10 ? 1 : 0)} runs/s ±${res.margin.toFixed(1)}%)`,
+          );
         }),
         complete(() => {}),
       );
@@ -61,12 +72,16 @@ async function main(argv: string[]): Promise<void> {
   for (const [k, ms] of Object.entries(times)) r[`${k}_ms`] = ms;
   deriveTotals(r, opts);
   if (r.train_layers_images_per_s) {
-    console.log(`\nlayers of one training step (batch ${opts.trainBatch ?? 110}: conv1 fwd+bwd, conv2 fwd+bwd, linear fwd+bwd): ` +
-      `${r.train_layers_ms.toFixed(1)} ms, ${r.train_layers_images_per_s.toFixed(0)} images/s`);
+    console.log(
+      `\nlayers of one training step (batch ${opts.trainBatch ?? 110}: conv1 fwd+bwd, conv2 fwd+bwd, linear fwd+bwd): ` +
+        `${r.train_layers_ms.toFixed(1)} ms, ${r.train_layers_images_per_s.toFixed(0)} images/s`,
+    );
   }
   if (r.infer_layers_images_per_s) {
-    console.log(`layers of inference (batch ${opts.inferBatch ?? 1000}): ${r.infer_layers_ms.toFixed(1)} ms, ` +
-      `${r.infer_layers_images_per_s.toFixed(0)} images/s`);
+    console.log(
+      `layers of inference (batch ${opts.inferBatch ?? 1000}): ${r.infer_layers_ms.toFixed(1)} ms, ` +
+        `${r.infer_layers_images_per_s.toFixed(0)} images/s`,
+    );
   }
 }
 

@@ -30,7 +30,10 @@ sum("failed = Total - Passed, skipped as reported, with or without colour codes"
 
 sum("no summary (uvu crashed on an import) is a failure with the exit code", () => {
   assert.is(parseSummary("SyntaxError: Unexpected token\n    at file.js:1"), null);
-  assert.is(closingLine(null, 1), "0 passed, 1 failed, 0 skipped (the test runner ended without a summary, exit code 1)");
+  assert.is(
+    closingLine(null, 1),
+    "0 passed, 1 failed, 0 skipped (the test runner ended without a summary, exit code 1)",
+  );
 });
 
 sum("a test's own output that mentions 'Total:' inline does not count", () => {

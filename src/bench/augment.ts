@@ -7,23 +7,36 @@ import { AUGMENTATIONS, Augmenter, type AugName, type AugOptions } from "../data
 import { fill } from "./kernels.js";
 import type { BenchCase } from "./timing.js";
 
-const H = 28, W = 28, PIX = H * W;
+const H = 28,
+  W = 28,
+  PIX = H * W;
 
 /** [title, cases] groups: keys augment_<augmentation> (and augment_crop_resize, the resized-crop
  *  variant of crop), then aug_scale, aug_resized_crop, aug_blur, aug_elastic and their _ref twins. */
 export function augmentCases(core: Core, opts: { images?: number; noTwins?: boolean } = {}): [string, BenchCase[]][] {
   const n = opts.images ?? 100;
-  const ex = core.exports, a = core.arena;
+  const ex = core.exports,
+    a = core.arena;
   const inp = fill(core, n * PIX, 21, 0, 1);
   const out = a.alloc(n * PIX * 4);
   const noise = fill(core, 2 * PIX, 22);
-  const wsKernels = a.alloc(Math.max(ex.aug_scale_ws_bytes(H, W), ex.aug_resized_crop_ws_bytes(H, W), ex.aug_elastic_ws_bytes(H, W, 4), ex.aug_blur_ws_bytes(H, W, 1.5)));
+  const wsKernels = a.alloc(
+    Math.max(
+      ex.aug_scale_ws_bytes(H, W),
+      ex.aug_resized_crop_ws_bytes(H, W),
+      ex.aug_elastic_ws_bytes(H, W, 4),
+      ex.aug_blur_ws_bytes(H, W, 1.5),
+    ),
+  );
 
   const perImage = (key: string, aug: AugName, augOpts: AugOptions = {}): BenchCase => {
     const augmenter = new Augmenter(core, aug, H, W, undefined, augOpts);
     const what = augOpts.crop === "resize" ? `${aug} (resize)` : aug;
     return {
-      key, label: `${what}, ${n} images one by one`, flops: 0, images: n,
+      key,
+      label: `${what}, ${n} images one by one`,
+      flops: 0,
+      images: n,
       run: () => {
         for (let k = 0; k < n; k++) augmenter.apply(out + k * PIX * 4, inp + k * PIX * 4, 0, k, 0);
       },
@@ -37,24 +50,51 @@ export function augmentCases(core: Core, opts: { images?: number; noTwins?: bool
   /** A kernel and its twin; a batch kernel takes all n images in one call, a per-image one (aug_elastic:
    *  its displacement field is per call) runs n calls of one image. */
   const add = (key: string, label: string, perImage: boolean, fast: Call, twin: Call) => {
-    const all = (f: Call) => perImage
-      ? () => {
-        for (let k = 0; k < n; k++) f(out + k * PIX * 4, inp + k * PIX * 4, 1);
-      }
-      : () => f(out, inp, n);
+    const all = (f: Call) =>
+      perImage
+        ? () => {
+            for (let k = 0; k < n; k++) f(out + k * PIX * 4, inp + k * PIX * 4, 1);
+          }
+        : () => f(out, inp, n);
     kernels.push({ key, label: `${key} ${label}`, flops: 0, images: n, run: all(fast) });
-    if (!opts.noTwins) kernels.push({ key: `${key}_ref`, label: `${key}_ref ${label}`, flops: 0, images: n, twin: true, run: all(twin) });
+    if (!opts.noTwins)
+      kernels.push({
+        key: `${key}_ref`,
+        label: `${key}_ref ${label}`,
+        flops: 0,
+        images: n,
+        twin: true,
+        run: all(twin),
+      });
   };
-  add("aug_scale", "factor 1.2", false,
-    (o, x, m) => ex.aug_scale(o, x, m, H, W, 1.2, wsKernels), (o, x, m) => ex.aug_scale_ref(o, x, m, H, W, 1.2, wsKernels));
-  add("aug_resized_crop", "20 x 22 at (3, 4)", false,
+  add(
+    "aug_scale",
+    "factor 1.2",
+    false,
+    (o, x, m) => ex.aug_scale(o, x, m, H, W, 1.2, wsKernels),
+    (o, x, m) => ex.aug_scale_ref(o, x, m, H, W, 1.2, wsKernels),
+  );
+  add(
+    "aug_resized_crop",
+    "20 x 22 at (3, 4)",
+    false,
     (o, x, m) => ex.aug_resized_crop(o, x, m, H, W, 3, 4, 20, 22, wsKernels),
-    (o, x, m) => ex.aug_resized_crop_ref(o, x, m, H, W, 3, 4, 20, 22, wsKernels));
-  add("aug_blur", "sigma 1.5", false,
-    (o, x, m) => ex.aug_blur(o, x, m, H, W, 1.5, wsKernels), (o, x, m) => ex.aug_blur_ref(o, x, m, H, W, 1.5, wsKernels));
-  add("aug_elastic", "alpha 24 sigma 4, per image", true,
+    (o, x, m) => ex.aug_resized_crop_ref(o, x, m, H, W, 3, 4, 20, 22, wsKernels),
+  );
+  add(
+    "aug_blur",
+    "sigma 1.5",
+    false,
+    (o, x, m) => ex.aug_blur(o, x, m, H, W, 1.5, wsKernels),
+    (o, x, m) => ex.aug_blur_ref(o, x, m, H, W, 1.5, wsKernels),
+  );
+  add(
+    "aug_elastic",
+    "alpha 24 sigma 4, per image",
+    true,
     (o, x, m) => ex.aug_elastic(o, x, m, H, W, noise, 24, 4, wsKernels),
-    (o, x, m) => ex.aug_elastic_ref(o, x, m, H, W, noise, 24, 4, wsKernels));
+    (o, x, m) => ex.aug_elastic_ref(o, x, m, H, W, noise, 24, 4, wsKernels),
+  );
   return [
     [`augmentations as the study applies them (${n} images of 28 x 28, default strengths)`, study],
     [`augmentation kernels beside their scalar twins (${n} images)`, kernels],

@@ -58,24 +58,46 @@ export function fill(core: Core, n: number, seed: number, lo = -1, hi = 1): numb
 }
 
 function convFlops(N: number, s: ConvShape): number {
-  const Ho = s.H + 2 * s.pad - s.K + 1, Wo = s.W + 2 * s.pad - s.K + 1;
+  const Ho = s.H + 2 * s.pad - s.K + 1,
+    Wo = s.W + 2 * s.pad - s.K + 1;
   return 2 * N * s.Cout * Ho * Wo * s.Cin * s.K * s.K;
 }
 
 /** Forward and backward cases of one conv layer at batch N (fast, or the twin). */
-function convCases(core: Core, name: string, s: ConvShape, N: number, twin: boolean, withDinp: boolean, seed: number): KernelCase[] {
-  const ex = core.exports, a = core.arena;
-  const Ho = s.H + 2 * s.pad - s.K + 1, Wo = s.W + 2 * s.pad - s.K + 1;
-  const nIn = N * s.Cin * s.H * s.W, nOut = N * s.Cout * Ho * Wo, nW = s.Cout * s.Cin * s.K * s.K;
-  const inp = fill(core, nIn, seed), w = fill(core, nW, seed + 1, -0.2, 0.2), b = fill(core, s.Cout, seed + 2);
-  const out = a.alloc(nOut * 4), dout = fill(core, nOut, seed + 3);
-  const dinp = withDinp ? a.allocF32(nIn) : 0, dw = a.allocF32(nW), db = a.allocF32(s.Cout);
+function convCases(
+  core: Core,
+  name: string,
+  s: ConvShape,
+  N: number,
+  twin: boolean,
+  withDinp: boolean,
+  seed: number,
+): KernelCase[] {
+  const ex = core.exports,
+    a = core.arena;
+  const Ho = s.H + 2 * s.pad - s.K + 1,
+    Wo = s.W + 2 * s.pad - s.K + 1;
+  const nIn = N * s.Cin * s.H * s.W,
+    nOut = N * s.Cout * Ho * Wo,
+    nW = s.Cout * s.Cin * s.K * s.K;
+  const inp = fill(core, nIn, seed),
+    w = fill(core, nW, seed + 1, -0.2, 0.2),
+    b = fill(core, s.Cout, seed + 2);
+  const out = a.alloc(nOut * 4),
+    dout = fill(core, nOut, seed + 3);
+  const dinp = withDinp ? a.allocF32(nIn) : 0,
+    dw = a.allocF32(nW),
+    db = a.allocF32(s.Cout);
   const ws = twin ? 0 : a.alloc(ex.conv2d_ws_bytes(N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad));
   const f1 = convFlops(N, s);
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
   const fwd: KernelCase = {
-    key: `${name}_fwd${sfx}`, label: `${tag} forward, batch ${N}`, flops: f1, images: N, twin,
+    key: `${name}_fwd${sfx}`,
+    label: `${tag} forward, batch ${N}`,
+    flops: f1,
+    images: N,
+    twin,
     run: twin
       ? () => ex.conv2d_forward_ref(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
       : () => ex.conv2d_forward(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
@@ -83,7 +105,9 @@ function convCases(core: Core, name: string, s: ConvShape, N: number, twin: bool
   const bwd: KernelCase = {
     key: `${name}_bwd${withDinp ? "" : "_nodinp"}${sfx}`,
     label: `${tag} backward${withDinp ? "" : " (no dinp)"}, batch ${N}`,
-    flops: (withDinp ? 2 : 1) * f1, images: N, twin,
+    flops: (withDinp ? 2 : 1) * f1,
+    images: N,
+    twin,
     run: twin
       ? () => ex.conv2d_backward_ref(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
       : () => ex.conv2d_backward(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
@@ -92,23 +116,37 @@ function convCases(core: Core, name: string, s: ConvShape, N: number, twin: bool
 }
 
 function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boolean, seed: number): KernelCase[] {
-  const ex = core.exports, a = core.arena;
-  const inp = fill(core, N * s.In, seed), w = fill(core, s.Out * s.In, seed + 1, -0.05, 0.05), b = fill(core, s.Out, seed + 2);
-  const out = a.alloc(N * s.Out * 4), dout = fill(core, N * s.Out, seed + 3);
-  const dinp = a.allocF32(N * s.In), dw = a.allocF32(s.Out * s.In), db = a.allocF32(s.Out);
+  const ex = core.exports,
+    a = core.arena;
+  const inp = fill(core, N * s.In, seed),
+    w = fill(core, s.Out * s.In, seed + 1, -0.05, 0.05),
+    b = fill(core, s.Out, seed + 2);
+  const out = a.alloc(N * s.Out * 4),
+    dout = fill(core, N * s.Out, seed + 3);
+  const dinp = a.allocF32(N * s.In),
+    dw = a.allocF32(s.Out * s.In),
+    db = a.allocF32(s.Out);
   const ws = twin ? 0 : a.alloc(ex.linear_ws_bytes(N, s.In, s.Out));
   const f1 = 2 * N * s.In * s.Out;
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
   return [
     {
-      key: `${name}_fwd${sfx}`, label: `${tag} forward, batch ${N}`, flops: f1, images: N, twin,
+      key: `${name}_fwd${sfx}`,
+      label: `${tag} forward, batch ${N}`,
+      flops: f1,
+      images: N,
+      twin,
       run: twin
         ? () => ex.linear_forward_ref(out, inp, w, b, N, s.In, s.Out)
         : () => ex.linear_forward(out, inp, w, b, N, s.In, s.Out, ws),
     },
     {
-      key: `${name}_bwd${sfx}`, label: `${tag} backward, batch ${N}`, flops: 2 * f1, images: N, twin,
+      key: `${name}_bwd${sfx}`,
+      label: `${tag} backward, batch ${N}`,
+      flops: 2 * f1,
+      images: N,
+      twin,
       run: twin
         ? () => ex.linear_backward_ref(dinp, dw, db, dout, inp, w, N, s.In, s.Out)
         : () => ex.linear_backward(dinp, dw, db, dout, inp, w, N, s.In, s.Out, ws),
@@ -118,12 +156,21 @@ function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boo
 
 /** The peak probe as a case: 48 flop per iteration. */
 export function peakCase(core: Core, iters = 4_000_000): KernelCase {
-  return { key: "peak", label: "peak probe (f32x4 mul+add)", flops: 48 * iters, images: 0, run: () => void core.exports.peak_probe(iters) };
+  return {
+    key: "peak",
+    label: "peak probe (f32x4 mul+add)",
+    flops: 48 * iters,
+    images: 0,
+    run: () => void core.exports.peak_probe(iters),
+  };
 }
 
 /** Every case, grouped for printing: [title, cases] (suffixes: _b<batch> for non-training batches). */
 export function kernelCases(core: Core, opts: BenchOptions = {}): [string, KernelCase[]][] {
-  const B = opts.trainBatch ?? 110, BI = opts.inferBatch ?? 1000, BS = opts.saliencyBatch ?? 100, BT = opts.twinBatch ?? 4;
+  const B = opts.trainBatch ?? 110,
+    BI = opts.inferBatch ?? 1000,
+    BS = opts.saliencyBatch ?? 100,
+    BT = opts.twinBatch ?? 4;
   const twins = !opts.noTwins;
   const suffix = (cs: KernelCase[], s: string) => cs.map((c) => ({ ...c, key: c.key.replace(/(_ref)?$/, `_b${s}$1`) }));
   const groups: [string, KernelCase[]][] = [];
@@ -131,7 +178,10 @@ export function kernelCases(core: Core, opts: BenchOptions = {}): [string, Kerne
   const [, c1s] = convCases(core, "conv1", LAYERS.conv1, BS, false, true, 2);
   const [c1fi] = convCases(core, "conv1", LAYERS.conv1, BI, false, false, 3);
   const c1t = twins ? convCases(core, "conv1", LAYERS.conv1, BT, true, true, 4) : [];
-  groups.push(["conv1 1->16 5x5 pad 2, 28x28", [c1f, ...suffix([c1fi], `${BI}`), c1b, ...suffix([c1s], `${BS}`), ...c1t]]);
+  groups.push([
+    "conv1 1->16 5x5 pad 2, 28x28",
+    [c1f, ...suffix([c1fi], `${BI}`), c1b, ...suffix([c1s], `${BS}`), ...c1t],
+  ]);
   const [c2f, c2b] = convCases(core, "conv2", LAYERS.conv2, B, false, true, 5);
   const [c2fi] = convCases(core, "conv2", LAYERS.conv2, BI, false, false, 6);
   const c2t = twins ? convCases(core, "conv2", LAYERS.conv2, BT, true, true, 7) : [];
@@ -145,7 +195,10 @@ export function kernelCases(core: Core, opts: BenchOptions = {}): [string, Kerne
     const [a2f, a2b] = convCases(core, "cs231n_conv2", LAYERS.cs231n_conv2, B, false, true, 12);
     const [alf, alb] = linearCases(core, "cs231n_linear", LAYERS.cs231n_linear, B, false, 13);
     const at = twins ? convCases(core, "cs231n_conv2", LAYERS.cs231n_conv2, BT, true, true, 14) : [];
-    groups.push(["cs231n preset: conv 1->32 5x5, conv 32->16 3x3 on 28x28, linear 12544->10", [a1f, a1b, a2f, a2b, ...at, alf, alb]]);
+    groups.push([
+      "cs231n preset: conv 1->32 5x5, conv 32->16 3x3 on 28x28, linear 12544->10",
+      [a1f, a1b, a2f, a2b, ...at, alf, alb],
+    ]);
   }
   return groups;
 }
@@ -155,8 +208,11 @@ export function kernelCases(core: Core, opts: BenchOptions = {}): [string, Kerne
  *  training batch: an upper bound for a whole step, which also runs relu, pooling, the loss and the
  *  optimizer) and infer_layers_images_per_s. */
 export function deriveTotals(r: Record<string, number>, opts: BenchOptions): void {
-  const B = opts.trainBatch ?? 110, BI = opts.inferBatch ?? 1000;
-  const train = ["conv1_fwd", "conv1_bwd_nodinp", "conv2_fwd", "conv2_bwd", "linear_fwd", "linear_bwd"].map((k) => r[`${k}_ms`]);
+  const B = opts.trainBatch ?? 110,
+    BI = opts.inferBatch ?? 1000;
+  const train = ["conv1_fwd", "conv1_bwd_nodinp", "conv2_fwd", "conv2_bwd", "linear_fwd", "linear_bwd"].map(
+    (k) => r[`${k}_ms`],
+  );
   if (train.every((t) => t !== undefined)) {
     r.train_layers_ms = train.reduce((s, t) => s + t, 0);
     r.train_layers_images_per_s = (B / r.train_layers_ms) * 1e3;
@@ -167,4 +223,3 @@ export function deriveTotals(r: Record<string, number>, opts: BenchOptions): voi
     r.infer_layers_images_per_s = (BI / r.infer_layers_ms) * 1e3;
   }
 }
-

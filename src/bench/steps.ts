@@ -17,7 +17,10 @@ function randomModel(core: Core, batch: number, arch: string): Model {
   const st = core.arena.alloc(16);
   core.exports.rng_seed(st, 0, Stream.TEST, 1, 0, 0);
   core.exports.rng_fill_uniform(st, m.input, batch * m.inputSize, 0, 1);
-  m.setLabels(Array.from({ length: batch }, (_, i) => i % 10), batch);
+  m.setLabels(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    batch,
+  );
   return m;
 }
 
@@ -32,7 +35,10 @@ export function stepCases(newCore: () => Core, opts: { arch?: string } = {}): Be
   const labels = Array.from({ length: 100 }, (_, i) => i % 10);
   return [
     {
-      key: "train_b110", label: "train step (fwd + bwd + Adam), batch 110", flops: 0, images: 110,
+      key: "train_b110",
+      label: "train step (fwd + bwd + Adam), batch 110",
+      flops: 0,
+      images: 110,
       run: () => {
         tr.zeroGrads();
         tr.forward(110);
@@ -43,7 +49,11 @@ export function stepCases(newCore: () => Core, opts: { arch?: string } = {}): Be
     },
     { key: "infer_b1000", label: "inference, batch 1000", flops: 0, images: 1000, run: () => void inf.forward(1000) },
     {
-      key: "saliency_b100", label: "saliency maps, batch 100", flops: 0, images: 100, per: "maps",
+      key: "saliency_b100",
+      label: "saliency maps, batch 100",
+      flops: 0,
+      images: 100,
+      per: "maps",
       run: () => void attribute(sal, images, labels),
     },
   ];

@@ -57,7 +57,9 @@ export function caseTime(c: BenchCase, minTime = 0.8): number {
  *  smaller of the best wall-clock and the best CPU time (see timeOnce). */
 export function timeCase(c: BenchCase, minTime = 0.8): number {
   warmUp(c);
-  let best = Infinity, total = 0, reps = 0;
+  let best = Infinity,
+    total = 0,
+    reps = 0;
   while (total < minTime || reps < 3) {
     const { wall, cpu } = timeOnce(c);
     best = Math.min(best, wall, Number.isNaN(cpu) ? wall : cpu);

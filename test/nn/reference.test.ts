@@ -9,8 +9,15 @@ import { loadCore } from "../../src/core/node.js";
 import { Model } from "../../src/nn/model.js";
 import { PRESETS } from "../../src/nn/spec.js";
 import {
-  REFERENCE, REFERENCE_OPTIMIZERS, computeReference, decodeReference, encodeReference, recordSha256, referenceImages,
-  type RefRecord, type StoredRecord,
+  REFERENCE,
+  REFERENCE_OPTIMIZERS,
+  computeReference,
+  decodeReference,
+  encodeReference,
+  recordSha256,
+  referenceImages,
+  type RefRecord,
+  type StoredRecord,
 } from "../fixtures/reference.js";
 
 const path = fileURLToPath(new URL("../../../../test/fixtures/reference.bin", import.meta.url));
@@ -26,18 +33,25 @@ function difference(actual: RefRecord, want: StoredRecord): string | null {
   }
   if (recordSha256(actual.data) === want.sha256) return null;
   const pairs: string[] = [];
-  let count = 0, worst = -1, worstAt = -1;
+  let count = 0,
+    worst = -1,
+    worstAt = -1;
   for (let k = 0; k < want.sample.length; k++) {
     const i = k * want.stride;
-    const a = actual.data[i], e = want.sample[k];
+    const a = actual.data[i],
+      e = want.sample[k];
     if (Object.is(a, e)) continue;
     count++;
     if (pairs.length < 5) pairs.push(`[${i}] ${a} vs ${e}`);
     const d = Number.isNaN(a - e) ? Infinity : Math.abs(a - e);
     if (d > worst) [worst, worstAt] = [d, i];
   }
-  const where = want.stride === 1 ? `${count} of ${want.sample.length} values` : `${count} of the ${want.sample.length} recorded (every ${want.stride}th) values`;
-  if (count === 0) return `${want.name}: differs only outside the recorded sample (SHA-256 ${recordSha256(actual.data)} vs ${want.sha256})`;
+  const where =
+    want.stride === 1
+      ? `${count} of ${want.sample.length} values`
+      : `${count} of the ${want.sample.length} recorded (every ${want.stride}th) values`;
+  if (count === 0)
+    return `${want.name}: differs only outside the recorded sample (SHA-256 ${recordSha256(actual.data)} vs ${want.sha256})`;
   return `${want.name}: ${where} differ; first pairs (computed vs recorded): ${pairs.join(", ")}; largest |diff| ${worst} at [${worstAt}]`;
 }
 
@@ -61,7 +75,19 @@ ref("the file is this format's version and was made with today's parameters", ()
   assert.equal(file.header.reference, REFERENCE);
   assert.equal(file.header.optimizers, REFERENCE_OPTIMIZERS);
   const names = file.records.map((r) => r.name);
-  for (const n of ["input", "init/0.weight", "init/6.bias", "logits", "loss", "grad/0.weight", "grad/3.weight", "grad/6.bias", "dinput", "adam/losses", "sgd/losses"]) {
+  for (const n of [
+    "input",
+    "init/0.weight",
+    "init/6.bias",
+    "logits",
+    "loss",
+    "grad/0.weight",
+    "grad/3.weight",
+    "grad/6.bias",
+    "dinput",
+    "adam/losses",
+    "sgd/losses",
+  ]) {
     assert.ok(names.includes(n), `record ${n} missing: ${names.join(", ")}`);
   }
   const loss = recorded.get("loss")!.sample[0];
@@ -81,7 +107,11 @@ ref("the generator and init(seed) give the recorded inputs and initial weights",
   const p = model.getParams();
   const records: RefRecord[] = [
     { name: "input", shape: [], data: referenceImages(core, REFERENCE.batch * model.inputSize) },
-    ...model.tensors.map((t) => ({ name: `init/${t.layer}.${t.name}`, shape: t.shape, data: p.slice(t.offset, t.offset + t.count) })),
+    ...model.tensors.map((t) => ({
+      name: `init/${t.layer}.${t.name}`,
+      shape: t.shape,
+      data: p.slice(t.offset, t.offset + t.count),
+    })),
   ];
   check(records, (n) => n === "input" || n.startsWith("init/"));
 });
@@ -117,10 +147,18 @@ ref("a moved value is reported with its pairs and the largest difference", () =>
   moved[r.stride * 2] = 10;
   const msg = difference({ name: r.name, shape: r.shape, data: moved }, r)!;
   assert.match(msg, /grad\/3\.weight: 1 of the \d+ recorded \(every 8th\) values differ/);
-  assert.ok(msg.includes(`first pairs (computed vs recorded): [16] 10 vs ${r.sample[2]}; largest |diff| ${10 - r.sample[2]} at [16]`), msg);
+  assert.ok(
+    msg.includes(
+      `first pairs (computed vs recorded): [16] 10 vs ${r.sample[2]}; largest |diff| ${10 - r.sample[2]} at [16]`,
+    ),
+    msg,
+  );
   const between = data.slice();
   between[1] = 1; // not in the sample: only the hash sees it
-  assert.match(difference({ name: r.name, shape: r.shape, data: between }, r)!, /differs only outside the recorded sample/);
+  assert.match(
+    difference({ name: r.name, shape: r.shape, data: between }, r)!,
+    /differs only outside the recorded sample/,
+  );
 });
 
 ref.run();
