@@ -25,13 +25,14 @@ const file = decodeReference(readFileSync(path));
 const recorded = new Map(file.records.map((r) => [r.name, r]));
 const ref = suite("reference state (test/fixtures/reference.bin)");
 
-/** Failure text for a record that is not bit-identical to the recording, or null: the first few
- *  differing pairs among the stored elements and the largest difference there. */
+/** Failure text for a record that is not bit-identical to the recording (its stored elements and the
+ *  SHA-256 of all of them), or null: the first few differing pairs among the stored elements and the
+ *  largest difference there. */
 function difference(actual: RefRecord, want: StoredRecord): string | null {
   if (actual.data.length !== want.shape.reduce((a, b) => a * b, 1)) {
     return `${want.name}: ${actual.data.length} values, the recording has shape [${want.shape}]`;
   }
-  if (recordSha256(actual.data) === want.sha256) return null;
+  const sameHash = recordSha256(actual.data) === want.sha256;
   const pairs: string[] = [];
   let count = 0,
     worst = -1,
@@ -50,9 +51,10 @@ function difference(actual: RefRecord, want: StoredRecord): string | null {
     want.stride === 1
       ? `${count} of ${want.sample.length} values`
       : `${count} of the ${want.sample.length} recorded (every ${want.stride}th) values`;
+  if (count === 0 && sameHash) return null;
   if (count === 0)
     return `${want.name}: differs only outside the recorded sample (SHA-256 ${recordSha256(actual.data)} vs ${want.sha256})`;
-  return `${want.name}: ${where} differ; first pairs (computed vs recorded): ${pairs.join(", ")}; largest |diff| ${worst} at [${worstAt}]`;
+  return `${want.name}: ${where} differ; first pairs (computed vs recorded): ${pairs.join(", ")}; largest |diff| ${worst} at [${worstAt}]${sameHash ? " (yet the SHA-256 agrees: the file is damaged)" : ""}`;
 }
 
 function check(records: RefRecord[], names: (name: string) => boolean): void {
