@@ -6,7 +6,7 @@
 // --json prints what `node dist/cli.js bench --json` prints (every section, without benny).
 import { pathToFileURL } from "node:url";
 import { add, complete, cycle, suite } from "benny";
-import { loadCore } from "../src/core/node.js";
+import { loadCore } from "../src/node/wasm.js";
 import { deriveTotals, type BenchOptions } from "../src/bench/kernels.js";
 import { SECTIONS, benchSections, measurePeak, runBench, type SectionName } from "../src/bench/suite.js";
 import { caseLine, caseTime, timeOnce, warmUp } from "../src/bench/timing.js";

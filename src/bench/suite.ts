@@ -3,7 +3,7 @@
 // augmentation throughput, and whole-step throughput. Every case is defined once, in kernels.ts,
 // augment.ts and steps.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
 import type { Core } from "../core/load.js";
-import { loadCore } from "../core/node.js";
+import { loadCore } from "../node/wasm.js";
 import { augmentCases } from "./augment.js";
 import { deriveTotals, kernelCases, peakCase, type BenchOptions } from "./kernels.js";
 import { stepCases } from "./steps.js";

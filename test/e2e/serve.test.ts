@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { readFileSync, rmSync, symlinkSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { wasmBytes } from "../../src/core/node.js";
-import { readRunInfo, safeJoin, serveMain, serveRun, type RunInfo, type RunningServer } from "../../src/serve.js";
+import { wasmBytes } from "../../src/node/wasm.js";
+import { readRunInfo, safeJoin, serveMain, serveRun, type RunInfo, type RunningServer } from "../../src/cli/serve.js";
 import { makeTinyRun, type TinyRun } from "../web/fixture.js";
 
 const sv = suite("serve");

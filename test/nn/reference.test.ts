@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadCore } from "../../src/core/node.js";
+import { loadCore } from "../../src/node/wasm.js";
 import { Model } from "../../src/nn/model.js";
 import { PRESETS } from "../../src/nn/spec.js";
 import {
