@@ -25,6 +25,6 @@ export const Stream = {
   EQUIVARIANCE: 23,
   /** (seed, LABEL_PERMUTATION, 0, 0, 0): the permuted labels of the data-randomisation model. */
   LABEL_PERMUTATION: 24,
-  /** Test data in the test suite only. */
+  /** Synthetic data: the test suite's and the benchmarks' (src/bench/). */
   TEST: 0x7e57,
 } as const;
