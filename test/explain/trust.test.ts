@@ -9,7 +9,6 @@ import { loadDataset } from "../../src/node/datasets.js";
 import { classBalancedSplit, gather } from "../../src/data/split.js";
 import { Augmenter, toFloat } from "../../src/data/augment.js";
 import { Stream } from "../../src/core/streams.js";
-import type { Attribution } from "../../src/explain/batch.js";
 import { METHOD_FNS, manyOf, type AttributionFn } from "../../src/explain/methods.js";
 import { attribute as vanilla } from "../../src/explain/saliency.js";
 import { mapSSIM, maskedValues } from "../../src/explain/metrics.js";
@@ -39,7 +38,7 @@ function trainedModel(c: Core = core): Model {
 
 /** A "method" that ignores the model: the magnitude of the image's own gradient (central
  *  differences), an edge map. */
-const edgeMap: AttributionFn = (model, inputs, labels) => {
+const edgeMap: AttributionFn = (_model, inputs, labels) => {
   const n = inputs.length / 784;
   const abs = new Float32Array(inputs.length);
   for (let i = 0; i < n; i++) {
@@ -51,7 +50,7 @@ const edgeMap: AttributionFn = (model, inputs, labels) => {
 };
 
 /** The image itself as its "map": follows any transform exactly. */
-const identity: AttributionFn = (model, inputs, labels) => {
+const identity: AttributionFn = (_model, inputs, labels) => {
   const n = inputs.length / 784;
   const t = Int32Array.from({ length: n }, (_, i) => labels[i]);
   return { signed: inputs.slice(), abs: inputs.slice(), target: t, predicted: t.slice() };
