@@ -175,7 +175,9 @@ e2e("bench --json --quick prints one JSON object with the promised keys (values 
   const j = JSON.parse(r.stdout);
   // Augmentation throughput, one key per augmentation (the promised keys, listed as the user sees them).
   const augment = ["scaling", "crop", "erasing", "distortion", "blur"].map((a) => `augment_${a}_img_s`);
-  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", ...augment, "threads"]) {
+  // Maps per second of each attribution method at batch 100, and its cost in vanilla gradient maps.
+  const methods = ["vanilla", "inputxgrad", "smoothgrad", "ig", "gradcam", "occlusion"].flatMap((m) => [`method_${m}_b100_maps_s`, `method_${m}_cost`]);
+  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", ...augment, ...methods, "threads"]) {
     assert.ok(Number.isFinite(j[k]) && j[k] > 0, `${k} = ${j[k]}`);
   }
   assert.is(j.threads, 1);
