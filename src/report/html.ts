@@ -5,9 +5,9 @@
 import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
 import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
 import { noiseFloorLabel } from "./tables.js";
-import { trustHtml, type TrustReport } from "./trust.js";
+import { trustHtml } from "./trust.js";
 import { judgeMetric, METRICS, type MetricJudgement, type Verdict } from "./verdict.js";
-import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput } from "./types.js";
+import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput, type TrustReport } from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
 const num = (s: string) => esc(typographic(s));

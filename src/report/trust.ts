@@ -5,24 +5,7 @@
 // report; this keeps to tables and one chart type.
 import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
 import { marker, niceTicks, setStyle } from "./svg.js";
-import { setLabel, sortBySet } from "./types.js";
-
-/** The explain section of results.json, as the report reads it (study/trust.ts writes it). */
-export interface TrustReport {
-  methods: string[];
-  labels: Record<string, string>;
-  /** Per method and set: CC and Spearman of |maps| against the baseline's maps of the same method. */
-  metrics: { method: string; set: string; cc: number; ccSd: number; spearman: number; spearmanSd: number }[];
-  trust: {
-    settings: { sanityFailAt: number; digitThreshold: number; deletionStep: number; insertionBlurSigma: number };
-    sanity: { method: string; set: string; test: string; step: string; n: number; spearmanAbs: number; spearmanAbsSd: number; spearmanSigned: number; ssim: number }[];
-    verdicts: { method: string; set: string; finalSpearmanAbs: number; fails: boolean }[];
-    localisation: { method: string; set: string; n: number; mass: number; massSd: number; rank: number; pointing: number; maskShare: number }[];
-    faithfulness: { method: string; set: string; deletionAuc: number; deletionAucSd: number; insertionAuc: number; insertionAucSd: number }[];
-    equivariance: { method: string; set: string; aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number }[];
-    igGap: { set: string; gap: number; absGap: number; maxAbsGap: number; absDelta: number }[];
-  };
-}
+import { setLabel, sortBySet, type TrustReport } from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
 const num = (s: string) => esc(typographic(s));

@@ -2,9 +2,7 @@
 // PNG buffers of the raster figures), and the fixed facts the report compares against.
 
 import { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel } from "../sets.js";
-import type { TrustReport } from "./trust.js";
 
-export type { TrustReport };
 
 /** Training sets in the report's order, their labels, the baseline: one list, src/sets.ts. */
 export { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel };
@@ -135,4 +133,21 @@ export interface ReportInput {
 export interface ReportFile {
   path: string;
   data: string | Uint8Array;
+}
+
+/** The explain section of results.json, as the report reads it (study/trust.ts writes it). */
+export interface TrustReport {
+  methods: string[];
+  labels: Record<string, string>;
+  /** Per method and set: CC and Spearman of |maps| against the baseline's maps of the same method. */
+  metrics: { method: string; set: string; cc: number; ccSd: number; spearman: number; spearmanSd: number }[];
+  trust: {
+    settings: { sanityFailAt: number; digitThreshold: number; deletionStep: number; insertionBlurSigma: number };
+    sanity: { method: string; set: string; test: string; step: string; n: number; spearmanAbs: number; spearmanAbsSd: number; spearmanSigned: number; ssim: number }[];
+    verdicts: { method: string; set: string; finalSpearmanAbs: number; fails: boolean }[];
+    localisation: { method: string; set: string; n: number; mass: number; massSd: number; rank: number; pointing: number; maskShare: number }[];
+    faithfulness: { method: string; set: string; deletionAuc: number; deletionAucSd: number; insertionAuc: number; insertionAucSd: number }[];
+    equivariance: { method: string; set: string; aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number }[];
+    igGap: { set: string; gap: number; absGap: number; maxAbsGap: number; absDelta: number }[];
+  };
 }

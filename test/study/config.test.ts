@@ -12,17 +12,20 @@ import { idxBytes } from "../data/fixtures.js";
 
 const cfg = suite("study/config");
 
-cfg("the default study: orig and five augmentations, one run, and the noise-floor baseline", () => {
+cfg("the default study: orig and five augmentations, one run, the noise-floor baseline and the permuted-label model", () => {
   assert.equal(studySets(DEFAULT_CONFIG), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
   const jobs = studyJobs(DEFAULT_CONFIG);
-  assert.equal(jobs.map((j) => j.id), ["orig-seed0", "scaling-seed0", "crop-seed0", "erasing-seed0", "distortion-seed0", "blur-seed0", "orig-seed1"]);
+  assert.equal(jobs.map((j) => j.id), ["orig-seed0", "scaling-seed0", "crop-seed0", "erasing-seed0", "distortion-seed0", "blur-seed0", "orig-seed1", "orig-permuted-seed0"]);
   assert.is(jobs[6].run, -1);
+  assert.equal(jobs[7], { id: "orig-permuted-seed0", set: "orig", trainSeed: 0, run: -2, permuteLabels: true });
+  assert.equal(DEFAULT_CONFIG.methods, ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam"]);
+  assert.equal(studyJobs({ ...DEFAULT_CONFIG, trust: false }).map((j) => j.id), jobs.slice(0, 7).map((j) => j.id));
   assert.is(defaultRunDir(DEFAULT_CONFIG), "runs/mnist-tutorial-seed0");
 });
 
 cfg("runs: run r trains with seed + r and the noise floor takes the next seed", () => {
   const jobs = studyJobs({ ...DEFAULT_CONFIG, seed: 4, runs: 2, aug: ["blur"] });
-  assert.equal(jobs.map((j) => j.id), ["orig-seed4", "blur-seed4", "orig-seed5", "blur-seed5", "orig-seed6"]);
+  assert.equal(jobs.map((j) => j.id), ["orig-seed4", "blur-seed4", "orig-seed5", "blur-seed5", "orig-seed6", "orig-permuted-seed4"]);
 });
 
 cfg("validation names the parameter", () => {
