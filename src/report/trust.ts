@@ -100,7 +100,7 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
         f3(last?.ssim),
         ...ind.map((c) => f3(c?.spearmanAbs)),
         data ? f3(data.spearmanAbs) : MISSING,
-        v ? (v.fails ? `<b>fails</b>` : "passes") : MISSING,
+        v ? (v.fails === null ? "no verdict" : v.fails ? `<b>fails</b>` : "passes") : MISSING,
       ]);
     }
   }
@@ -108,7 +108,7 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
     `<b>Table S.</b> Sanity checks (Adebayo et al. 2018): Spearman correlation of the absolute maps with the trained model's after re-initialising the layers ` +
       `from the top down (cascading; our seeded Kaiming init), the signed maps' Spearman and the SSIM after the last step, one layer at a time (independent), ` +
       `and the ${esc(setLabel(baselineSet))} model trained on permuted labels (data). A method <b>fails</b> when the cascading Spearman of its absolute maps is still ` +
-      `\u2265 ${num(fixed(T.settings.sanityFailAt, 2))} with every layer random. Mean over the queries where it is defined (an all-zero map has no ranks).`,
+      `\u2265 ${num(fixed(T.settings.sanityFailAt, 2))} with every layer random. Mean over the queries where it is defined (an all-zero map has no ranks); no verdict when that is fewer than half of them.`,
     ["Method \u00b7 model", ...steps.map((s) => `\u03c1 |\u00b7| ${esc(s)}`), "\u03c1 signed, all", "SSIM, all", ...indSteps.map((s) => `indep. ${esc(s)}`), "data", "verdict"],
     sanityRows,
   );

@@ -144,7 +144,7 @@ export interface TrustReport {
   trust: {
     settings: { sanityFailAt: number; digitThreshold: number; deletionStep: number; insertionBlurSigma: number };
     sanity: { method: string; set: string; test: string; step: string; n: number; spearmanAbs: number; spearmanAbsSd: number; spearmanSigned: number; ssim: number }[];
-    verdicts: { method: string; set: string; finalSpearmanAbs: number; fails: boolean }[];
+    verdicts: { method: string; set: string; finalSpearmanAbs: number; fails: boolean | null }[];
     localisation: { method: string; set: string; n: number; mass: number; massSd: number; rank: number; pointing: number; maskShare: number }[];
     faithfulness: { method: string; set: string; deletionAuc: number; deletionAucSd: number; insertionAuc: number; insertionAucSd: number }[];
     equivariance: { method: string; set: string; aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number }[];

@@ -77,7 +77,8 @@ export interface SanityVerdict {
   set: string;
   /** Mean Spearman of |maps| after every layer is re-initialised. */
   finalSpearmanAbs: number;
-  fails: boolean;
+  /** null: no verdict (defined for fewer than half of the queries). */
+  fails: boolean | null;
 }
 
 export type LocalisationRow = LocalisationSummary & { method: MethodName; set: string };

@@ -67,16 +67,23 @@ san("the trained model is a real one (validation accuracy above 0.6)", () => {
 san("a weight-independent map (the image's edge map) fails; vanilla gradient on the trained model passes", () => {
   const m = trainedModel();
   const edge = sanityChecks(m, images, labels, edgeMap, { seed: 1 });
-  assert.ok(edge.fails, "edge map flagged");
+  assert.is(edge.fails, true, "edge map flagged");
   assert.is(edge.finalSpearmanAbs, 1);
   const v = sanityChecks(m, images, labels, vanilla, { seed: 1 });
-  assert.not.ok(v.fails, `vanilla flagged with final Spearman ${v.finalSpearmanAbs}`);
+  assert.is(v.fails, false, `vanilla flagged with final Spearman ${v.finalSpearmanAbs}`);
   assert.ok(v.finalSpearmanAbs < SANITY_FAIL_AT);
   assert.equal(v.layers, ["fc", "conv2", "conv1"]);
   assert.equal(v.cascading.map((s) => s.layers), [["fc"], ["fc", "conv2"], ["fc", "conv2", "conv1"]]);
   assert.equal(v.independent.map((s) => s.layers), [["fc"], ["conv2"], ["conv1"]]);
   // The first cascading step and the first independent step randomise the same layer the same way.
   assert.equal(v.cascading[0].spearmanAbs, v.independent[0].spearmanAbs);
+});
+
+san("no verdict for a method whose maps are all zero (no ranks to correlate)", () => {
+  const zero: AttributionFn = (m, inputs, labels) => ({ ...edgeMap(m, inputs, labels), signed: new Float32Array(inputs.length), abs: new Float32Array(inputs.length) });
+  const r = sanityChecks(trainedModel(), images.subarray(0, 784 * 2), labels, zero, { seed: 1 });
+  assert.is(r.fails, null);
+  assert.ok(Number.isNaN(r.finalSpearmanAbs));
 });
 
 san("the model's parameters are restored, and randomisation is Kaiming from its own stream", () => {

@@ -53,8 +53,9 @@ export interface SanityResult {
   independent: SanityStep[];
   /** Mean Spearman of |maps| after the last cascading step (every layer random). */
   finalSpearmanAbs: number;
-  /** finalSpearmanAbs >= SANITY_FAIL_AT. */
-  fails: boolean;
+  /** finalSpearmanAbs >= SANITY_FAIL_AT; null (no verdict) when it is defined for fewer than half of
+   *  the images. */
+  fails: boolean | null;
 }
 
 /** The weighted layers of a model, bottom up: layer index, name (conv1, conv2, ..., fc or fc1, fc2, ...),
@@ -175,8 +176,10 @@ export function sanityChecksMany(model: Model, inputs: Float32Array, labels: Arr
   const out = new Map<string, SanityResult>();
   for (const n of names) {
     const c = cascading.get(n)!;
-    const finalSpearmanAbs = meanSdDefined(c[c.length - 1].spearmanAbs).mean;
-    out.set(n, { layers: layers.map((l) => l.name), cascading: c, independent: independent.get(n)!, finalSpearmanAbs, fails: finalSpearmanAbs >= SANITY_FAIL_AT });
+    const final = meanSdDefined(c[c.length - 1].spearmanAbs);
+    // No verdict from fewer than half of the images (e.g. Grad-CAM maps that are all zero after the ReLU).
+    const fails = final.n * 2 < count ? null : final.mean >= SANITY_FAIL_AT;
+    out.set(n, { layers: layers.map((l) => l.name), cascading: c, independent: independent.get(n)!, finalSpearmanAbs: final.mean, fails });
   }
   return out;
 }
