@@ -5,8 +5,7 @@ import { join } from "node:path";
 import type { Core } from "../core/load.js";
 import { compareMaps, entropies, meanSd, meanSdDefined } from "../explain/metrics.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
-import type { Attribution } from "../explain/batch.js";
-import { dataRandomisation, emptyTrust, methodMaps, trustOfModel, type MethodSettings, type QueryImages, type TrustTables } from "./trust.js";
+import { methodMaps, methodSettings, queryImages, type TrustTables } from "./trust.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
 import { toFloat } from "../data/augment.js";
@@ -63,7 +62,13 @@ export interface ExplainResults {
   labels: Record<string, string>;
   /** First run: each model (and the noise floor) against Orig, per method; n = queries where CC is defined. */
   metrics: { method: MethodName; set: string; n: number; cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }[];
+  /** Filled by the trust stage (./trust-stage.ts); null with --no-trust. */
   trust: TrustTables | null;
+}
+
+/** The query images as floats in [0, 1], (Q, rows, cols). */
+export function studyQueryImages(ds: Dataset, queries: { index: number }[]): Float32Array {
+  return toFloat(gather(ds.test.images, ds.test.labels, ds.rows * ds.cols, queries.map((x) => x.index)).images);
 }
 
 /** Saliency maps of every trained model (written as .npy) and the metrics against the baseline. */
@@ -71,23 +76,20 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
   timings?: Record<string, number>): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
-  const qImages = toFloat(gather(ds.test.images, ds.test.labels, size, queries.map((x) => x.index)).images);
+  const qImages = studyQueryImages(ds, queries);
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
   const maps = new Map<string, Float32Array>(); // job id -> vanilla abs maps (q, size)
-  // Every method's maps (vanilla's files keep their names, the others go under saliency/<method>/),
-  // and, for the first run's models, the trust tables (study/trust.ts).
+  // Every method's maps (vanilla's files keep their names, the others go under saliency/<method>/).
+  // The trust tables are a stage of their own on the worker pool (./trust-stage.ts).
   const methods: MethodName[] = config.methods ?? ["vanilla"];
-  const trust = config.trust ? emptyTrust(config.seed) : null;
-  const qi: QueryImages = { images: qImages, labels: queries.map((x) => x.label), ids: queries.map((x) => x.index), rows: ds.rows, cols: ds.cols };
-  const settings: MethodSettings = { seed: config.seed, target: config.target, score: config.score, strength: config.strength, cropMode: config.cropMode };
+  const qi = queryImages(qImages, queries, ds.rows, ds.cols);
+  const settings = methodSettings(config);
   const methodAbs = new Map<MethodName, Map<string, Float32Array>>(methods.map((m) => [m, new Map()]));
   const mapSeconds: Record<string, number> = {};
-  let trustSeconds = 0;
-  let origMaps: Map<MethodName, Attribution> | null = null;
   for (const job of studyJobs(config)) {
-    if (job.permuteLabels) continue; // only the data-randomisation test reads it, below
+    if (job.permuteLabels) continue; // only the data-randomisation test reads it (trust stage)
     const mark = core.arena.mark();
     try {
       const model = loadModel(core, out, job.id, Math.max(q, EXPLAIN_BATCH));
@@ -101,31 +103,11 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
         methodAbs.get(m)!.set(job.id, a.abs);
       }
       maps.set(job.id, all.get("vanilla")!.abs);
-      if (trust && job.run === 0) {
-        const t0 = performance.now();
-        trustOfModel(core, trust, job.set, model, all, qi, settings);
-        trustSeconds += (performance.now() - t0) / 1000;
-        if (job.set === "orig") origMaps = all;
-      }
     } finally {
       core.arena.reset(mark);
     }
   }
-  if (trust && origMaps) {
-    const mark = core.arena.mark();
-    try {
-      const t0 = performance.now();
-      const permuted = loadModel(core, out, `orig-permuted-seed${config.seed}`, Math.max(q, EXPLAIN_BATCH));
-      dataRandomisation(core, trust, "orig", origMaps, permuted, qi, settings);
-      trustSeconds += (performance.now() - t0) / 1000;
-    } finally {
-      core.arena.reset(mark);
-    }
-  }
-  if (timings) {
-    for (const [m, t] of Object.entries(mapSeconds)) timings[`maps:${m}`] = +t.toFixed(3);
-    if (trust) timings.trust = +trustSeconds.toFixed(3);
-  }
+  if (timings) for (const [m, t] of Object.entries(mapSeconds)) timings[`maps:${m}`] = +t.toFixed(3);
   const mapOf = (id: string, i: number) => maps.get(id)!.subarray(i * size, (i + 1) * size);
   const compare = (id: string, base: string) => {
     const rows = queries.map((_, i) => compareMaps(core, mapOf(id, i), mapOf(base, i)));
@@ -189,7 +171,7 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
       methodRows.push({ method: m, set, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd, sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd });
     }
   }
-  const explain: ExplainResults = { methods, labels: Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]])), metrics: methodRows, trust };
+  const explain: ExplainResults = { methods, labels: Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]])), metrics: methodRows, trust: null };
   return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries, explain };
 }
 

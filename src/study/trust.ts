@@ -4,7 +4,8 @@
 // permuted labels), localisation on the digit, deletion/insertion, and equivariance under the five
 // augmentations. Pure functions of models and images: the analysis writes what they return.
 import type { Core } from "../core/load.js";
-import type { Model } from "../nn/model.js";
+import { Model } from "../nn/model.js";
+import type { ModelSpec } from "../nn/spec.js";
 import type { AugName, AugOptions } from "../data/augment.js";
 import type { Attribution } from "../explain/batch.js";
 import { attributeMany, manyOf, type MethodName, type MethodOptions } from "../explain/methods.js";
@@ -32,6 +33,16 @@ export interface MethodSettings {
   score: "logit" | "softmax";
   strength: Partial<Record<AugName, number>>;
   cropMode: AugOptions["crop"];
+}
+
+/** The queries as the methods take them (ids: test-set indices). */
+export function queryImages(images: Float32Array, queries: { index: number; label: number }[], rows: number, cols: number): QueryImages {
+  return { images, labels: queries.map((x) => x.label), ids: queries.map((x) => x.index), rows, cols };
+}
+
+/** The method settings of a study configuration. */
+export function methodSettings(c: { seed: number; target: "label" | "predicted"; score: "logit" | "softmax"; strength: Partial<Record<AugName, number>>; cropMode: AugOptions["crop"] }): MethodSettings {
+  return { seed: c.seed, target: c.target, score: c.score, strength: c.strength, cropMode: c.cropMode };
 }
 
 export function methodOptions(s: MethodSettings, q: QueryImages): MethodOptions {
@@ -176,4 +187,53 @@ export function dataRandomisation(core: Core, into: TrustTables, set: string, ma
   for (const m of methods) {
     into.sanity.push({ method: m, set, test: "data", step: "labels", ...summarise(compareAttributions(core, maps.get(m)!, other.get(m)!, q.labels.length, q.rows, q.cols)) });
   }
+}
+
+/** One model's trust job: its weights, and for Orig also the permuted-label model's (the data test). */
+export interface TrustJob {
+  id: string;
+  set: string;
+  spec: ModelSpec;
+  params: Float32Array;
+  permuted?: { spec: ModelSpec; params: Float32Array };
+}
+
+/** Models' maps run this many rows at a time (maps do not depend on it). */
+export const TRUST_BATCH = 100;
+
+/** The trust rows of one model (on any core: the same bytes on every worker). */
+export function runTrustJob(core: Core, job: TrustJob, methods: readonly MethodName[], q: QueryImages, s: MethodSettings): TrustTables {
+  const tables = emptyTrust(s.seed);
+  const mark = core.arena.mark();
+  try {
+    const capacity = Math.max(q.labels.length, TRUST_BATCH);
+    const model = new Model(core, job.spec, capacity);
+    model.setParams(job.params);
+    const { maps } = methodMaps(methods, model, q, s);
+    trustOfModel(core, tables, job.set, model, maps, q, s);
+    if (job.permuted) {
+      const p = new Model(core, job.permuted.spec, capacity);
+      p.setParams(job.permuted.params);
+      dataRandomisation(core, tables, job.set, maps, p, q, s);
+    }
+  } finally {
+    core.arena.reset(mark);
+  }
+  return tables;
+}
+
+/** The tables of several models, in the given order (not the order the jobs finished in). */
+export function mergeTrust(seed: number, parts: readonly TrustTables[]): TrustTables {
+  const out = emptyTrust(seed);
+  for (const p of parts) {
+    out.sanity.push(...p.sanity);
+    out.verdicts.push(...p.verdicts);
+    out.localisation.push(...p.localisation);
+    out.faithfulness.push(...p.faithfulness);
+    out.equivariance.push(...p.equivariance);
+    out.igGap.push(...p.igGap);
+  }
+  // data-randomisation rows after every model's own rows, as a reader looks for them
+  out.sanity.sort((a, b) => Number(a.test === "data") - Number(b.test === "data"));
+  return out;
 }
