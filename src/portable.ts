@@ -1,7 +1,8 @@
 // The portable check: one small, fixed computation through the whole engine (seeded init, three Adam
-// steps, one saliency map, one SmoothGrad map (normal draws), one Integrated Gradients map) whose SHA-256 hashes must be the same in every runtime that loads the core —
-// Node, Deno, Bun and browsers. No Node API here: it takes the wasm bytes (or a core) and returns
-// plain values. test/e2e/runtimes.test.ts and test/e2e/web.test.ts compare the hashes across runtimes.
+// steps, one saliency map, one SmoothGrad map (normal draws), one Integrated Gradients map) whose
+// SHA-256 hashes must be the same in every runtime that loads the core — Node, Deno, Bun and browsers.
+// No Node API here: it takes the wasm bytes (or a core) and returns plain values.
+// test/e2e/runtimes.test.ts and test/e2e/web.test.ts compare the hashes across runtimes.
 import { instantiateCore, type Core } from "./core/load.js";
 import { Stream } from "./core/streams.js";
 import { sha256F32, sha256Hex } from "./core/sha256.js";
@@ -85,9 +86,8 @@ export function runPortableCheck(core: Core): PortableResult {
     const x0 = images.subarray(0, 784);
     const smoothgradSha256 = sha256F32(smoothgrad(model, x0, [0], { seed: PORTABLE.seed }).signed);
     const igSha256 = sha256F32(integratedGradients(model, x0, [0]).signed);
-    return {
-      wasmSha256: "", weightsSha256: sha256F32(weights), mapSha256: sha256F32(map.signed), smoothgradSha256, igSha256, losses, predicted: map.predicted[0],
-    };
+    const mapSha256 = sha256F32(map.signed);
+    return { wasmSha256: "", weightsSha256: sha256F32(weights), mapSha256, smoothgradSha256, igSha256, losses, predicted: map.predicted[0] };
   } finally {
     core.arena.reset(mark);
   }

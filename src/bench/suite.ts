@@ -1,7 +1,8 @@
 // `augsal bench`: the figures that matter on this machine, single thread: kernel GFLOP/s beside the
 // peak of a f32x4 multiply-then-add probe measured in the same run (assembly/gemm.ts peak_probe),
-// augmentation throughput, whole-step throughput, and maps/s of every attribution method. Every case is defined once, in kernels.ts,
-// augment.ts and steps.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
+// augmentation throughput, whole-step throughput, and maps/s of every attribution method. Every case
+// is defined once, in kernels.ts, augment.ts, steps.ts and methods.ts; `npm run bench` (bench/run.ts)
+// runs the same sections through benny.
 import type { Core } from "../core/load.js";
 import { loadCore } from "../node/wasm.js";
 import { augmentCases } from "./augment.js";

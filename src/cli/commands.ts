@@ -75,7 +75,8 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       if (p.command === "saliency" || !exists(join(p.out, "results.json"))) {
         results = analyse(core, config, p.out, ds, queries);
         if (config.trust) {
-          results.explain.trust = await trustStage(wasmModule(), config, p.out, studyQueryImages(ds, queries), queries, ds.rows, ds.cols, p.workers);
+          const images = studyQueryImages(ds, queries);
+          results.explain.trust = await trustStage(wasmModule(), config, p.out, images, queries, ds.rows, ds.cols, p.workers);
         }
       }
       else results = readJson<Results>(join(p.out, "results.json"));

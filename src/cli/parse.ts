@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import {
-  ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, METHODS, parseMethods, type MethodName, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
+  METHODS, parseMethods, type MethodName,
+  ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
   type AugName, type OptimizerConfig, type StudyConfig,
 } from "../study/config.js";
 import { VERSION } from "../version.js";
@@ -32,8 +33,16 @@ const FLAGS = {
   target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
   "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
-  methods: { type: "string", help: `attribution methods: comma list of ${METHODS.join(",")} | all (vanilla always runs)`, def: D.methods.join(",") },
-  "no-trust": { type: "boolean", help: "skip the trust tables (sanity checks, localisation, deletion/insertion, equivariance)", def: "" },
+  methods: {
+    type: "string",
+    help: `attribution methods: comma list of ${METHODS.join(",")} | all (vanilla always runs)`,
+    def: D.methods.join(","),
+  },
+  "no-trust": {
+    type: "boolean",
+    help: "skip the trust tables (sanity checks, localisation, deletion/insertion, equivariance)",
+    def: "",
+  },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
   workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
   data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },

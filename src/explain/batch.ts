@@ -46,28 +46,40 @@ export interface CheckedCall {
 }
 
 /** Validate a call's arguments (the same messages for every method; `fn` names the method). */
-export function checkCall(fn: string, model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: AttributionOptions): CheckedCall {
+export function checkCall(
+  fn: string,
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: AttributionOptions,
+): CheckedCall {
   const targetMode = options.target ?? "label";
   const score = options.score ?? "logit";
-  if (targetMode !== "label" && targetMode !== "predicted") throw new RangeError(`${fn}: target must be 'label' or 'predicted', got '${targetMode}'`);
-  if (score !== "logit" && score !== "softmax") throw new RangeError(`${fn}: score must be 'logit' or 'softmax', got '${score}'`);
+  if (targetMode !== "label" && targetMode !== "predicted")
+    throw new RangeError(`${fn}: target must be 'label' or 'predicted', got '${targetMode}'`);
+  if (score !== "logit" && score !== "softmax")
+    throw new RangeError(`${fn}: score must be 'logit' or 'softmax', got '${score}'`);
   const size = model.inputSize;
   const count = Math.floor(inputs.length / size);
-  if (count * size !== inputs.length || count < 1) throw new RangeError(`${fn}: ${inputs.length} floats is not a whole number of ${size}-float images`);
+  if (count * size !== inputs.length || count < 1)
+    throw new RangeError(`${fn}: ${inputs.length} floats is not a whole number of ${size}-float images`);
   if (labels.length < count) throw new RangeError(`${fn}: ${labels.length} labels for ${count} images`);
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`${fn}: seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new RangeError(`${fn}: seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
   const ids = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
     const id = options.ids ? options.ids[i] : i;
-    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new RangeError(`${fn}: stream id ${id} of image ${i} is not an integer from 0 to 2^32 - 1`);
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff)
+      throw new RangeError(`${fn}: stream id ${id} of image ${i} is not an integer from 0 to 2^32 - 1`);
     ids[i] = id;
   }
   return { count, size, targetMode, score, seed, ids };
 }
 
 function checkClass(fn: string, c: number, i: number, C: number): number {
-  if (!(Number.isInteger(c) && c >= 0 && c < C)) throw new RangeError(`${fn}: target class ${c} of image ${i} is outside 0..${C - 1}`);
+  if (!(Number.isInteger(c) && c >= 0 && c < C))
+    throw new RangeError(`${fn}: target class ${c} of image ${i} is outside 0..${C - 1}`);
   return c;
 }
 
@@ -167,7 +179,13 @@ export function runRows(fn: string, model: Model, plan: RowPlan): void {
  * The class to explain and the model's prediction for each clean image (one forward pass; needed
  * before the rows of a method that perturbs the image, whose target is the clean image's).
  */
-export function resolveTargets(fn: string, model: Model, inputs: Float32Array, labels: ArrayLike<number>, call: CheckedCall): { target: Int32Array; predicted: Int32Array } {
+export function resolveTargets(
+  fn: string,
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  call: CheckedCall,
+): { target: Int32Array; predicted: Int32Array } {
   const { count, size } = call;
   const target = new Int32Array(count);
   const predicted = new Int32Array(count);

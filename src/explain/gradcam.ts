@@ -34,7 +34,12 @@ export function gradcamLayer(model: Model): number {
   return layers[last + 1]?.type === "relu" ? last + 1 : last;
 }
 
-export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: AttributionOptions = {}): GradCAMAttribution {
+export function attribute(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: AttributionOptions = {},
+): GradCAMAttribution {
   const fn = "gradcam";
   const call = checkCall(fn, model, inputs, labels, options);
   const { count, size } = call;
@@ -88,7 +93,15 @@ export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<
 
 /** n maps of h x w to H x W (h <= H, w <= W), bilinear with align_corners=False, by the wasm
  *  aug_resized_crop kernel: each map sits in the top-left corner of an H x W frame and is the box. */
-function upsample(model: Model, maps: Float32Array, n: number, h: number, w: number, H: number, W: number): Float32Array {
+function upsample(
+  model: Model,
+  maps: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  H: number,
+  W: number,
+): Float32Array {
   const core = model.core;
   const ex = core.exports;
   const mark = core.arena.mark();
@@ -98,7 +111,8 @@ function upsample(model: Model, maps: Float32Array, n: number, h: number, w: num
     const ws = core.arena.alloc(ex.aug_resized_crop_ws_bytes(H, W));
     const frame = core.arena.f32(src, n * H * W);
     for (let i = 0; i < n; i++) {
-      for (let r = 0; r < h; r++) frame.set(maps.subarray(i * h * w + r * w, i * h * w + (r + 1) * w), i * H * W + r * W);
+      for (let r = 0; r < h; r++)
+        frame.set(maps.subarray(i * h * w + r * w, i * h * w + (r + 1) * w), i * H * W + r * W);
     }
     ex.aug_resized_crop(dst, src, n, H, W, 0, 0, h, w, ws);
     return core.arena.f32(dst, n * H * W).slice();

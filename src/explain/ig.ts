@@ -28,11 +28,17 @@ export interface IGAttribution extends Attribution {
   scoreBaseline: Float64Array;
 }
 
-export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: IGOptions = {}): IGAttribution {
+export function attribute(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: IGOptions = {},
+): IGAttribution {
   const fn = "ig";
   const call = checkCall(fn, model, inputs, labels, options);
   const m = options.steps ?? IG_DEFAULTS.steps;
-  if (!Number.isInteger(m) || m < 2) throw new RangeError(`${fn}: steps must be an integer of at least 2 (both ends of the path), got ${m}`);
+  if (!Number.isInteger(m) || m < 2)
+    throw new RangeError(`${fn}: steps must be an integer of at least 2 (both ends of the path), got ${m}`);
   const { count, size } = call;
   const { target, predicted } = resolveTargets(fn, model, inputs, labels, call);
   const h = 1 / (m - 1);
@@ -55,7 +61,8 @@ export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<
     score: call.score,
     backward: "input",
     consume: (k, j, b) => {
-      const i = Math.floor(k / m), s = k % m;
+      const i = Math.floor(k / m),
+        s = k % m;
       if (s === 0) {
         acc.fill(0);
         scoreBaseline[i] = b.score(j);

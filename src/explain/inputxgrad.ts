@@ -6,7 +6,12 @@
 import type { Model } from "../nn/model.js";
 import { absOf, checkCall, runRows, type Attribution, type AttributionOptions } from "./batch.js";
 
-export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: AttributionOptions = {}): Attribution {
+export function attribute(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: AttributionOptions = {},
+): Attribution {
   const fn = "inputxgrad";
   const call = checkCall(fn, model, inputs, labels, options);
   const { count, size } = call;

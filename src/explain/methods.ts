@@ -7,7 +7,7 @@
 //   smoothgrad2  smoothgrad.ts   mean squared gradient over the same copies (Hooker et al. 2019)
 //   vargrad      smoothgrad.ts   variance of the gradient over the same copies (Adebayo et al. 2018)
 //   ig           ig.ts           Integrated Gradients, zero baseline, trapezoid on 50 points (Sundararajan et al. 2017)
-//   gradcam      gradcam.ts      Grad-CAM on the last conv layer, bilinear upsampling, no min-max (Selvaraju et al. 2017)
+//   gradcam      gradcam.ts      Grad-CAM, last conv layer, bilinear upsampling, no min-max (Selvaraju et al. 2017)
 //   occlusion    occlusion.ts    mean drop of the target score under a 4x4 zero patch, stride 2 (Zeiler & Fergus 2014)
 // The default list is every method but occlusion (the slow one: 170 forward passes per image).
 import type { Model } from "../nn/model.js";
@@ -19,7 +19,16 @@ import { attribute as ig, type IGOptions } from "./ig.js";
 import { attribute as gradcam } from "./gradcam.js";
 import { attribute as occlusion, type OcclusionOptions } from "./occlusion.js";
 
-export const METHODS = ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam", "occlusion"] as const;
+export const METHODS = [
+  "vanilla",
+  "inputxgrad",
+  "smoothgrad",
+  "smoothgrad2",
+  "vargrad",
+  "ig",
+  "gradcam",
+  "occlusion",
+] as const;
 export type MethodName = (typeof METHODS)[number];
 
 /** What `--methods` defaults to: all but occlusion. */
@@ -40,10 +49,20 @@ export const METHOD_LABELS: Readonly<Record<MethodName, string>> = {
 /** Options of every method together (each reads its own). */
 export type MethodOptions = AttributionOptions & SmoothGradOptions & IGOptions & OcclusionOptions;
 
-export type AttributionFn = (model: Model, inputs: Float32Array, labels: ArrayLike<number>, options?: MethodOptions) => Attribution;
+export type AttributionFn = (
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options?: MethodOptions,
+) => Attribution;
 
 /** Several methods' maps from one call, by name (e.g. attributeMany bound to a list of methods). */
-export type MultiAttributionFn = (model: Model, inputs: Float32Array, labels: ArrayLike<number>, options?: MethodOptions) => Map<string, Attribution>;
+export type MultiAttributionFn = (
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options?: MethodOptions,
+) => Map<string, Attribution>;
 
 /** attributeMany for a fixed list of methods, as a MultiAttributionFn for the trust tests. */
 export function manyOf(methods: readonly MethodName[]): MultiAttributionFn {
@@ -68,22 +87,38 @@ export function isMethod(name: string): name is MethodName {
 /** The methods of a comma-separated list ("all" for every one), in the registry's order; a RangeError
  *  names an unknown one. */
 export function parseMethods(text: string): MethodName[] {
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new RangeError(`no method given (choose from ${METHODS.join(", ")}, or all)`);
   if (names.length === 1 && names[0] === "all") return [...METHODS];
-  for (const n of names) if (!isMethod(n)) throw new RangeError(`unknown method '${n}' (choose from ${METHODS.join(", ")}, or all)`);
+  for (const n of names)
+    if (!isMethod(n)) throw new RangeError(`unknown method '${n}' (choose from ${METHODS.join(", ")}, or all)`);
   return METHODS.filter((m) => names.includes(m));
 }
 
 /** One method's maps by name. */
-export function attributeWith(method: MethodName, model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: MethodOptions = {}): Attribution {
+export function attributeWith(
+  method: MethodName,
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: MethodOptions = {},
+): Attribution {
   if (!isMethod(method)) throw new RangeError(`unknown method '${method}' (choose from ${METHODS.join(", ")})`);
   return METHOD_FNS[method](model, inputs, labels, options);
 }
 
 /** Several methods on the same images; SmoothGrad, SmoothGrad^2 and VarGrad share one pass over the
  *  noisy samples (the same maps as one call each, at a third of the cost). */
-export function attributeMany(methods: readonly MethodName[], model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: MethodOptions = {}): Map<MethodName, Attribution> {
+export function attributeMany(
+  methods: readonly MethodName[],
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: MethodOptions = {},
+): Map<MethodName, Attribution> {
   const out = new Map<MethodName, Attribution>();
   let tunnel: ReturnType<typeof noiseTunnel> | null = null;
   for (const m of methods) {

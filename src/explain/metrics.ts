@@ -160,7 +160,9 @@ export function mapSSIM(a: Float32Array, b: Float32Array, rows: number, cols: nu
     throw new RangeError(`mapSSIM: ${rows} x ${cols} does not match maps of ${a.length} pixels`);
   }
   const win = SSIM.window;
-  if (rows < win || cols < win) throw new RangeError(`mapSSIM: maps must be at least ${win} x ${win}, got ${rows} x ${cols}`);
+  if (rows < win || cols < win) {
+    throw new RangeError(`mapSSIM: maps must be at least ${win} x ${win}, got ${rows} x ${cols}`);
+  }
   const unit = (m: Float32Array) => {
     let lo = Infinity, hi = -Infinity;
     for (const v of m) {
@@ -203,7 +205,9 @@ export function mapSSIM(a: Float32Array, b: Float32Array, rows: number, cols: nu
 
 /** The elements of `map` where `keep` is non-zero, in order (to compare maps over a region). */
 export function maskedValues(map: Float32Array, keep: ArrayLike<number>): Float32Array {
-  if (keep.length !== map.length) throw new RangeError(`maskedValues: mask has ${keep.length} elements, the map ${map.length}`);
+  if (keep.length !== map.length) {
+    throw new RangeError(`maskedValues: mask has ${keep.length} elements, the map ${map.length}`);
+  }
   let n = 0;
   for (let i = 0; i < keep.length; i++) if (keep[i]) n++;
   const out = new Float32Array(n);

@@ -28,17 +28,24 @@ export interface OcclusionAttribution extends Attribution {
   drops: Float64Array;
 }
 
-export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: OcclusionOptions = {}): OcclusionAttribution {
+export function attribute(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: OcclusionOptions = {},
+): OcclusionAttribution {
   const fn = "occlusion";
   const call = checkCall(fn, model, inputs, labels, options);
   const k = options.patch ?? OCCLUSION_DEFAULTS.patch;
   const s = options.stride ?? OCCLUSION_DEFAULTS.stride;
   const [C, H, W] = model.spec.input;
-  if (!Number.isInteger(k) || k < 1 || k > Math.min(H, W)) throw new RangeError(`${fn}: patch must be an integer from 1 to ${Math.min(H, W)}, got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > Math.min(H, W))
+    throw new RangeError(`${fn}: patch must be an integer from 1 to ${Math.min(H, W)}, got ${k}`);
   if (!Number.isInteger(s) || s < 1) throw new RangeError(`${fn}: stride must be a positive integer, got ${s}`);
   const { count, size } = call;
   const { target, predicted } = resolveTargets(fn, model, inputs, labels, call);
-  const gy = Math.floor((H - k) / s) + 1, gx = Math.floor((W - k) / s) + 1;
+  const gy = Math.floor((H - k) / s) + 1,
+    gx = Math.floor((W - k) / s) + 1;
   const P = gy * gx;
   const rowsPer = P + 1; // row 0: the clean image
   const drops = new Float64Array(count * P);
@@ -46,10 +53,12 @@ export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<
   runRows(fn, model, {
     rows: count * rowsPer,
     fill: (r, dst) => {
-      const i = Math.floor(r / rowsPer), q = (r % rowsPer) - 1;
+      const i = Math.floor(r / rowsPer),
+        q = (r % rowsPer) - 1;
       dst.set(inputs.subarray(i * size, (i + 1) * size));
       if (q < 0) return;
-      const y0 = Math.floor(q / gx) * s, x0 = (q % gx) * s;
+      const y0 = Math.floor(q / gx) * s,
+        x0 = (q % gx) * s;
       for (let c = 0; c < C; c++) {
         for (let y = y0; y < y0 + k; y++) dst.fill(0, c * H * W + y * W + x0, c * H * W + y * W + x0 + k);
       }
@@ -58,7 +67,8 @@ export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<
     score: call.score,
     backward: "none",
     consume: (r, j, b) => {
-      const i = Math.floor(r / rowsPer), q = (r % rowsPer) - 1;
+      const i = Math.floor(r / rowsPer),
+        q = (r % rowsPer) - 1;
       if (q < 0) clean[i] = b.score(j);
       else drops[i * P + q] = clean[i] - b.score(j);
     },
@@ -70,7 +80,8 @@ export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<
     sum.fill(0);
     cover.fill(0);
     for (let q = 0; q < P; q++) {
-      const y0 = Math.floor(q / gx) * s, x0 = (q % gx) * s;
+      const y0 = Math.floor(q / gx) * s,
+        x0 = (q % gx) * s;
       for (let y = y0; y < y0 + k; y++) {
         for (let x = x0; x < x0 + k; x++) {
           sum[y * W + x] += drops[i * P + q];

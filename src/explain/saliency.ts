@@ -15,7 +15,12 @@ export type SaliencyResult = Attribution;
  * "predicted" is the argmax of the same forward pass. Leaves the model's labels and parameters as
  * they were (batch.ts).
  */
-export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: SaliencyOptions = {}): SaliencyResult {
+export function attribute(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: SaliencyOptions = {},
+): SaliencyResult {
   const fn = "saliency";
   const call = checkCall(fn, model, inputs, labels, options);
   const { count, size } = call;

@@ -36,18 +36,26 @@ export interface NoiseTunnel {
 }
 
 /** The three maps from one pass over the noisy samples (what the registry shares between them). */
-export function noiseTunnel(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: SmoothGradOptions = {}): NoiseTunnel {
+export function noiseTunnel(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: SmoothGradOptions = {},
+): NoiseTunnel {
   const fn = "smoothgrad";
   const call = checkCall(fn, model, inputs, labels, options);
   const samples = options.samples ?? SMOOTHGRAD_DEFAULTS.samples;
   const level = options.noiseLevel ?? SMOOTHGRAD_DEFAULTS.noiseLevel;
-  if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`${fn}: samples must be a positive integer, got ${samples}`);
-  if (!(level >= 0) || !Number.isFinite(level)) throw new RangeError(`${fn}: noise level must be a finite number >= 0, got ${level}`);
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new RangeError(`${fn}: samples must be a positive integer, got ${samples}`);
+  if (!(level >= 0) || !Number.isFinite(level))
+    throw new RangeError(`${fn}: noise level must be a finite number >= 0, got ${level}`);
   const { count, size } = call;
   const { target, predicted } = resolveTargets(fn, model, inputs, labels, call);
   const sigma = new Float32Array(count);
   for (let i = 0; i < count; i++) {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let p = i * size; p < (i + 1) * size; p++) {
       lo = Math.min(lo, inputs[p]);
       hi = Math.max(hi, inputs[p]);
@@ -68,7 +76,8 @@ export function noiseTunnel(model: Model, inputs: Float32Array, labels: ArrayLik
     runRows(fn, model, {
       rows: count * samples,
       fill: (k, dst) => {
-        const i = Math.floor(k / samples), s = k % samples;
+        const i = Math.floor(k / samples),
+          s = k % samples;
         if (s === 0) {
           ex.rng_seed(st, call.seed, Stream.SMOOTHGRAD, call.ids[i], 0, 0);
           ex.rng_fill_normal(st, noisePtr, samples * size, 0, sigma[i]);
@@ -82,11 +91,13 @@ export function noiseTunnel(model: Model, inputs: Float32Array, labels: ArrayLik
       score: call.score,
       backward: "input",
       consume: (k, j, b) => {
-        const i = Math.floor(k / samples), s = k % samples;
+        const i = Math.floor(k / samples),
+          s = k % samples;
         grads.set(b.grad(j), s * size);
         if (s < samples - 1) return;
         for (let p = 0; p < size; p++) {
-          let sum = 0, sumSq = 0;
+          let sum = 0,
+            sumSq = 0;
           for (let t = 0; t < samples; t++) {
             const g = grads[t * size + p];
             sum += g;
@@ -107,7 +118,8 @@ export function noiseTunnel(model: Model, inputs: Float32Array, labels: ArrayLik
   } finally {
     core.arena.reset(mark);
   }
-  const t = () => target.slice(), pr = () => predicted.slice();
+  const t = () => target.slice(),
+    pr = () => predicted.slice();
   return {
     smoothgrad: { signed: mean, abs: absOf(mean), target: t(), predicted: pr() },
     smoothgrad2: { signed: sq, abs: sq.slice(), target: t(), predicted: pr() },
@@ -117,16 +129,31 @@ export function noiseTunnel(model: Model, inputs: Float32Array, labels: ArrayLik
 }
 
 /** SmoothGrad: the mean noisy gradient (signed; abs = |mean|). */
-export function attribute(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: SmoothGradOptions = {}): Attribution {
+export function attribute(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: SmoothGradOptions = {},
+): Attribution {
   return noiseTunnel(model, inputs, labels, options).smoothgrad;
 }
 
 /** SmoothGrad^2: the mean squared noisy gradient. */
-export function attributeSquared(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: SmoothGradOptions = {}): Attribution {
+export function attributeSquared(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: SmoothGradOptions = {},
+): Attribution {
   return noiseTunnel(model, inputs, labels, options).smoothgrad2;
 }
 
 /** VarGrad: the variance (divisor n) of the noisy gradients. */
-export function attributeVar(model: Model, inputs: Float32Array, labels: ArrayLike<number>, options: SmoothGradOptions = {}): Attribution {
+export function attributeVar(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  options: SmoothGradOptions = {},
+): Attribution {
   return noiseTunnel(model, inputs, labels, options).vargrad;
 }

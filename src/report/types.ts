@@ -135,6 +135,9 @@ export interface ReportFile {
   data: string | Uint8Array;
 }
 
+/** A row of one method and one model. */
+type Row = { method: string; set: string };
+
 /** The explain section of results.json, as the report reads it (study/trust.ts writes it). */
 export interface TrustReport {
   methods: string[];
@@ -143,11 +146,13 @@ export interface TrustReport {
   metrics: { method: string; set: string; cc: number; ccSd: number; spearman: number; spearmanSd: number }[];
   trust: {
     settings: { sanityFailAt: number; digitThreshold: number; deletionStep: number; insertionBlurSigma: number };
-    sanity: { method: string; set: string; test: string; step: string; n: number; spearmanAbs: number; spearmanAbsSd: number; spearmanSigned: number; ssim: number }[];
-    verdicts: { method: string; set: string; finalSpearmanAbs: number; fails: boolean | null }[];
-    localisation: { method: string; set: string; n: number; mass: number; massSd: number; rank: number; pointing: number; maskShare: number }[];
-    faithfulness: { method: string; set: string; deletionAuc: number; deletionAucSd: number; insertionAuc: number; insertionAucSd: number }[];
-    equivariance: { method: string; set: string; aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number }[];
+    sanity: (Row & { test: string; step: string; n: number } &
+      Record<"spearmanAbs" | "spearmanSigned" | "ssim", number>)[];
+    verdicts: (Row & { finalSpearmanAbs: number; fails: boolean | null })[];
+    localisation: (Row & { n: number; mass: number; massSd: number; rank: number; pointing: number } &
+      { maskShare: number })[];
+    faithfulness: (Row & Record<"deletionAuc" | "deletionAucSd" | "insertionAuc" | "insertionAucSd", number>)[];
+    equivariance: (Row & { aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number })[];
     igGap: { set: string; gap: number; absGap: number; maxAbsGap: number; absDelta: number }[];
   };
 }

@@ -61,7 +61,8 @@ export interface ExplainResults {
   methods: MethodName[];
   labels: Record<string, string>;
   /** First run: each model (and the noise floor) against Orig, per method; n = queries where CC is defined. */
-  metrics: { method: MethodName; set: string; n: number; cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }[];
+  metrics: ({ method: MethodName; set: string; n: number } & Record<"cc" | "kl" | "sim" | "spearman", number> &
+    Record<"ccSd" | "klSd" | "simSd" | "spearmanSd", number>)[];
   /** Filled by the trust stage (./trust-stage.ts); null with --no-trust. */
   trust: TrustTables | null;
 }
@@ -72,8 +73,9 @@ export function studyQueryImages(ds: Dataset, queries: { index: number }[]): Flo
 }
 
 /** Saliency maps of every trained model (written as .npy) and the metrics against the baseline. */
-export function analyse(core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[],
-  timings?: Record<string, number>): Results {
+export function analyse(
+  core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[], timings?: Record<string, number>,
+): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
   const qImages = studyQueryImages(ds, queries);
@@ -168,10 +170,15 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
       const rows = queries.map((_, i) => compareMaps(core, of(id, i), of(base, i)));
       const pick = (k: "cc" | "kl" | "sim" | "spearman") => meanSdDefined(rows.map((r) => r[k]));
       const [cc, kl, sim, sp] = [pick("cc"), pick("kl"), pick("sim"), pick("spearman")];
-      methodRows.push({ method: m, set, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd, sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd });
+      methodRows.push({
+        method: m, set, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd,
+        sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd,
+      });
     }
   }
-  const explain: ExplainResults = { methods, labels: Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]])), metrics: methodRows, trust: null };
-  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries, explain };
+  const labels = Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]]));
+  const explain: ExplainResults = { methods, labels, metrics: methodRows, trust: null };
+  const { table1, metrics } = runs[0];
+  return { config, table1, metrics, noiseFloor, runs, metricsSummary, table1Summary, queries, explain };
 }
 

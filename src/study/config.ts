@@ -138,11 +138,15 @@ export function validateConfig(c: StudyConfig): void {
   if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
   if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
   if (c.score !== "logit" && c.score !== "softmax") throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
-  if (!Array.isArray(c.methods) || !c.methods.includes("vanilla")) throw new UsageError("methods: the list must include vanilla (the main tables use it)");
+  if (!Array.isArray(c.methods) || !c.methods.includes("vanilla")) {
+    throw new UsageError("methods: the list must include vanilla (the main tables use it)");
+  }
   for (const m of c.methods) {
     if (!isMethod(m)) throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHODS.join(", ")}, or all)`);
   }
-  if (new Set(c.methods).size !== c.methods.length) throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
+  if (new Set(c.methods).size !== c.methods.length) {
+    throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
+  }
   if (!/^(mnist|fashion|idx:.+)$/.test(c.data)) throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
 }
 
@@ -170,7 +174,9 @@ export function studyJobs(c: StudyConfig): Job[] {
   }
   if (c.noiseFloor) jobs.push({ id: `orig-seed${c.seed + c.runs}`, set: "orig", trainSeed: c.seed + c.runs, run: -1 });
   // Orig's protocol and initial weights on permuted labels: the data-randomisation test's model.
-  if (c.trust) jobs.push({ id: `orig-permuted-seed${c.seed}`, set: "orig", trainSeed: c.seed, run: -2, permuteLabels: true });
+  if (c.trust) {
+    jobs.push({ id: `orig-permuted-seed${c.seed}`, set: "orig", trainSeed: c.seed, run: -2, permuteLabels: true });
+  }
   return jobs;
 }
 

@@ -49,7 +49,9 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
   const d = prep.data;
   const strength = job.set === "orig" ? undefined : config.strength[job.set];
   const labels = job.permuteLabels ? permutedLabels(core, d.train.labels, config.seed) : d.train.labels;
-  const train = buildTrainingSet(core, prep.trainF, labels, d.train.source, job.set, config.copies, config.seed, strength, { crop: config.cropMode });
+  const train = buildTrainingSet(core, prep.trainF, labels, d.train.source, job.set, config.copies, config.seed, strength, {
+    crop: config.cropMode,
+  });
   // The permuted-label model keeps the epoch that fits its own (permuted) labels best: validating on
   // true labels would keep whichever epoch happens to sit nearest chance, often the first.
   const val = job.permuteLabels ? { images: train.images, labels: train.labels, count: train.count } : prep.val;

@@ -160,7 +160,8 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
   lap("saliency+metrics", t);
   if (config.trust) {
     t = performance.now();
-    results.explain.trust = await trustStage(wasmModule(), config, out, studyQueryImages(ds, queries), queries, ds.rows, ds.cols, workers);
+    const images = studyQueryImages(ds, queries);
+    results.explain.trust = await trustStage(wasmModule(), config, out, images, queries, ds.rows, ds.cols, workers);
     lap("trust", t);
   }
   t = performance.now();

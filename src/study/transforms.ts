@@ -21,7 +21,12 @@ export interface TransformOptions {
 }
 
 /** The transforms and a release() for their arena scratch (call it after the last use, LIFO). */
-export function augmentationTransforms(core: Core, rows: number, cols: number, opts: TransformOptions): { transforms: MapTransform[]; release(): void } {
+export function augmentationTransforms(
+  core: Core,
+  rows: number,
+  cols: number,
+  opts: TransformOptions,
+): { transforms: MapTransform[]; release(): void } {
   const size = rows * cols;
   const mark = core.arena.mark();
   const src = core.arena.alloc(size * 4);

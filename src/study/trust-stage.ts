@@ -19,8 +19,16 @@ function weightsOf(out: string, id: string): { spec: TrustJob["spec"]; params: F
 }
 
 /** The trust tables of a trained run (config.trust), with `workers` threads. */
-export async function trustStage(module: WebAssembly.Module, config: StudyConfig, out: string, images: Float32Array,
-  queries: { index: number; label: number }[], rows: number, cols: number, workers: number): Promise<TrustTables> {
+export async function trustStage(
+  module: WebAssembly.Module,
+  config: StudyConfig,
+  out: string,
+  images: Float32Array,
+  queries: { index: number; label: number }[],
+  rows: number,
+  cols: number,
+  workers: number,
+): Promise<TrustTables> {
   const seed = config.seed;
   const jobs: TrustJob[] = studySets(config).map((set) => ({
     id: set,
@@ -28,7 +36,12 @@ export async function trustStage(module: WebAssembly.Module, config: StudyConfig
     ...weightsOf(out, `${set}-seed${seed}`),
     ...(set === "orig" ? { permuted: weightsOf(out, `orig-permuted-seed${seed}`) } : {}),
   }));
-  const init: TrustInit = { module, methods: config.methods, q: queryImages(images, queries, rows, cols), settings: methodSettings(config) };
+  const init: TrustInit = {
+    module,
+    methods: config.methods,
+    q: queryImages(images, queries, rows, cols),
+    settings: methodSettings(config),
+  };
   const done = new Map<string, TrustTables>();
   // The slowest first (Orig carries the data test too), so the pool finishes together.
   const order = [...jobs].sort((a, b) => Number(b.set === "orig") - Number(a.set === "orig"));
@@ -39,5 +52,8 @@ export async function trustStage(module: WebAssembly.Module, config: StudyConfig
     init,
     onDone: (r) => done.set(r.id, r.tables),
   });
-  return mergeTrust(seed, jobs.map((j) => done.get(j.id)!));
+  return mergeTrust(
+    seed,
+    jobs.map((j) => done.get(j.id)!),
+  );
 }

@@ -11,9 +11,26 @@ import type { Attribution } from "../explain/batch.js";
 import { attributeMany, manyOf, type MethodName, type MethodOptions } from "../explain/methods.js";
 import type { IGAttribution } from "../explain/ig.js";
 import { meanSdDefined } from "../explain/metrics.js";
-import { compareAttributions, sanityChecksMany, summarise, SANITY_FAIL_AT, type SimilaritySummary } from "../explain/trust/sanity.js";
-import { localisation, summariseLocalisation, DIGIT_THRESHOLD, type LocalisationSummary } from "../explain/trust/localisation.js";
-import { deletionInsertion, randomOrderCurves, summariseCurves, FAITHFULNESS_DEFAULTS, type FaithfulnessSummary } from "../explain/trust/faithfulness.js";
+import {
+  compareAttributions,
+  sanityChecksMany,
+  summarise,
+  SANITY_FAIL_AT,
+  type SimilaritySummary,
+} from "../explain/trust/sanity.js";
+import {
+  localisation,
+  summariseLocalisation,
+  DIGIT_THRESHOLD,
+  type LocalisationSummary,
+} from "../explain/trust/localisation.js";
+import {
+  deletionInsertion,
+  randomOrderCurves,
+  summariseCurves,
+  FAITHFULNESS_DEFAULTS,
+  type FaithfulnessSummary,
+} from "../explain/trust/faithfulness.js";
 import { equivarianceMany, summariseEquivariance, type EquivarianceSummary } from "../explain/trust/equivariance.js";
 import { augmentationTransforms } from "./transforms.js";
 
@@ -36,12 +53,23 @@ export interface MethodSettings {
 }
 
 /** The queries as the methods take them (ids: test-set indices). */
-export function queryImages(images: Float32Array, queries: { index: number; label: number }[], rows: number, cols: number): QueryImages {
+export function queryImages(
+  images: Float32Array,
+  queries: { index: number; label: number }[],
+  rows: number,
+  cols: number,
+): QueryImages {
   return { images, labels: queries.map((x) => x.label), ids: queries.map((x) => x.index), rows, cols };
 }
 
 /** The method settings of a study configuration. */
-export function methodSettings(c: { seed: number; target: "label" | "predicted"; score: "logit" | "softmax"; strength: Partial<Record<AugName, number>>; cropMode: AugOptions["crop"] }): MethodSettings {
+export function methodSettings(c: {
+  seed: number;
+  target: "label" | "predicted";
+  score: "logit" | "softmax";
+  strength: Partial<Record<AugName, number>>;
+  cropMode: AugOptions["crop"];
+}): MethodSettings {
   return { seed: c.seed, target: c.target, score: c.score, strength: c.strength, cropMode: c.cropMode };
 }
 
@@ -51,7 +79,12 @@ export function methodOptions(s: MethodSettings, q: QueryImages): MethodOptions 
 
 /** Every method's maps of the queries under one model, and the seconds each took (the SmoothGrad
  *  family shares one pass, timed under "smoothgrad"). */
-export function methodMaps(methods: readonly MethodName[], model: Model, q: QueryImages, s: MethodSettings): { maps: Map<MethodName, Attribution>; seconds: Record<string, number> } {
+export function methodMaps(
+  methods: readonly MethodName[],
+  model: Model,
+  q: QueryImages,
+  s: MethodSettings,
+): { maps: Map<MethodName, Attribution>; seconds: Record<string, number> } {
   const maps = new Map<MethodName, Attribution>();
   const seconds: Record<string, number> = {};
   const family: MethodName[] = methods.filter((m) => m === "smoothgrad" || m === "smoothgrad2" || m === "vargrad");
@@ -131,12 +164,25 @@ export function emptyTrust(seed: number): TrustTables {
       deletionStep: FAITHFULNESS_DEFAULTS.step,
       insertionBlurSigma: FAITHFULNESS_DEFAULTS.blurSigma,
     },
-    sanity: [], verdicts: [], localisation: [], faithfulness: [], equivariance: [], igGap: [],
+    sanity: [],
+    verdicts: [],
+    localisation: [],
+    faithfulness: [],
+    equivariance: [],
+    igGap: [],
   };
 }
 
 /** Append one model's trust rows (maps: this model's maps of every method, from methodMaps). */
-export function trustOfModel(core: Core, into: TrustTables, set: string, model: Model, maps: Map<MethodName, Attribution>, q: QueryImages, s: MethodSettings): void {
+export function trustOfModel(
+  core: Core,
+  into: TrustTables,
+  set: string,
+  model: Model,
+  maps: Map<MethodName, Attribution>,
+  q: QueryImages,
+  s: MethodSettings,
+): void {
   const methods = [...maps.keys()];
   const mo = methodOptions(s, q);
   const count = q.labels.length;
@@ -146,18 +192,39 @@ export function trustOfModel(core: Core, into: TrustTables, set: string, model: 
   const sanity = sanityChecksMany(model, q.images, q.labels, multi, { seed: s.seed, methodOptions: mo, original });
   for (const m of methods) {
     const r = sanity.get(m)!;
-    for (const st of r.cascading) into.sanity.push({ method: m, set, test: "cascading", step: st.layers.join("+"), ...summarise(st) });
-    for (const st of r.independent) into.sanity.push({ method: m, set, test: "independent", step: st.layers.join("+"), ...summarise(st) });
+    for (const st of r.cascading)
+      into.sanity.push({ method: m, set, test: "cascading", step: st.layers.join("+"), ...summarise(st) });
+    for (const st of r.independent)
+      into.sanity.push({ method: m, set, test: "independent", step: st.layers.join("+"), ...summarise(st) });
     into.verdicts.push({ method: m, set, finalSpearmanAbs: r.finalSpearmanAbs, fails: r.fails });
   }
   // Localisation on the digit.
-  for (const m of methods) into.localisation.push({ method: m, set, ...summariseLocalisation(localisation(maps.get(m)!.abs, q.images, count), q.rows * q.cols) });
+  for (const m of methods)
+    into.localisation.push({
+      method: m,
+      set,
+      ...summariseLocalisation(localisation(maps.get(m)!.abs, q.images, count), q.rows * q.cols),
+    });
   // Deletion and insertion, and the random-order baseline (one per model).
   const targets = maps.get(methods[0])!.target;
-  for (const m of methods) into.faithfulness.push({ method: m, set, ...summariseCurves(deletionInsertion(model, q.images, targets, maps.get(m)!.abs)) });
-  into.faithfulness.push({ method: "random", set, ...summariseCurves(randomOrderCurves(model, q.images, targets, { seed: s.seed, ids: q.ids })) });
+  for (const m of methods)
+    into.faithfulness.push({
+      method: m,
+      set,
+      ...summariseCurves(deletionInsertion(model, q.images, targets, maps.get(m)!.abs)),
+    });
+  into.faithfulness.push({
+    method: "random",
+    set,
+    ...summariseCurves(randomOrderCurves(model, q.images, targets, { seed: s.seed, ids: q.ids })),
+  });
   // Equivariance and invariance under the augmentations.
-  const T = augmentationTransforms(core, q.rows, q.cols, { seed: s.seed, ids: q.ids, strength: s.strength, crop: s.cropMode });
+  const T = augmentationTransforms(core, q.rows, q.cols, {
+    seed: s.seed,
+    ids: q.ids,
+    strength: s.strength,
+    crop: s.cropMode,
+  });
   try {
     const eq = equivarianceMany(model, q.images, q.labels, multi, T.transforms, { methodOptions: mo, original });
     for (const m of methods) {
@@ -174,18 +241,38 @@ export function trustOfModel(core: Core, into: TrustTables, set: string, model: 
     const gaps = Array.from(ig.gap);
     const absGaps = gaps.map(Math.abs);
     const deltas = Array.from(ig.scoreInput, (v, i) => Math.abs(v - ig.scoreBaseline[i]));
-    into.igGap.push({ set, gap: meanSdDefined(gaps).mean, absGap: meanSdDefined(absGaps).mean, maxAbsGap: Math.max(...absGaps), absDelta: meanSdDefined(deltas).mean });
+    into.igGap.push({
+      set,
+      gap: meanSdDefined(gaps).mean,
+      absGap: meanSdDefined(absGaps).mean,
+      maxAbsGap: Math.max(...absGaps),
+      absDelta: meanSdDefined(deltas).mean,
+    });
   }
 }
 
 /** Data randomisation (Adebayo et al. 2018, Sec. 3.2): the maps of the model trained on permuted
  *  labels against the trained model's, for the same classes explained. */
-export function dataRandomisation(core: Core, into: TrustTables, set: string, maps: Map<MethodName, Attribution>, permuted: Model, q: QueryImages, s: MethodSettings): void {
+export function dataRandomisation(
+  core: Core,
+  into: TrustTables,
+  set: string,
+  maps: Map<MethodName, Attribution>,
+  permuted: Model,
+  q: QueryImages,
+  s: MethodSettings,
+): void {
   const methods = [...maps.keys()];
   const targets = maps.get(methods[0])!.target;
   const other = attributeMany(methods, permuted, q.images, targets, { ...methodOptions(s, q), target: "label" });
   for (const m of methods) {
-    into.sanity.push({ method: m, set, test: "data", step: "labels", ...summarise(compareAttributions(core, maps.get(m)!, other.get(m)!, q.labels.length, q.rows, q.cols)) });
+    into.sanity.push({
+      method: m,
+      set,
+      test: "data",
+      step: "labels",
+      ...summarise(compareAttributions(core, maps.get(m)!, other.get(m)!, q.labels.length, q.rows, q.cols)),
+    });
   }
 }
 
@@ -202,7 +289,13 @@ export interface TrustJob {
 export const TRUST_BATCH = 100;
 
 /** The trust rows of one model (on any core: the same bytes on every worker). */
-export function runTrustJob(core: Core, job: TrustJob, methods: readonly MethodName[], q: QueryImages, s: MethodSettings): TrustTables {
+export function runTrustJob(
+  core: Core,
+  job: TrustJob,
+  methods: readonly MethodName[],
+  q: QueryImages,
+  s: MethodSettings,
+): TrustTables {
   const tables = emptyTrust(s.seed);
   const mark = core.arena.mark();
   try {

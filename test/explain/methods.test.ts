@@ -49,7 +49,8 @@ ixg("on a model linear in its input, x * w_c: each pixel's exact contribution to
   const r = inputxgrad(m, x, labels);
   const W = param(m, 0, "weight").slice();
   const expect = new Float32Array(3 * 784);
-  for (let i = 0; i < 3; i++) for (let p = 0; p < 784; p++) expect[i * 784 + p] = Math.fround(x[i * 784 + p] * W[labels[i] * 784 + p]);
+  for (let i = 0; i < 3; i++)
+    for (let p = 0; p < 784; p++) expect[i * 784 + p] = Math.fround(x[i * 784 + p] * W[labels[i] * 784 + p]);
   assertSameBits(r.signed, expect, "x * w");
   for (let i = 0; i < r.abs.length; i++) assert.is(r.abs[i], Math.abs(r.signed[i]));
 });
@@ -62,12 +63,19 @@ ixg("on the CNN, x_p d z / d x_p equals central differences of z along x_p's own
   const idx = sampleIndices(784, 10);
   const h = 1e-2;
   const fd = idx.map((p) => {
-    const a = x.slice(), b = x.slice();
+    const a = x.slice(),
+      b = x.slice();
     a[p] *= 1 + h;
     b[p] *= 1 - h;
     return (logit(m, a, 4) - logit(m, b, 4)) / (2 * h);
   });
-  assertClose(idx.map((p) => r.signed[p]), fd, "IxG vs finite differences", 2e-3, 5e-2);
+  assertClose(
+    idx.map((p) => r.signed[p]),
+    fd,
+    "IxG vs finite differences",
+    2e-3,
+    5e-2,
+  );
 });
 
 const igS = suite("explain/ig");
@@ -103,11 +111,21 @@ igS("on the CNN, IG is x times the trapezoid-weighted vanilla gradients at a x, 
     const acc = new Float64Array(784);
     for (let k = 0; k < steps; k++) {
       const al = Math.fround(k / (steps - 1));
-      const g = vanilla(m, xi.map((v) => al * v), [labels[i]]).signed;
+      const g = vanilla(
+        m,
+        xi.map((v) => al * v),
+        [labels[i]],
+      ).signed;
       const w = (k === 0 || k === steps - 1 ? 0.5 : 1) / (steps - 1);
       for (let p = 0; p < 784; p++) acc[p] += w * g[p];
     }
-    assertClose(a.signed.subarray(i * 784, (i + 1) * 784), xi.map((v, p) => v * acc[p]), `image ${i}`, 1e-7, 1e-5);
+    assertClose(
+      a.signed.subarray(i * 784, (i + 1) * 784),
+      xi.map((v, p) => v * acc[p]),
+      `image ${i}`,
+      1e-7,
+      1e-5,
+    );
   }
 });
 
@@ -133,8 +151,15 @@ sg("with sigma 0, SmoothGrad is vanilla bit for bit, SmoothGrad^2 its square, Va
   const v = vanilla(m, x, labels);
   const t = noiseTunnel(m, x, labels, { noiseLevel: 0, samples: 5 });
   assertSameBits(t.smoothgrad.signed, v.signed, "smoothgrad");
-  assertSameBits(t.smoothgrad2.signed, v.signed.map((g) => g * g), "smoothgrad2");
-  assert.ok(t.vargrad.signed.every((g) => g === 0), "vargrad");
+  assertSameBits(
+    t.smoothgrad2.signed,
+    v.signed.map((g) => g * g),
+    "smoothgrad2",
+  );
+  assert.ok(
+    t.vargrad.signed.every((g) => g === 0),
+    "vargrad",
+  );
 });
 
 sg("the maps are the mean, mean square and variance of vanilla maps at x + the stream's noise", () => {
@@ -147,8 +172,12 @@ sg("the maps are the mean, mean square and variance of vanilla maps at x + the s
   const t = noiseTunnel(m, x, labels, { samples: n, seed: 3, ids });
   for (let i = 0; i < 2; i++) {
     const xi = x.subarray(i * 784, (i + 1) * 784);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of xi) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of xi) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const sigma = Math.fround(0.15 * (hi - lo));
     assert.is(t.sigma[i], sigma);
     const st = core.arena.alloc(16);
@@ -156,9 +185,23 @@ sg("the maps are the mean, mean square and variance of vanilla maps at x + the s
     core.exports.rng_seed(st, 3, Stream.SMOOTHGRAD, ids[i], 0, 0);
     core.exports.rng_fill_normal(st, noise, n * 784, 0, sigma);
     const e = core.arena.f32(noise, n * 784).slice();
-    const gs = Array.from({ length: n }, (_, s) => vanilla(m, xi.map((v, p) => v + e[s * 784 + p]), [labels[i]]).signed);
-    const mean = new Float64Array(784), sq = new Float64Array(784), vr = new Float64Array(784);
-    for (const g of gs) for (let p = 0; p < 784; p++) { mean[p] += g[p] / n; sq[p] += (g[p] * g[p]) / n; }
+    const gs = Array.from(
+      { length: n },
+      (_, s) =>
+        vanilla(
+          m,
+          xi.map((v, p) => v + e[s * 784 + p]),
+          [labels[i]],
+        ).signed,
+    );
+    const mean = new Float64Array(784),
+      sq = new Float64Array(784),
+      vr = new Float64Array(784);
+    for (const g of gs)
+      for (let p = 0; p < 784; p++) {
+        mean[p] += g[p] / n;
+        sq[p] += (g[p] * g[p]) / n;
+      }
     for (const g of gs) for (let p = 0; p < 784; p++) vr[p] += (g[p] - mean[p]) ** 2 / n;
     const sl = (a: Float32Array) => a.subarray(i * 784, (i + 1) * 784);
     assertClose(sl(t.smoothgrad.signed), mean, `smoothgrad ${i}`, 1e-8, 1e-5);
@@ -188,11 +231,18 @@ gc("a hand-built net: conv 1x1 (w = 1, 2), ReLU, linear with constant weights pe
   // A_0 = relu(x) = x, A_1 = relu(2x) = 2x for x >= 0; S_c = v_c0 sum A_0 + v_c1 sum A_1, so
   // alpha_k = v_ck and the map is ReLU((v_c0 + 2 v_c1) x), at input resolution (no upsampling).
   const core = freshCore();
-  const spec: ModelSpec = { input: [1, 28, 28], layers: [{ type: "conv", out: 2, k: 1, pad: 0 }, { type: "relu" }, { type: "linear", out: 3 }] };
+  const spec: ModelSpec = {
+    input: [1, 28, 28],
+    layers: [{ type: "conv", out: 2, k: 1, pad: 0 }, { type: "relu" }, { type: "linear", out: 3 }],
+  };
   const m = new Model(core, spec, 4);
   param(m, 0, "weight").set([1, 2]);
   param(m, 0, "bias").set([0, 0]);
-  const v = [[0.5, 0.25], [1, -1], [-0.3, 0.1]]; // classes: +1, -1, -0.1 times x
+  const v = [
+    [0.5, 0.25],
+    [1, -1],
+    [-0.3, 0.1],
+  ]; // classes: +1, -1, -0.1 times x
   const V = param(m, 2, "weight");
   for (let c = 0; c < 3; c++) for (let k = 0; k < 2; k++) V.fill(v[c][k], c * 1568 + k * 784, c * 1568 + (k + 1) * 784);
   param(m, 2, "bias").fill(0);
@@ -202,8 +252,20 @@ gc("a hand-built net: conv 1x1 (w = 1, 2), ReLU, linear with constant weights pe
   for (let i = 0; i < 3; i++) {
     const f = v[i][0] + 2 * v[i][1];
     const xi = x.subarray(i * 784, (i + 1) * 784);
-    assertClose(r.signed.subarray(i * 784, (i + 1) * 784), xi.map((p) => f * p), `signed ${i}`, 1e-7, 1e-6);
-    assertClose(r.abs.subarray(i * 784, (i + 1) * 784), xi.map((p) => Math.max(0, f * p)), `abs ${i}`, 1e-7, 1e-6);
+    assertClose(
+      r.signed.subarray(i * 784, (i + 1) * 784),
+      xi.map((p) => f * p),
+      `signed ${i}`,
+      1e-7,
+      1e-6,
+    );
+    assertClose(
+      r.abs.subarray(i * 784, (i + 1) * 784),
+      xi.map((p) => Math.max(0, f * p)),
+      `abs ${i}`,
+      1e-7,
+      1e-6,
+    );
   }
 });
 
@@ -234,14 +296,24 @@ gc("after pooling, the 14 x 14 map is upsampled bilinearly (align_corners=False)
   const core = freshCore();
   const spec: ModelSpec = {
     input: [1, 28, 28],
-    layers: [{ type: "conv", out: 1, k: 1, pad: 0 }, { type: "relu" }, { type: "maxpool" }, { type: "conv", out: 2, k: 1, pad: 0 }, { type: "relu" }, { type: "linear", out: 2 }],
+    layers: [
+      { type: "conv", out: 1, k: 1, pad: 0 },
+      { type: "relu" },
+      { type: "maxpool" },
+      { type: "conv", out: 2, k: 1, pad: 0 },
+      { type: "relu" },
+      { type: "linear", out: 2 },
+    ],
   };
   const m = new Model(core, spec, 2);
   param(m, 0, "weight").set([1]);
   param(m, 0, "bias").set([0]);
   param(m, 3, "weight").set([1, 3]);
   param(m, 3, "bias").set([0, 0]);
-  const v = [[0.5, 0.5], [0.2, -0.4]];
+  const v = [
+    [0.5, 0.5],
+    [0.2, -0.4],
+  ];
   const V = param(m, 5, "weight");
   for (let c = 0; c < 2; c++) for (let k = 0; k < 2; k++) V.fill(v[c][k], c * 392 + k * 196, c * 392 + (k + 1) * 196);
   param(m, 5, "bias").fill(0);
@@ -250,13 +322,43 @@ gc("after pooling, the 14 x 14 map is upsampled bilinearly (align_corners=False)
   assert.equal(r.camShape, [14, 14]);
   for (let i = 0; i < 2; i++) {
     const P = new Float64Array(196);
-    for (let a = 0; a < 14; a++) for (let b = 0; b < 14; b++) {
-      const at = (y: number, z: number) => x[i * 784 + y * 28 + z];
-      P[a * 14 + b] = Math.max(at(2 * a, 2 * b), at(2 * a, 2 * b + 1), at(2 * a + 1, 2 * b), at(2 * a + 1, 2 * b + 1));
-    }
+    for (let a = 0; a < 14; a++)
+      for (let b = 0; b < 14; b++) {
+        const at = (y: number, z: number) => x[i * 784 + y * 28 + z];
+        P[a * 14 + b] = Math.max(
+          at(2 * a, 2 * b),
+          at(2 * a, 2 * b + 1),
+          at(2 * a + 1, 2 * b),
+          at(2 * a + 1, 2 * b + 1),
+        );
+      }
     const f = v[i][0] + 3 * v[i][1];
-    assertClose(r.abs.subarray(i * 784, (i + 1) * 784), bilinear(P.map((p) => Math.max(0, f * p)), 14, 14, 28, 28), `abs ${i}`, 1e-7, 1e-5);
-    assertClose(r.signed.subarray(i * 784, (i + 1) * 784), bilinear(P.map((p) => f * p), 14, 14, 28, 28), `signed ${i}`, 1e-7, 1e-5);
+    assertClose(
+      r.abs.subarray(i * 784, (i + 1) * 784),
+      bilinear(
+        P.map((p) => Math.max(0, f * p)),
+        14,
+        14,
+        28,
+        28,
+      ),
+      `abs ${i}`,
+      1e-7,
+      1e-5,
+    );
+    assertClose(
+      r.signed.subarray(i * 784, (i + 1) * 784),
+      bilinear(
+        P.map((p) => f * p),
+        14,
+        14,
+        28,
+        28,
+      ),
+      `signed ${i}`,
+      1e-7,
+      1e-5,
+    );
   }
 });
 
@@ -275,7 +377,8 @@ oc("on a linear model each patch's drop is its w . x, and a pixel's value the me
   for (let i = 0; i < 2; i++) {
     const wx = (y0: number, x0: number) => {
       let s = 0;
-      for (let y = y0; y < y0 + 4; y++) for (let z = x0; z < x0 + 4; z++) s += W[labels[i] * 784 + y * 28 + z] * x[i * 784 + y * 28 + z];
+      for (let y = y0; y < y0 + 4; y++)
+        for (let z = x0; z < x0 + 4; z++) s += W[labels[i] * 784 + y * 28 + z] * x[i * 784 + y * 28 + z];
       return s;
     };
     const expect = Array.from({ length: 169 }, (_, q) => wx(Math.floor(q / 13) * 2, (q % 13) * 2));
@@ -303,7 +406,10 @@ oc("patch and stride are configurable; a patch that does not tile leaves uncover
 const all = suite("explain/methods");
 
 all("the registry: names, the default list, parsing", () => {
-  assert.equal(DEFAULT_METHODS, METHODS.filter((m) => m !== "occlusion"));
+  assert.equal(
+    DEFAULT_METHODS,
+    METHODS.filter((m) => m !== "occlusion"),
+  );
   assert.equal(parseMethods("ig, vanilla"), ["vanilla", "ig"]);
   assert.equal(parseMethods("all"), [...METHODS]);
   assert.throws(() => parseMethods("lime"), /unknown method 'lime'/);
@@ -317,7 +423,9 @@ all("same seed, same bytes: every method twice on fresh cores, and at another ba
     const x = images(core, 3, 19);
     return attributeMany(METHODS, m, x, [2, 4, 6], { seed: 5, ids: [7, 8, 9], samples: 3, steps: 5 });
   };
-  const a = run(64), b = run(64), c = run(5);
+  const a = run(64),
+    b = run(64),
+    c = run(5);
   for (const name of METHODS) {
     assertSameBits(a.get(name)!.signed, b.get(name)!.signed, `${name} twice`);
     assertSameBits(a.get(name)!.signed, c.get(name)!.signed, `${name} at capacity 5`);

@@ -41,16 +41,28 @@ export interface EquivarianceOptions {
   original?: Attribution;
 }
 
-export function equivariance(model: Model, inputs: Float32Array, labels: ArrayLike<number>, method: AttributionFn, transforms: readonly MapTransform[],
-  opts: EquivarianceOptions = {}): EquivarianceRow[] {
+export function equivariance(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  method: AttributionFn,
+  transforms: readonly MapTransform[],
+  opts: EquivarianceOptions = {},
+): EquivarianceRow[] {
   const multi: MultiAttributionFn = (m, x, y, o) => new Map([["method", method(m, x, y, o)]]);
   const original = opts.original ? new Map([["method", opts.original]]) : undefined;
   return equivarianceMany(model, inputs, labels, multi, transforms, { ...opts, original }).get("method")!;
 }
 
 /** The same for several methods at once (`multi` gives every method's maps from one call). */
-export function equivarianceMany(model: Model, inputs: Float32Array, labels: ArrayLike<number>, multi: MultiAttributionFn, transforms: readonly MapTransform[],
-  opts: Omit<EquivarianceOptions, "original"> & { original?: Map<string, Attribution> } = {}): Map<string, EquivarianceRow[]> {
+export function equivarianceMany(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  multi: MultiAttributionFn,
+  transforms: readonly MapTransform[],
+  opts: Omit<EquivarianceOptions, "original"> & { original?: Map<string, Attribution> } = {},
+): Map<string, EquivarianceRow[]> {
   const [C, H, W] = model.spec.input;
   if (C !== 1) throw new RangeError(`equivariance: the transforms take one-channel images, the model's input has ${C}`);
   const size = H * W;
@@ -92,13 +104,16 @@ export interface EquivarianceSummary {
   kind: "equivariance" | "invariance";
   /** Images where CC is defined (neither map constant). */
   n: number;
-  cc: number; ccSd: number;
-  spearman: number; spearmanSd: number;
+  cc: number;
+  ccSd: number;
+  spearman: number;
+  spearmanSd: number;
 }
 
 export function summariseEquivariance(rows: EquivarianceRow[]): EquivarianceSummary[] {
   return rows.map((r) => {
-    const c = meanSdDefined(r.cc), s = meanSdDefined(r.spearman);
+    const c = meanSdDefined(r.cc),
+      s = meanSdDefined(r.spearman);
     return { name: r.name, kind: r.kind, n: c.n, cc: c.mean, ccSd: c.sd, spearman: s.mean, spearmanSd: s.sd };
   });
 }

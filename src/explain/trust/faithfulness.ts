@@ -49,15 +49,23 @@ export function orderOf(map: Float32Array): Int32Array {
   return Int32Array.from(Array.from({ length: map.length }, (_, p) => p).sort((a, b) => map[b] - map[a] || a - b));
 }
 
-function curves(model: Model, inputs: Float32Array, targets: ArrayLike<number>, orders: Int32Array[], opts: CurveOptions): Curves {
+function curves(
+  model: Model,
+  inputs: Float32Array,
+  targets: ArrayLike<number>,
+  orders: Int32Array[],
+  opts: CurveOptions,
+): Curves {
   const fn = "deletion/insertion";
   const step = opts.step ?? FAITHFULNESS_DEFAULTS.step;
   const sigma = opts.blurSigma ?? FAITHFULNESS_DEFAULTS.blurSigma;
   const size = model.inputSize;
   const count = orders.length;
-  if (!Number.isInteger(step) || step < 1 || step > size) throw new RangeError(`${fn}: step must be an integer from 1 to ${size}, got ${step}`);
+  if (!Number.isInteger(step) || step < 1 || step > size)
+    throw new RangeError(`${fn}: step must be an integer from 1 to ${size}, got ${step}`);
   if (!(sigma >= 0 && sigma <= 10)) throw new RangeError(`${fn}: blur sigma must be in [0, 10], got ${sigma}`);
-  if (inputs.length !== count * size) throw new RangeError(`${fn}: ${inputs.length} floats for ${count} images of ${size}`);
+  if (inputs.length !== count * size)
+    throw new RangeError(`${fn}: ${inputs.length} floats for ${count} images of ${size}`);
   const [C, H, W] = model.spec.input;
   const points = Math.ceil(size / step) + 1;
   const x = new Float64Array(points);
@@ -82,7 +90,8 @@ function curves(model: Model, inputs: Float32Array, targets: ArrayLike<number>, 
   runRows(fn, model, {
     rows: count * per,
     fill: (r, dst) => {
-      const i = Math.floor(r / per), q = r % per;
+      const i = Math.floor(r / per),
+        q = r % per;
       const del = q < points;
       const t = del ? q : q - points;
       const img = inputs.subarray(i * size, (i + 1) * size);
@@ -95,12 +104,14 @@ function curves(model: Model, inputs: Float32Array, targets: ArrayLike<number>, 
     score: "softmax",
     backward: "none",
     consume: (r, j, b) => {
-      const i = Math.floor(r / per), q = r % per;
+      const i = Math.floor(r / per),
+        q = r % per;
       if (q < points) deletion[i * points + q] = b.score(j);
       else insertion[i * points + q - points] = b.score(j);
     },
   });
-  const deletionAuc: number[] = [], insertionAuc: number[] = [];
+  const deletionAuc: number[] = [],
+    insertionAuc: number[] = [];
   for (let i = 0; i < count; i++) {
     deletionAuc.push(auc(x, deletion.subarray(i * points, (i + 1) * points)));
     insertionAuc.push(auc(x, insertion.subarray(i * points, (i + 1) * points)));
@@ -109,17 +120,29 @@ function curves(model: Model, inputs: Float32Array, targets: ArrayLike<number>, 
 }
 
 /** Deletion and insertion curves of `count` images for their maps (|attribution|, count x size). */
-export function deletionInsertion(model: Model, inputs: Float32Array, targets: ArrayLike<number>, maps: Float32Array, opts: CurveOptions = {}): Curves {
+export function deletionInsertion(
+  model: Model,
+  inputs: Float32Array,
+  targets: ArrayLike<number>,
+  maps: Float32Array,
+  opts: CurveOptions = {},
+): Curves {
   const size = model.inputSize;
   const count = inputs.length / size;
-  if (maps.length !== inputs.length) throw new RangeError(`deletion/insertion: ${maps.length} map values for ${inputs.length} image values`);
+  if (maps.length !== inputs.length)
+    throw new RangeError(`deletion/insertion: ${maps.length} map values for ${inputs.length} image values`);
   const orders = Array.from({ length: count }, (_, i) => orderOf(maps.subarray(i * size, (i + 1) * size)));
   return curves(model, inputs, targets, orders, opts);
 }
 
 /** The random-order baseline: the same curves for a uniformly random order per image, from the
  *  stream (seed, DELETION_ORDER, ids[i], 0, 0). */
-export function randomOrderCurves(model: Model, inputs: Float32Array, targets: ArrayLike<number>, opts: CurveOptions & { seed?: number; ids?: ArrayLike<number> } = {}): Curves {
+export function randomOrderCurves(
+  model: Model,
+  inputs: Float32Array,
+  targets: ArrayLike<number>,
+  opts: CurveOptions & { seed?: number; ids?: ArrayLike<number> } = {},
+): Curves {
   const size = model.inputSize;
   const count = inputs.length / size;
   const core = model.core;
@@ -129,7 +152,14 @@ export function randomOrderCurves(model: Model, inputs: Float32Array, targets: A
     const st = core.arena.alloc(16);
     const p = core.arena.alloc(size * 4);
     for (let i = 0; i < count; i++) {
-      core.exports.rng_seed(st, (opts.seed ?? 0) >>> 0, Stream.DELETION_ORDER, (opts.ids ? opts.ids[i] : i) >>> 0, 0, 0);
+      core.exports.rng_seed(
+        st,
+        (opts.seed ?? 0) >>> 0,
+        Stream.DELETION_ORDER,
+        (opts.ids ? opts.ids[i] : i) >>> 0,
+        0,
+        0,
+      );
       core.exports.rng_permutation(st, p, size);
       orders.push(core.arena.i32(p, size).slice());
     }
@@ -140,11 +170,14 @@ export function randomOrderCurves(model: Model, inputs: Float32Array, targets: A
 }
 
 export interface FaithfulnessSummary {
-  deletionAuc: number; deletionAucSd: number;
-  insertionAuc: number; insertionAucSd: number;
+  deletionAuc: number;
+  deletionAucSd: number;
+  insertionAuc: number;
+  insertionAucSd: number;
 }
 
 export function summariseCurves(c: Curves): FaithfulnessSummary {
-  const d = meanSdDefined(c.deletionAuc), n = meanSdDefined(c.insertionAuc);
+  const d = meanSdDefined(c.deletionAuc),
+    n = meanSdDefined(c.insertionAuc);
   return { deletionAuc: d.mean, deletionAucSd: d.sd, insertionAuc: n.mean, insertionAucSd: n.sd };
 }

@@ -31,8 +31,10 @@ export interface Localisation {
 export interface LocalisationSummary {
   /** Images whose map is not all zero (where mass is defined). */
   n: number;
-  mass: number; massSd: number;
-  rank: number; rankSd: number;
+  mass: number;
+  massSd: number;
+  rank: number;
+  rankSd: number;
   /** Share of hits. */
   pointing: number;
   /** Share of the image inside the mask, the mass a map uniform over the image would have. */
@@ -40,18 +42,30 @@ export interface LocalisationSummary {
 }
 
 /** Localisation of `count` absolute maps on the masks of their images (both count x size). */
-export function localisation(maps: Float32Array, images: Float32Array, count: number, threshold = DIGIT_THRESHOLD): Localisation {
-  if (maps.length !== images.length) throw new RangeError(`localisation: ${maps.length} map values for ${images.length} image values`);
+export function localisation(
+  maps: Float32Array,
+  images: Float32Array,
+  count: number,
+  threshold = DIGIT_THRESHOLD,
+): Localisation {
+  if (maps.length !== images.length)
+    throw new RangeError(`localisation: ${maps.length} map values for ${images.length} image values`);
   const size = maps.length / count;
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`localisation: ${maps.length} values do not split into ${count} maps`);
-  if (!(threshold >= 0 && threshold < 1)) throw new RangeError(`localisation: threshold must be in [0, 1), got ${threshold}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`localisation: ${maps.length} values do not split into ${count} maps`);
+  if (!(threshold >= 0 && threshold < 1))
+    throw new RangeError(`localisation: threshold must be in [0, 1), got ${threshold}`);
   const out: Localisation = { mass: [], rank: [], pointing: [], maskSize: [] };
   for (let i = 0; i < count; i++) {
     const m = maps.subarray(i * size, (i + 1) * size);
     const x = images.subarray(i * size, (i + 1) * size);
-    let inside = 0, total = 0, K = 0, max = -Infinity;
+    let inside = 0,
+      total = 0,
+      K = 0,
+      max = -Infinity;
     for (let p = 0; p < size; p++) {
-      if (m[p] < 0 || !Number.isFinite(m[p])) throw new RangeError(`localisation: map ${i} has ${m[p]} at ${p}; pass absolute maps`);
+      if (m[p] < 0 || !Number.isFinite(m[p]))
+        throw new RangeError(`localisation: map ${i} has ${m[p]} at ${p}; pass absolute maps`);
       total += m[p];
       if (x[p] > threshold) {
         inside += m[p];
@@ -73,7 +87,8 @@ export function localisation(maps: Float32Array, images: Float32Array, count: nu
 }
 
 export function summariseLocalisation(l: Localisation, size: number): LocalisationSummary {
-  const m = meanSdDefined(l.mass), r = meanSdDefined(l.rank);
+  const m = meanSdDefined(l.mass),
+    r = meanSdDefined(l.rank);
   const pointing = l.pointing.reduce((a, b) => a + b, 0) / l.pointing.length;
   const maskShare = l.maskSize.reduce((a, b) => a + b, 0) / (l.maskSize.length * size);
   return { n: m.n, mass: m.mean, massSd: m.sd, rank: r.mean, rankSd: r.sd, pointing, maskShare };

@@ -36,9 +36,12 @@ export interface Similarity {
 export interface SimilaritySummary {
   /** Images where the Spearman correlation of |maps| is defined (neither map constant). */
   n: number;
-  spearmanAbs: number; spearmanAbsSd: number;
-  spearmanSigned: number; spearmanSignedSd: number;
-  ssim: number; ssimSd: number;
+  spearmanAbs: number;
+  spearmanAbsSd: number;
+  spearmanSigned: number;
+  spearmanSignedSd: number;
+  ssim: number;
+  ssimSd: number;
 }
 
 export interface SanityStep extends Similarity {
@@ -93,12 +96,21 @@ export function randomiseLayer(model: Model, layer: number, seed: number): void 
 }
 
 /** Per-image similarities of map set b with map set a (images of rows x cols, channels folded in). */
-export function compareAttributions(core: Core, a: Attribution, b: Attribution, count: number, rows: number, cols: number): Similarity {
+export function compareAttributions(
+  core: Core,
+  a: Attribution,
+  b: Attribution,
+  count: number,
+  rows: number,
+  cols: number,
+): Similarity {
   const size = a.abs.length / count;
-  if (!Number.isInteger(size) || b.abs.length !== a.abs.length) throw new RangeError(`compareAttributions: maps of ${a.abs.length} and ${b.abs.length} floats for ${count} images`);
+  if (!Number.isInteger(size) || b.abs.length !== a.abs.length)
+    throw new RangeError(`compareAttributions: maps of ${a.abs.length} and ${b.abs.length} floats for ${count} images`);
   const out: Similarity = { spearmanAbs: [], spearmanSigned: [], ssim: [] };
   const ch = size / (rows * cols);
-  if (!Number.isInteger(ch)) throw new RangeError(`compareAttributions: ${size}-float maps are not ${rows} x ${cols} images`);
+  if (!Number.isInteger(ch))
+    throw new RangeError(`compareAttributions: ${size}-float maps are not ${rows} x ${cols} images`);
   for (let i = 0; i < count; i++) {
     const sl = (m: Float32Array) => m.subarray(i * size, (i + 1) * size);
     out.spearmanAbs.push(mapSpearman(core, sl(b.abs), sl(a.abs)));
@@ -109,8 +121,18 @@ export function compareAttributions(core: Core, a: Attribution, b: Attribution, 
 }
 
 export function summarise(s: Similarity): SimilaritySummary {
-  const a = meanSdDefined(s.spearmanAbs), g = meanSdDefined(s.spearmanSigned), m = meanSdDefined(s.ssim);
-  return { n: a.n, spearmanAbs: a.mean, spearmanAbsSd: a.sd, spearmanSigned: g.mean, spearmanSignedSd: g.sd, ssim: m.mean, ssimSd: m.sd };
+  const a = meanSdDefined(s.spearmanAbs),
+    g = meanSdDefined(s.spearmanSigned),
+    m = meanSdDefined(s.ssim);
+  return {
+    n: a.n,
+    spearmanAbs: a.mean,
+    spearmanAbsSd: a.sd,
+    spearmanSigned: g.mean,
+    spearmanSignedSd: g.sd,
+    ssim: m.mean,
+    ssimSd: m.sd,
+  };
 }
 
 export interface SanityOptions {
@@ -126,7 +148,13 @@ export interface SanityOptions {
  * Cascading and independent randomisation of `model` for one method. The model's parameters are
  * restored before returning (also on an error).
  */
-export function sanityChecks(model: Model, inputs: Float32Array, labels: ArrayLike<number>, method: AttributionFn, opts: SanityOptions = {}): SanityResult {
+export function sanityChecks(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  method: AttributionFn,
+  opts: SanityOptions = {},
+): SanityResult {
   const multi: MultiAttributionFn = (m, x, y, o) => new Map([["method", method(m, x, y, o)]]);
   const original = opts.original ? new Map([["method", opts.original]]) : undefined;
   return sanityChecksMany(model, inputs, labels, multi, { ...opts, original }).get("method")!;
@@ -136,8 +164,13 @@ export function sanityChecks(model: Model, inputs: Float32Array, labels: ArrayLi
  * The same for several methods at once, `multi` giving every method's maps from one call (so
  * methods that share work, like the SmoothGrad family, share it here too). One result per method.
  */
-export function sanityChecksMany(model: Model, inputs: Float32Array, labels: ArrayLike<number>, multi: MultiAttributionFn,
-  opts: Omit<SanityOptions, "original"> & { original?: Map<string, Attribution> } = {}): Map<string, SanityResult> {
+export function sanityChecksMany(
+  model: Model,
+  inputs: Float32Array,
+  labels: ArrayLike<number>,
+  multi: MultiAttributionFn,
+  opts: Omit<SanityOptions, "original"> & { original?: Map<string, Attribution> } = {},
+): Map<string, SanityResult> {
   const seed = opts.seed ?? 0;
   const mo = opts.methodOptions ?? {};
   const [, H, W] = model.spec.input;
@@ -148,7 +181,8 @@ export function sanityChecksMany(model: Model, inputs: Float32Array, labels: Arr
   const fixed: MethodOptions = { ...mo, target: "label" };
   const targets = original.get(names[0])!.target;
   for (const n of names) {
-    if (original.get(n)!.target.some((c, i) => c !== targets[i])) throw new RangeError(`sanity: methods explain different classes (${n})`);
+    if (original.get(n)!.target.some((c, i) => c !== targets[i]))
+      throw new RangeError(`sanity: methods explain different classes (${n})`);
   }
   const layers = weightedLayers(model).reverse(); // top down
   const saved = model.getParams();
@@ -157,13 +191,18 @@ export function sanityChecksMany(model: Model, inputs: Float32Array, labels: Arr
   const step = (into: Map<string, SanityStep[]>, layerNames: string[]) => {
     const b = multi(model, inputs, targets, fixed);
     for (const n of names) {
-      into.get(n)!.push({ layers: layerNames, ...compareAttributions(model.core, original.get(n)!, b.get(n)!, count, H, W) });
+      into
+        .get(n)!
+        .push({ layers: layerNames, ...compareAttributions(model.core, original.get(n)!, b.get(n)!, count, H, W) });
     }
   };
   try {
     for (let k = 0; k < layers.length; k++) {
       randomiseLayer(model, layers[k].index, seed);
-      step(cascading, layers.slice(0, k + 1).map((l) => l.name));
+      step(
+        cascading,
+        layers.slice(0, k + 1).map((l) => l.name),
+      );
     }
     for (const l of layers) {
       model.setParams(saved);
@@ -179,7 +218,13 @@ export function sanityChecksMany(model: Model, inputs: Float32Array, labels: Arr
     const final = meanSdDefined(c[c.length - 1].spearmanAbs);
     // No verdict from fewer than half of the images (e.g. Grad-CAM maps that are all zero after the ReLU).
     const fails = final.n * 2 < count ? null : final.mean >= SANITY_FAIL_AT;
-    out.set(n, { layers: layers.map((l) => l.name), cascading: c, independent: independent.get(n)!, finalSpearmanAbs: final.mean, fails });
+    out.set(n, {
+      layers: layers.map((l) => l.name),
+      cascading: c,
+      independent: independent.get(n)!,
+      finalSpearmanAbs: final.mean,
+      fails,
+    });
   }
   return out;
 }
