@@ -13,6 +13,8 @@ export const Stream = {
   QUERY: 5,
   /** (seed, FIGURE, 0, 0, 0): which originals Figure 1 shows. */
   FIGURE: 6,
+  /** (seed, STATS, test id, 0, 0): bootstrap and permutation resamples of one named test (src/stats). */
+  STATS: 7,
   /** Test data in the test suite only. */
   TEST: 0x7e57,
 } as const;
