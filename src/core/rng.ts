@@ -46,3 +46,15 @@ export function withCoreRng<T>(
     core.arena.reset(mark);
   }
 }
+
+/** A stream word from a name (32-bit FNV-1a over the UTF-16 code units): lets a test named
+ *  "maps/vanilla/blur/cc/reorder" own the stream (seed, STATS, nameWord(name), 0, 0) whatever else
+ *  the study computes. */
+export function nameWord(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

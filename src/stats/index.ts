@@ -7,3 +7,4 @@ export * from "./paired.js";
 export * from "./multi.js";
 export * from "./power.js";
 export type { Rng } from "../core/rng.js";
+export * from "./study.js";

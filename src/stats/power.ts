@@ -24,9 +24,12 @@ export function minAttainableP(kind: TestKind, n: number): number {
   }
 }
 
-/** Smallest n at which the test can give p < alpha (e.g. sign-flip at 0.05: 6, since 2/2^5 = 0.0625). */
-export function unitsNeeded(kind: TestKind, alpha = 0.05): number {
+/** Smallest n at which the test can give p < alpha (e.g. sign-flip at 0.05: 6, since 2/2^5 = 0.0625).
+ *  With `family` m > 1 tests under Holm's correction, the smallest adjusted p is m times the smallest
+ *  raw p, so the n returned is the one at which m · minAttainableP(n) < alpha. */
+export function unitsNeeded(kind: TestKind, alpha = 0.05, family = 1): number {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`unitsNeeded: alpha must be in (0, 1) (got ${alpha})`);
-  for (let n = 1; n < 1100; n++) if (minAttainableP(kind, n) < alpha) return n;
+  if (!Number.isInteger(family) || family < 1) throw new RangeError(`unitsNeeded: bad family size ${family}`);
+  for (let n = 1; n < 1100; n++) if (family * minAttainableP(kind, n) < alpha) return n;
   return Infinity;
 }

@@ -117,6 +117,8 @@ p("smallest attainable p and the n a test needs to reach p < 0.05", () => {
   assert.is(unitsNeeded("spearman"), 5); // 2/4! = 0.083, 2/5! = 0.0167
   assert.is(unitsNeeded("t"), 2);
   assert.is(unitsNeeded("sign-flip", 0.01), 8); // 2/128 = 0.0156, 2/256 = 0.0078
+  // Holm over 36 tests: 36 x 2/2^10 = 0.0703, 36 x 2/2^11 = 0.0352
+  assert.is(unitsNeeded("sign-flip", 0.05, 36), 11);
 });
 
 p.run();
