@@ -8,3 +8,5 @@ export * from "./multi.js";
 export * from "./power.js";
 export type { Rng } from "../core/rng.js";
 export * from "./study.js";
+export * from "./tidy.js";
+export * from "./summary.js";

@@ -113,3 +113,17 @@ s("epochs to 95% of the best validation accuracy", () => {
 });
 
 s.run();
+
+const t = suite("stats/tidy");
+
+t("CSV: header, quoting, missing numbers empty; JSON: nulls", async () => {
+  const { toCsv, toTidyJson } = await import("../../src/stats/tidy.js");
+  const rows = [
+    { run: 0, set: "orig", label: "a,b", value: 0.1 },
+    { run: 1, set: 'say "x"', label: "", value: NaN },
+  ];
+  assert.is(toCsv(rows, ["run", "set", "label", "value"]), 'run,set,label,value\n0,orig,"a,b",0.1\n1,"say ""x""",,\n');
+  assert.equal(JSON.parse(toTidyJson(rows, ["run", "value"])), [{ run: 0, value: 0.1 }, { run: 1, value: null }]);
+});
+
+t.run();
