@@ -45,7 +45,8 @@ export function statsGlanceItems(s: StudyStats): string[] {
     const unreachable = cc.find((t) => !t.reachable && t.n > 0);
     if (unreachable) {
       items.push(`<li><strong>Too few units for a verdict.</strong> At n = ${unreachable.n} ` +
-        `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.length} Holm-corrected tests, the sign-flip ` +
+        `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.length} Holm-corrected tests, ` +
+        "the sign-flip " +
         `test cannot reach p &lt; ${d.alpha} (smallest attainable ${esc(pText(unreachable.minHolmP))}); it needs ` +
         `n &ge; ${unreachable.unitsNeeded}.</li>`);
     }
