@@ -7,7 +7,7 @@ import { loadDataset } from "../node/datasets.js";
 import { exists, readJson, sha256, writeAtomic } from "../node/files.js";
 import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
-import { analyse, type Results } from "../study/analysis.js";
+import { analyse, statsText, type Results } from "../study/analysis.js";
 import { figure1Png, writeReport } from "../study/report-input.js";
 import { jobPaths, readRunConfig } from "../study/run-folder.js";
 
@@ -28,7 +28,9 @@ export function summaryText(r: Results): string {
   const row = (name: string, m: { cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }, eS: string, eH: string) =>
     lines.push(`${pad(name, 12)}${pad(`${f(m.cc)}±${f(m.ccSd)}`, 16)}${pad(`${f(m.kl)}±${f(m.klSd)}`, 16)}${pad(`${f(m.sim)}±${f(m.simSd)}`, 16)}${pad(`${f(m.spearman)}±${f(m.spearmanSd)}`, 16)}${pad(eS, 16)}${eH}`);
   for (const m of r.metrics) row(m.set, m, `${f(m.entropySpatial)}±${f(m.entropySpatialSd)}`, `${f(m.entropyHist)}±${f(m.entropyHistSd)}`);
-  if (r.noiseFloor) row("noise floor", r.noiseFloor, "", "");
+  if (r.noiseFloor) row(`${r.noiseFloor.set} floor`, r.noiseFloor, "", "");
+  if (r.stats) lines.push(...statsText(r.stats));
+  else lines.push("", "No noise floors (--no-noise-floor): no tests against a floor.");
   return lines.join("\n") + "\n";
 }
 

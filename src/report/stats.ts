@@ -4,60 +4,8 @@
 // from a test; nothing is judged by a one-sd rule.
 import { escapeXml, fixed, typographic } from "./format.js";
 import { niceTicks, setStyle, marker } from "./svg.js";
-import { setLabel } from "./types.js";
+import { setLabel, type PairedComparison, type StudyStats } from "./types.js";
 
-// The shape of results.json's "stats" section that the page reads (src/stats/study.ts writes it; the
-// report layer reads plain results and does not import the stats layer).
-interface Iv {
-  lo: number;
-  hi: number;
-  level: number;
-  method: string;
-}
-export interface PairedComparison {
-  set: string;
-  metric: string;
-  method: string | null;
-  against: string;
-  unit: "run" | "query";
-  n: number;
-  inputs: { units: number[]; treatment: number[]; control: number[] };
-  meanDiff: number;
-  interval: Iv;
-  p: number;
-  pHolm: number;
-  minHolmP: number;
-  reachable: boolean;
-  unitsNeeded: number;
-  verdict: string;
-}
-export interface StudyStats {
-  design: {
-    init: string;
-    baseline: string;
-    primaryFloor: string;
-    sets: string[];
-    methods: string[];
-    metrics: string[];
-    level: number;
-    alpha: number;
-    note: string;
-    varianceCovered: string;
-  };
-  maps: PairedComparison[];
-  accuracy: PairedComparison[];
-  claims: {
-    saliencyVsAccuracy: { metric: string; n: number; rho: number; p: number; interval: Iv | null; verdict: string }[];
-    entropyVariation: { metric: string; treatments: string[]; blocks: number; statistic: number; df: number; p: number;
-      verdict: string }[];
-    convergence: {
-      threshold: number;
-      perSet: { set: string; mean: number; interval: Iv }[];
-      vsBaseline: PairedComparison[];
-    };
-  };
-  nearChance: { warning: string | null };
-}
 
 const esc = (s: string) => escapeXml(typographic(s));
 const METRIC_NAMES: Record<string, string> = {
