@@ -12,7 +12,9 @@ const METRIC_NAMES: Record<string, string> = {
   cc: "CC", kl: "KL", sim: "SIM", spearman: "Spearman", entropySpatial: "H spatial", entropyHist: "H histogram",
 };
 const mname = (m: string) => METRIC_NAMES[m] ?? m;
-const signed = (x: number, d = 3) => (Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d);
+const signed = (x: number, d = 3) => ((Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d)).replace(/^-/, "\u2212");
+/** Display label of a model (the Repeat control and the floors are not in src/sets.ts's list). */
+const label = (s: string) => (s === "repeat" ? "Repeat" : setLabel(s));
 const pText = (p: number) => (!Number.isFinite(p) ? "–" : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
 const ci = (t: { lo: number; hi: number }) => `[${signed(t.lo)}, ${signed(t.hi)}]`;
 
@@ -37,10 +39,10 @@ export function statsGlanceItems(s: StudyStats): string[] {
   for (const method of d.methods) {
     const cc = s.maps.filter((t) => t.metric === "cc" && t.method === method);
     if (!cc.length) continue;
-    const parts = cc.map((t) => `${esc(setLabel(t.set))} ${esc(signed(t.meanDiff))} ${esc(ci(t.interval))}, ` +
+    const parts = cc.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff))} ${esc(ci(t.interval))}, ` +
       `Holm p ${esc(pText(t.pHolm))} (${esc(chipOf(t).text)})`);
-    const label = d.methods.length > 1 ? ` (${esc(method)})` : "";
-    items.push(`<li><strong>CC against the ${esc(d.primaryFloor)} floor${label}</strong>, mean paired difference ` +
+    const which = d.methods.length > 1 ? ` (${esc(method)})` : "";
+    items.push(`<li><strong>CC against the ${esc(d.primaryFloor)} floor${which}</strong>, mean paired difference ` +
       `[${d.level * 100}% t-interval]: ${parts.join("; ")}.</li>`);
     const unreachable = cc.find((t) => !t.reachable && t.n > 0);
     if (unreachable) {
@@ -54,7 +56,7 @@ export function statsGlanceItems(s: StudyStats): string[] {
   const accOrig = s.accuracy.filter((t) => t.against === d.baseline && t.n >= 2);
   if (accOrig.length) {
     items.push(`<li><strong>Test accuracy against Orig</strong> (paired over ${accOrig[0].n} runs): ` +
-      accOrig.map((t) => `${esc(setLabel(t.set))} ${esc(signed(t.meanDiff, 4))} ${esc(ci(t.interval))}`)
+      accOrig.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 4))} ${esc(ci(t.interval))}`)
         .join("; ") +
       ".</li>");
   }
@@ -77,10 +79,10 @@ export function statsTableHtml(s: StudyStats, caption: string): string {
           `<small>${esc(ci(t.interval))} · Holm p ${esc(pText(t.pHolm))}</small>` +
           `<span class="chip">${esc(c.text)}</span></td>`;
       }).join("");
-      body += `<tr><td>${esc(setLabel(set))}</td>${cells}</tr>`;
+      body += `<tr><td>${esc(label(set))}</td>${cells}</tr>`;
     }
-    const label = d.methods.length > 1 ? ` (method ${esc(method)})` : "";
-    html += `<div class="tablewrap"><table class="verdicts"><caption>${caption}${label}</caption>` +
+    const which = d.methods.length > 1 ? ` (method ${esc(method)})` : "";
+    html += `<div class="tablewrap"><table class="verdicts"><caption>${caption}${which}</caption>` +
       `<thead><tr><th>set</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
   return html;
@@ -95,7 +97,7 @@ export function pairedDotSvg(s: StudyStats, metric: string, method: string): str
   if (!tests.length) return "";
   const all = tests.flatMap((t) => [...t.inputs.treatment, ...t.inputs.control]);
   const ticks = niceTicks(Math.min(...all), Math.max(...all), 5);
-  const pw = 96;
+  const pw = 118;
   const gap = 14;
   const left = 46;
   const top = 22;
@@ -122,7 +124,7 @@ export function pairedDotSvg(s: StudyStats, metric: string, method: string): str
       g += marker("circle", x0, a, 2.6, "#6E6E6E") + marker(st.marker, x1, b, 3, st.color);
     }
     g += `<text x="${(x0 + x1) / 2}" y="${top + h + 14}" text-anchor="middle" ${font}>${esc(t.against)} → ` +
-      `${esc(setLabel(t.set))}</text>`;
+      `${esc(label(t.set))}</text>`;
     g += `<text x="${(x0 + x1) / 2}" y="${top + h + 28}" text-anchor="middle" ${font} fill="#5f6368">` +
       `${esc(signed(t.meanDiff))} · ${esc(chipOf(t).text)}</text>`;
   });
@@ -151,9 +153,9 @@ export function claimsHtml(s: StudyStats): string {
   const conv = s.claims.convergence;
   li.push(`<li><b>Convergence</b>: epochs to ${conv.threshold * 100}% of the best validation accuracy, mean ` +
     `[${s.design.level * 100}% t-interval over runs]: ` +
-    conv.perSet.map((x) => `${esc(setLabel(x.set))} ${esc(fixed(x.mean, 1))} ${esc(`[${fixed(x.interval.lo, 1)}, ` +
+    conv.perSet.map((x) => `${esc(label(x.set))} ${esc(fixed(x.mean, 1))} ${esc(`[${fixed(x.interval.lo, 1)}, ` +
       `${fixed(x.interval.hi, 1)}]`)}`).join("; ") + ". Against Orig: " +
-    conv.vsBaseline.map((t) => `${esc(setLabel(t.set))} ${esc(signed(t.meanDiff, 1))} (${esc(t.verdict)})`).join("; ") +
+    conv.vsBaseline.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 1))} (${esc(t.verdict)})`).join("; ") +
     ".</li>");
   return `<ul>${li.join("")}</ul>`;
 }

@@ -262,7 +262,7 @@ function finishFamily(
     if (t.n === 0) t.verdict = "no data";
     else if (!t.reachable) {
       t.verdict = `cannot tell at n = ${t.n} ${unitName}: the smallest attainable Holm p is ${fmt(t.minHolmP)}; ` +
-        `needs n >= ${t.unitsNeeded}`;
+        `needs n >= ${t.unitsNeeded} ${unitName}`;
     } else if (t.pHolm < alpha) t.verdict = say(t);
     else t.verdict = "no difference shown";
   });

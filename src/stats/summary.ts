@@ -14,7 +14,8 @@ const METRIC_NAMES: Record<string, string> = {
 
 function row(t: PairedComparison, label: string): string {
   const ci = `[${sf(t.interval.lo)}, ${sf(t.interval.hi)}]`;
-  return `${pad(label, 22)}${pad(sf(t.meanDiff), 9)}${pad(ci, 20)}${pad(pv(t.p), 9)}${pad(pv(t.pHolm), 9)}${t.verdict}`;
+  return `${pad(label, 22)}${pad(sf(t.meanDiff), 9)}${pad(ci, 20)}${pad(pv(t.p), 9)}${pad(pv(t.pHolm), 9)}` +
+    `${pad(pv(t.t.pHolm), 9)}${t.verdict}`;
 }
 
 export function statsText(s: StudyStats): string[] {
@@ -26,10 +27,10 @@ export function statsText(s: StudyStats): string[] {
     "",
     `Saliency against the '${d.primaryFloor}' floor (${d.init} initialisation). ${d.note}`,
     `Mean paired difference (set - floor), ${s.methods.interval}; p = ${s.methods.test}; Holm across ` +
-      `${s.maps.length} tests.`,
+      `${s.maps.length} tests; "t Holm" = the paired t-test's Holm p, beside it.`,
     "",
     `${pad("set / metric", 22)}${pad("diff", 9)}${pad(`${d.level * 100}% CI`, 20)}${pad("p", 9)}` +
-      `${pad("Holm p", 9)}verdict`,
+      `${pad("Holm p", 9)}${pad("t Holm", 9)}verdict (from the sign-flip Holm p)`,
   );
   for (const method of d.methods) {
     if (multi) lines.push(`method ${method}`);
