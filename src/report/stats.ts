@@ -75,7 +75,7 @@ export function statsTableHtml(s: StudyStats, caption: string): string {
         const t = s.maps.find((x) => x.set === set && x.metric === m && x.method === method);
         if (!t) return "<td>–</td>";
         const c = chipOf(t);
-        return `<td class="${c.cls}" title="${esc(t.verdict)}">${esc(signed(t.meanDiff))}<br>` +
+        return `<td class="${c.cls}" title="${esc(t.verdict)}">${esc(signed(t.meanDiff))}<br/>` +
           `<small>${esc(ci(t.interval))} · Holm p ${esc(pText(t.pHolm))}</small>` +
           `<span class="chip">${esc(c.text)}</span></td>`;
       }).join("");
