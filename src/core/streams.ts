@@ -16,7 +16,7 @@ export const Stream = {
   FIGURE: 6,
   /** (seed, STATS, test id, 0, 0): bootstrap and permutation resamples of one named test (src/stats). */
   STATS: 7,
-  /** Test data in the test suite only. */
+  /** Synthetic data: the test suite's and the benchmarks' (src/bench/). */
   TEST: 0x7e57,
 } as const;
 
