@@ -39,8 +39,14 @@ export function withCoreRng<T>(
   const mark = core.arena.mark();
   try {
     const st = core.arena.alloc(16);
-    core.exports.rng_seed(st, stream.seed >>> 0, stream.purpose >>> 0, (stream.a ?? 0) >>> 0, (stream.b ?? 0) >>> 0,
-      (stream.c ?? 0) >>> 0);
+    core.exports.rng_seed(
+      st,
+      stream.seed >>> 0,
+      stream.purpose >>> 0,
+      (stream.a ?? 0) >>> 0,
+      (stream.b ?? 0) >>> 0,
+      (stream.c ?? 0) >>> 0,
+    );
     return fn(new CoreRng(core, st));
   } finally {
     core.arena.reset(mark);

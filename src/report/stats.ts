@@ -6,10 +6,14 @@ import { escapeXml, fixed, typographic } from "./format.js";
 import { niceTicks, setStyle, marker } from "./svg.js";
 import { setLabel, type PairedComparison, type StudyStats } from "./types.js";
 
-
 const esc = (s: string) => escapeXml(typographic(s));
 const METRIC_NAMES: Record<string, string> = {
-  cc: "CC", kl: "KL", sim: "SIM", spearman: "Spearman", entropySpatial: "H spatial", entropyHist: "H histogram",
+  cc: "CC",
+  kl: "KL",
+  sim: "SIM",
+  spearman: "Spearman",
+  entropySpatial: "H spatial",
+  entropyHist: "H histogram",
 };
 const mname = (m: string) => METRIC_NAMES[m] ?? m;
 const signed = (x: number, d = 3) => ((Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d)).replace(/^-/, "\u2212");
@@ -39,26 +43,34 @@ export function statsGlanceItems(s: StudyStats): string[] {
   for (const method of d.methods) {
     const cc = s.maps.filter((t) => t.metric === "cc" && t.method === method);
     if (!cc.length) continue;
-    const parts = cc.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff))} ${esc(ci(t.interval))}, ` +
-      `Holm p ${esc(pText(t.pHolm))} (${esc(chipOf(t).text)})`);
+    const parts = cc.map(
+      (t) =>
+        `${esc(label(t.set))} ${esc(signed(t.meanDiff))} ${esc(ci(t.interval))}, ` +
+        `Holm p ${esc(pText(t.pHolm))} (${esc(chipOf(t).text)})`,
+    );
     const which = d.methods.length > 1 ? ` (${esc(method)})` : "";
-    items.push(`<li><strong>CC against the ${esc(d.primaryFloor)} floor${which}</strong>, mean paired difference ` +
-      `[${d.level * 100}% t-interval]: ${parts.join("; ")}.</li>`);
+    items.push(
+      `<li><strong>CC against the ${esc(d.primaryFloor)} floor${which}</strong>, mean paired difference ` +
+        `[${d.level * 100}% t-interval]: ${parts.join("; ")}.</li>`,
+    );
     const unreachable = cc.find((t) => !t.reachable && t.n > 0);
     if (unreachable) {
-      items.push(`<li><strong>Too few units for a verdict.</strong> At n = ${unreachable.n} ` +
-        `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.length} Holm-corrected tests, ` +
-        "the sign-flip " +
-        `test cannot reach p &lt; ${d.alpha} (smallest attainable ${esc(pText(unreachable.minHolmP))}); it needs ` +
-        `n &ge; ${unreachable.unitsNeeded}.</li>`);
+      items.push(
+        `<li><strong>Too few units for a verdict.</strong> At n = ${unreachable.n} ` +
+          `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.length} Holm-corrected tests, ` +
+          "the sign-flip " +
+          `test cannot reach p &lt; ${d.alpha} (smallest attainable ${esc(pText(unreachable.minHolmP))}); it needs ` +
+          `n &ge; ${unreachable.unitsNeeded}.</li>`,
+      );
     }
   }
   const accOrig = s.accuracy.filter((t) => t.against === d.baseline && t.n >= 2);
   if (accOrig.length) {
-    items.push(`<li><strong>Test accuracy against Orig</strong> (paired over ${accOrig[0].n} runs): ` +
-      accOrig.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 4))} ${esc(ci(t.interval))}`)
-        .join("; ") +
-      ".</li>");
+    items.push(
+      `<li><strong>Test accuracy against Orig</strong> (paired over ${accOrig[0].n} runs): ` +
+        accOrig.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 4))} ${esc(ci(t.interval))}`).join("; ") +
+        ".</li>",
+    );
   }
   return items;
 }
@@ -71,18 +83,23 @@ export function statsTableHtml(s: StudyStats, caption: string): string {
     const head = d.metrics.map((m) => `<th>${esc(mname(m))}</th>`).join("");
     let body = "";
     for (const set of d.sets) {
-      const cells = d.metrics.map((m) => {
-        const t = s.maps.find((x) => x.set === set && x.metric === m && x.method === method);
-        if (!t) return "<td>–</td>";
-        const c = chipOf(t);
-        return `<td class="${c.cls}" title="${esc(t.verdict)}">${esc(signed(t.meanDiff))}<br/>` +
-          `<small>${esc(ci(t.interval))} · Holm p ${esc(pText(t.pHolm))}</small>` +
-          `<span class="chip">${esc(c.text)}</span></td>`;
-      }).join("");
+      const cells = d.metrics
+        .map((m) => {
+          const t = s.maps.find((x) => x.set === set && x.metric === m && x.method === method);
+          if (!t) return "<td>–</td>";
+          const c = chipOf(t);
+          return (
+            `<td class="${c.cls}" title="${esc(t.verdict)}">${esc(signed(t.meanDiff))}<br/>` +
+            `<small>${esc(ci(t.interval))} · Holm p ${esc(pText(t.pHolm))}</small>` +
+            `<span class="chip">${esc(c.text)}</span></td>`
+          );
+        })
+        .join("");
       body += `<tr><td>${esc(label(set))}</td>${cells}</tr>`;
     }
     const which = d.methods.length > 1 ? ` (method ${esc(method)})` : "";
-    html += `<div class="tablewrap"><table class="verdicts"><caption>${caption}${which}</caption>` +
+    html +=
+      `<div class="tablewrap"><table class="verdicts"><caption>${caption}${which}</caption>` +
       `<thead><tr><th>set</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
   return html;
@@ -109,7 +126,8 @@ export function pairedDotSvg(s: StudyStats, metric: string, method: string): str
   let g = "";
   for (const v of ticks.values) {
     g += `<line x1="${left}" x2="${W - 6}" y1="${y(v).toFixed(2)}" y2="${y(v).toFixed(2)}" stroke="#e4e6ea"/>`;
-    g += `<text x="${left - 5}" y="${(y(v) + 3.5).toFixed(2)}" text-anchor="end" ${font}>` +
+    g +=
+      `<text x="${left - 5}" y="${(y(v) + 3.5).toFixed(2)}" text-anchor="end" ${font}>` +
       `${esc(v.toFixed(ticks.decimals))}</text>`;
   }
   tests.forEach((t, i) => {
@@ -119,43 +137,59 @@ export function pairedDotSvg(s: StudyStats, metric: string, method: string): str
     for (let k = 0; k < t.n; k++) {
       const a = y(t.inputs.control[k]);
       const b = y(t.inputs.treatment[k]);
-      g += `<line x1="${x0}" x2="${x1}" y1="${a.toFixed(2)}" y2="${b.toFixed(2)}" stroke="${st.color}" ` +
+      g +=
+        `<line x1="${x0}" x2="${x1}" y1="${a.toFixed(2)}" y2="${b.toFixed(2)}" stroke="${st.color}" ` +
         `stroke-opacity=".45"/>`;
       g += marker("circle", x0, a, 2.6, "#6E6E6E") + marker(st.marker, x1, b, 3, st.color);
     }
-    g += `<text x="${(x0 + x1) / 2}" y="${top + h + 14}" text-anchor="middle" ${font}>${esc(t.against)} → ` +
+    g +=
+      `<text x="${(x0 + x1) / 2}" y="${top + h + 14}" text-anchor="middle" ${font}>${esc(t.against)} → ` +
       `${esc(label(t.set))}</text>`;
-    g += `<text x="${(x0 + x1) / 2}" y="${top + h + 28}" text-anchor="middle" ${font} fill="#5f6368">` +
+    g +=
+      `<text x="${(x0 + x1) / 2}" y="${top + h + 28}" text-anchor="middle" ${font} fill="#5f6368">` +
       `${esc(signed(t.meanDiff))} · ${esc(chipOf(t).text)}</text>`;
   });
   const unit = tests[0].unit === "run" ? "run (mean over queries)" : "query image";
   const title = `${mname(metric)}: each line one ${unit}, ${s.design.primaryFloor} floor (left) vs set (right)`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
-    `aria-label="${esc(title)}"><text x="${left}" y="13" ${font} font-weight="600">${esc(title)}</text>${g}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
+    `aria-label="${esc(title)}"><text x="${left}" y="13" ${font} font-weight="600">${esc(title)}</text>${g}</svg>`
+  );
 }
 
 /** The poster's claims as tests. */
 export function claimsHtml(s: StudyStats): string {
   const li: string[] = [];
   for (const c of s.claims.saliencyVsAccuracy) {
-    const iv = c.interval
-      ? `, ${c.interval.level * 100}% CI ${esc(ci(c.interval))} (${esc(c.interval.method)})`
-      : "";
-    li.push(`<li><b>Saliency change vs accuracy change</b> (${esc(mname(c.metric))} to Orig against test-accuracy ` +
-      `gain over Orig, ${c.n} set × run points): Spearman ρ ${esc(signed(c.rho))}, permutation p ${esc(pText(c.p))}` +
-      `${iv}. ${esc(c.verdict)}.</li>`);
+    const iv = c.interval ? `, ${c.interval.level * 100}% CI ${esc(ci(c.interval))} (${esc(c.interval.method)})` : "";
+    li.push(
+      `<li><b>Saliency change vs accuracy change</b> (${esc(mname(c.metric))} to Orig against test-accuracy ` +
+        `gain over Orig, ${c.n} set × run points): Spearman ρ ${esc(signed(c.rho))}, permutation p ${esc(pText(c.p))}` +
+        `${iv}. ${esc(c.verdict)}.</li>`,
+    );
   }
   for (const c of s.claims.entropyVariation) {
-    li.push(`<li><b>“No significant variation” of ${esc(mname(c.metric))}</b> across ${c.treatments.length} models ` +
-      `(Friedman, ${c.blocks} blocks = run × query): χ² ${esc(fixed(c.statistic, 2))}, df ${c.df}, p ` +
-      `${esc(pText(c.p))}. ${esc(c.verdict)}.</li>`);
+    li.push(
+      `<li><b>“No significant variation” of ${esc(mname(c.metric))}</b> across ${c.treatments.length} models ` +
+        `(Friedman, ${c.blocks} blocks = run × query): χ² ${esc(fixed(c.statistic, 2))}, df ${c.df}, p ` +
+        `${esc(pText(c.p))}. ${esc(c.verdict)}.</li>`,
+    );
   }
   const conv = s.claims.convergence;
-  li.push(`<li><b>Convergence</b>: epochs to ${conv.threshold * 100}% of the best validation accuracy, mean ` +
-    `[${s.design.level * 100}% t-interval over runs]: ` +
-    conv.perSet.map((x) => `${esc(label(x.set))} ${esc(fixed(x.mean, 1))} ${esc(`[${fixed(x.interval.lo, 1)}, ` +
-      `${fixed(x.interval.hi, 1)}]`)}`).join("; ") + ". Against Orig: " +
-    conv.vsBaseline.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 1))} (${esc(t.verdict)})`).join("; ") +
-    ".</li>");
+  li.push(
+    `<li><b>Convergence</b>: epochs to ${conv.threshold * 100}% of the best validation accuracy, mean ` +
+      `[${s.design.level * 100}% t-interval over runs]: ` +
+      conv.perSet
+        .map(
+          (x) =>
+            `${esc(label(x.set))} ${esc(fixed(x.mean, 1))} ${esc(
+              `[${fixed(x.interval.lo, 1)}, ` + `${fixed(x.interval.hi, 1)}]`,
+            )}`,
+        )
+        .join("; ") +
+      ". Against Orig: " +
+      conv.vsBaseline.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 1))} (${esc(t.verdict)})`).join("; ") +
+      ".</li>",
+  );
   return `<ul>${li.join("")}</ul>`;
 }

@@ -32,7 +32,7 @@ export function averageRanks(x: ArrayLike<number>): { ranks: Float64Array; ties:
   order.sort((a, b) => x[a] - x[b] || a - b);
   const ranks = new Float64Array(n);
   const ties: number[] = [];
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && x[order[j]] === x[order[i]]) j++;
     const r = (i + 1 + j) / 2; // average of ranks i+1 .. j

@@ -70,7 +70,7 @@ export function spearmanTest(
     let total = 1;
     tally(pearson(rx, perm));
     const c = new Int32Array(n);
-    for (let i = 1; i < n; ) {
+    for (let i = 1; i < n;) {
       if (c[i] < i) {
         const j = i % 2 === 0 ? 0 : c[i];
         const t = perm[j];

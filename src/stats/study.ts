@@ -126,7 +126,7 @@ export interface StudyStats {
       rho: number;
       p: number;
       pMethod: string;
-      interval: Interval & { reps: number } | null;
+      interval: (Interval & { reps: number }) | null;
       inputs: { run: number; set: string; x: number; y: number }[];
       verdict: string;
     }[];
@@ -208,12 +208,14 @@ function comparePair(inp: PairInput, o: Required<Omit<StudyStatsOptions, "withRn
   const d = tr.map((v, i) => v - co[i]);
   const n = d.length;
   const t = pairedT(d, o.level);
-  const boot = n >= 2
-    ? o.withRng(`${inp.name}/bootstrap`, (rng) => bootstrapMean(d, rng, { reps: o.reps, level: o.level }))
-    : { lo: NaN, hi: NaN, level: o.level, method: "percentile bootstrap", reps: 0 };
-  const sf = n >= 1
-    ? o.withRng(`${inp.name}/sign-flip`, (rng) => signFlip(d, rng, { reps: o.reps }))
-    : { statistic: NaN, p: NaN, method: "exact", resamples: 0 };
+  const boot =
+    n >= 2
+      ? o.withRng(`${inp.name}/bootstrap`, (rng) => bootstrapMean(d, rng, { reps: o.reps, level: o.level }))
+      : { lo: NaN, hi: NaN, level: o.level, method: "percentile bootstrap", reps: 0 };
+  const sf =
+    n >= 1
+      ? o.withRng(`${inp.name}/sign-flip`, (rng) => signFlip(d, rng, { reps: o.reps }))
+      : { statistic: NaN, p: NaN, method: "exact", resamples: 0 };
   const w = n >= 1 ? wilcoxon(d) : { statistic: NaN, p: NaN, method: "exact" };
   return {
     family: inp.family,
@@ -261,7 +263,8 @@ function finishFamily(
     const unitName = t.unit === "run" ? "runs" : "queries";
     if (t.n === 0) t.verdict = "no data";
     else if (!t.reachable) {
-      t.verdict = `cannot tell at n = ${t.n} ${unitName}: the smallest attainable Holm p is ${fmt(t.minHolmP)}; ` +
+      t.verdict =
+        `cannot tell at n = ${t.n} ${unitName}: the smallest attainable Holm p is ${fmt(t.minHolmP)}; ` +
         `needs n >= ${t.unitsNeeded} ${unitName}`;
     } else if (t.pHolm < alpha) t.verdict = say(t);
     else t.verdict = "no difference shown";
@@ -269,8 +272,12 @@ function finishFamily(
 }
 
 /** The study's statistics section. */
-export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models: ModelRow[], opts: StudyStatsOptions):
-  StudyStats {
+export function studyStats(
+  design: StudyDesign,
+  metrics: TidyMetricRow[],
+  models: ModelRow[],
+  opts: StudyStatsOptions,
+): StudyStats {
   const o = { alpha: 0.05, level: 0.95, reps: 9999, ...opts };
   const R = design.runSeeds.length;
   const unit: "run" | "query" = R >= 3 ? "run" : "query";
@@ -301,10 +308,23 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
       for (const metric of design.metrics) {
         const a = observations(set, method, metric);
         const b = observations(design.primaryFloor, method, metric);
-        maps.push(comparePair({
-          family: "maps", name: `maps/${method}/${set}/${metric}/${design.primaryFloor}`, method, set, metric,
-          against: design.primaryFloor, unit, units: a.units, treatment: a.v, control: b.v,
-        }, o));
+        maps.push(
+          comparePair(
+            {
+              family: "maps",
+              name: `maps/${method}/${set}/${metric}/${design.primaryFloor}`,
+              method,
+              set,
+              metric,
+              against: design.primaryFloor,
+              unit,
+              units: a.units,
+              treatment: a.v,
+              control: b.v,
+            },
+            o,
+          ),
+        );
       }
     }
   }
@@ -318,15 +338,31 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
   for (const set of design.sets) {
     for (const against of controls) {
       if (set === against) continue;
-      accuracy.push(comparePair({
-        family: "accuracy", name: `accuracy/${set}/${against}`, method: null, set, metric: "test accuracy", against,
-        unit: "run", units: design.runSeeds, treatment: design.runSeeds.map((r) => acc(r, set)),
-        control: design.runSeeds.map((r) => acc(r, against)),
-      }, o));
+      accuracy.push(
+        comparePair(
+          {
+            family: "accuracy",
+            name: `accuracy/${set}/${against}`,
+            method: null,
+            set,
+            metric: "test accuracy",
+            against,
+            unit: "run",
+            units: design.runSeeds,
+            treatment: design.runSeeds.map((r) => acc(r, set)),
+            control: design.runSeeds.map((r) => acc(r, against)),
+          },
+          o,
+        ),
+      );
     }
   }
-  finishFamily(accuracy, o.alpha, o.reps, (t) =>
-    `${t.meanDiff > 0 ? "higher" : "lower"} test accuracy than ${t.against}`);
+  finishFamily(
+    accuracy,
+    o.alpha,
+    o.reps,
+    (t) => `${t.meanDiff > 0 ? "higher" : "lower"} test accuracy than ${t.against}`,
+  );
 
   // ---- claim 1: saliency change vs accuracy change, over sets x runs
   const claim1: StudyStats["claims"]["saliencyVsAccuracy"] = [];
@@ -342,21 +378,37 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
       }
       const name = `claims/saliency-vs-accuracy/${method}/${metric}`;
       const test = o.withRng(`${name}/permutation`, (rng) =>
-        spearmanTest(pts.map((p) => p.x), pts.map((p) => p.y), rng, {
-          reps: o.reps, strata: R > 1 ? pts.map((p) => p.run) : undefined,
-        }));
+        spearmanTest(
+          pts.map((p) => p.x),
+          pts.map((p) => p.y),
+          rng,
+          {
+            reps: o.reps,
+            strata: R > 1 ? pts.map((p) => p.run) : undefined,
+          },
+        ),
+      );
       let interval: (Interval & { reps: number }) | null = null;
       if (R >= 3) {
         const runs = design.runSeeds;
-        const b = o.withRng(`${name}/bootstrap`, (rng) => bootstrapUnits(runs.length, (ix) => {
-          const xs: number[] = [];
-          const ys: number[] = [];
-          for (const i of ix) for (const p of pts) if (p.run === runs[i]) {
-            xs.push(p.x);
-            ys.push(p.y);
-          }
-          return spearman(xs, ys);
-        }, rng, { reps: o.reps, level: o.level }));
+        const b = o.withRng(`${name}/bootstrap`, (rng) =>
+          bootstrapUnits(
+            runs.length,
+            (ix) => {
+              const xs: number[] = [];
+              const ys: number[] = [];
+              for (const i of ix)
+                for (const p of pts)
+                  if (p.run === runs[i]) {
+                    xs.push(p.x);
+                    ys.push(p.y);
+                  }
+              return spearman(xs, ys);
+            },
+            rng,
+            { reps: o.reps, level: o.level },
+          ),
+        );
         interval = { lo: b.lo, hi: b.hi, level: b.level, method: "percentile bootstrap over runs", reps: b.reps };
       }
       const verdict = !Number.isFinite(test.p)
@@ -365,8 +417,17 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
           ? `rank correlation ${fmt(test.rho)} (p = ${fmt(test.p, 4)}): ${metric.toUpperCase()} change and accuracy ` +
             "gain are related"
           : `no rank correlation shown (rho ${fmt(test.rho)}, p = ${fmt(test.p, 4)})`;
-      claim1.push({ metric, method, n: pts.length, rho: test.rho, p: test.p, pMethod: test.method, interval,
-        inputs: pts, verdict: R < 3 ? `${verdict}; one run's sets only, no interval over runs (R < 3)` : verdict });
+      claim1.push({
+        metric,
+        method,
+        n: pts.length,
+        rho: test.rho,
+        p: test.p,
+        pMethod: test.method,
+        interval,
+        inputs: pts,
+        verdict: R < 3 ? `${verdict}; one run's sets only, no interval over runs (R < 3)` : verdict,
+      });
     }
   }
 
@@ -386,11 +447,18 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
       if (blocks.length === 0 || treatments.length < 3) continue;
       const f = friedman(blocks);
       claim2.push({
-        metric, method, treatments, blocks: blocks.length, statistic: f.statistic, df: f.df, p: f.p,
-        verdict: f.p < o.alpha
-          ? `${metric} differs across models (Friedman p = ${fmt(f.p, 4)}): the poster's "no significant variation" ` +
-            "is not supported"
-          : `no significant variation shown (Friedman p = ${fmt(f.p, 4)})`,
+        metric,
+        method,
+        treatments,
+        blocks: blocks.length,
+        statistic: f.statistic,
+        df: f.df,
+        p: f.p,
+        verdict:
+          f.p < o.alpha
+            ? `${metric} differs across models (Friedman p = ${fmt(f.p, 4)}): the poster's "no significant variation" ` +
+              "is not supported"
+            : `no significant variation shown (Friedman p = ${fmt(f.p, 4)})`,
       });
     }
   }
@@ -406,14 +474,29 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
     const t = pairedT(v, o.level);
     return { set, n: v.length, mean: v.length ? mean(v) : NaN, interval: t.interval, values: v };
   });
-  const vsBaseline: PairedComparison[] = design.sets.map((set) => comparePair({
-    family: "convergence", name: `convergence/${set}/${design.baseline}`, method: null, set,
-    metric: `epochs to ${share * 100}% of best val`, against: design.baseline, unit: "run", units: design.runSeeds,
-    treatment: design.runSeeds.map((r) => epochs(r, set)),
-    control: design.runSeeds.map((r) => epochs(r, design.baseline)),
-  }, o));
-  finishFamily(vsBaseline, o.alpha, o.reps, (t) =>
-    `converges ${t.meanDiff > 0 ? "slower" : "faster"} than ${t.against}`);
+  const vsBaseline: PairedComparison[] = design.sets.map((set) =>
+    comparePair(
+      {
+        family: "convergence",
+        name: `convergence/${set}/${design.baseline}`,
+        method: null,
+        set,
+        metric: `epochs to ${share * 100}% of best val`,
+        against: design.baseline,
+        unit: "run",
+        units: design.runSeeds,
+        treatment: design.runSeeds.map((r) => epochs(r, set)),
+        control: design.runSeeds.map((r) => epochs(r, design.baseline)),
+      },
+      o,
+    ),
+  );
+  finishFamily(
+    vsBaseline,
+    o.alpha,
+    o.reps,
+    (t) => `converges ${t.meanDiff > 0 ? "slower" : "faster"} than ${t.against}`,
+  );
 
   // ---- near chance
   const threshold = 2 / design.classes;
@@ -424,31 +507,41 @@ export function studyStats(design: StudyDesign, metrics: TidyMetricRow[], models
       "not meaningful."
     : null;
 
-  const floorNote = design.init === "shared"
-    ? `Every model of a run starts from Orig's initial weights (shared initialisation), so the matching noise floor ` +
-      `is '${design.primaryFloor}' (Orig retrained with the same initial weights and another data order).`
-    : `Every model has its own initial weights (independent initialisation), so the matching noise floor is ` +
-      `'${design.primaryFloor}' (Orig retrained with new initial weights and data order).`;
-  const unitNote = unit === "run"
-    ? `The unit of replication is the training run: ${R} runs (seeds ${design.runSeeds.join(", ")}), ` +
-      "each observation " +
-      "a run's mean over the query images."
-    : `With ${R} run${R === 1 ? "" : "s"} (< 3), the map tests are across the ${queryIds.length} query images of run ` +
-      `${unitRun}: they speak about this training run only, not about training in general.`;
+  const floorNote =
+    design.init === "shared"
+      ? `Every model of a run starts from Orig's initial weights (shared initialisation), so the matching noise floor ` +
+        `is '${design.primaryFloor}' (Orig retrained with the same initial weights and another data order).`
+      : `Every model has its own initial weights (independent initialisation), so the matching noise floor is ` +
+        `'${design.primaryFloor}' (Orig retrained with new initial weights and data order).`;
+  const unitNote =
+    unit === "run"
+      ? `The unit of replication is the training run: ${R} runs (seeds ${design.runSeeds.join(", ")}), ` +
+        "each observation " +
+        "a run's mean over the query images."
+      : `With ${R} run${R === 1 ? "" : "s"} (< 3), the map tests are across the ${queryIds.length} query images of run ` +
+        `${unitRun}: they speak about this training run only, not about training in general.`;
   return {
     design: {
-      ...design, unit, unitRun, alpha: o.alpha, level: o.level, note: `${floorNote} ${unitNote}`,
-      varianceCovered: unit === "run"
-        ? "Intervals cover the variance across training runs (initial weights and data order) at one data split."
-        : "Intervals cover the variance across query images of one trained model; not across runs or splits.",
+      ...design,
+      unit,
+      unitRun,
+      alpha: o.alpha,
+      level: o.level,
+      note: `${floorNote} ${unitNote}`,
+      varianceCovered:
+        unit === "run"
+          ? "Intervals cover the variance across training runs (initial weights and data order) at one data split."
+          : "Intervals cover the variance across query images of one trained model; not across runs or splits.",
     },
     methods: {
       interval: `${o.level * 100}% t-interval of the mean paired difference`,
       bootstrap: `percentile bootstrap over the units (${o.reps} resamples), beside the t-interval`,
-      test: "exact sign-flip permutation test of the mean paired difference (all 2^n patterns for n <= 20, " +
+      test:
+        "exact sign-flip permutation test of the mean paired difference (all 2^n patterns for n <= 20, " +
         `${o.reps} seeded Monte Carlo patterns beyond), two-sided`,
       beside: "paired t-test; Wilcoxon signed-rank (scipy.stats.wilcoxon rules, continuity correction on)",
-      correction: "Holm across every set x metric x method map test; separately across the accuracy tests and " +
+      correction:
+        "Holm across every set x metric x method map test; separately across the accuracy tests and " +
         "across the convergence tests",
     },
     maps,

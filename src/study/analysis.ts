@@ -31,12 +31,18 @@ export interface Table1Row {
 
 export interface MetricsRow {
   set: ModelName;
-  cc: number; ccSd: number;
-  kl: number; klSd: number;
-  entropySpatial: number; entropySpatialSd: number;
-  entropyHist: number; entropyHistSd: number;
-  sim: number; simSd: number;
-  spearman: number; spearmanSd: number;
+  cc: number;
+  ccSd: number;
+  kl: number;
+  klSd: number;
+  entropySpatial: number;
+  entropySpatialSd: number;
+  entropyHist: number;
+  entropyHistSd: number;
+  sim: number;
+  simSd: number;
+  spearman: number;
+  spearmanSd: number;
 }
 
 /** The primary noise floor of the first run against that run's Orig (the figures' band): how much
@@ -76,9 +82,12 @@ export interface Results {
 /** The attribution methods, one call shape (captum's attribute(model, inputs, target, options)).
  *  A method added here (and to config.ts METHOD_NAMES) is run for every model and lands in the tidy
  *  tables and the tests without further change. */
-export const METHODS: Record<string, (model: Model, images: Float32Array, labels: number[], config: StudyConfig) =>
-  SaliencyResult> = {
-  vanilla: (model, images, labels, config) => attribute(model, images, labels, { target: config.target, score: config.score }),
+export const METHODS: Record<
+  string,
+  (model: Model, images: Float32Array, labels: number[], config: StudyConfig) => SaliencyResult
+> = {
+  vanilla: (model, images, labels, config) =>
+    attribute(model, images, labels, { target: config.target, score: config.score }),
 };
 
 /** The comparison metrics in the order of the tidy table (MIT saliency benchmark definitions). */
@@ -91,7 +100,12 @@ export function mapFile(jobId: string, method: string, signed = false): string {
   return `${jobId}${method === "vanilla" ? "" : `.${method}`}${signed ? ".signed" : ""}.npy`;
 }
 
-function predictions(core: Core, model: Model, images: Float32Array, n: number): { pred: number[]; probs: Float32Array } {
+function predictions(
+  core: Core,
+  model: Model,
+  images: Float32Array,
+  n: number,
+): { pred: number[]; probs: Float32Array } {
   const C = model.classes;
   const probs = new Float32Array(n * C);
   const pred: number[] = [];
@@ -112,11 +126,24 @@ function predictions(core: Core, model: Model, images: Float32Array, n: number):
 }
 
 /** Saliency maps of every trained model (written as .npy), the tidy tables and the results. */
-export function analyse(core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[]): Results {
+export function analyse(
+  core: Core,
+  config: StudyConfig,
+  out: string,
+  ds: Dataset,
+  queries: { index: number; label: number }[],
+): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
   const labels = queries.map((x) => x.label);
-  const qImages = toFloat(gather(ds.test.images, ds.test.labels, size, queries.map((x) => x.index)).images);
+  const qImages = toFloat(
+    gather(
+      ds.test.images,
+      ds.test.labels,
+      size,
+      queries.map((x) => x.index),
+    ).images,
+  );
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
@@ -131,21 +158,30 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
       for (const method of config.methods) {
         const s = METHODS[method](model, qImages, labels, config);
         writeAtomic(join(out, "saliency", mapFile(job.id, method)), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
-        writeAtomic(join(out, "saliency", mapFile(job.id, method, true)), encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]));
+        writeAtomic(
+          join(out, "saliency", mapFile(job.id, method, true)),
+          encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
+        );
         maps.set(`${job.id}|${method}`, s.abs);
       }
       const p = predictions(core, model, qImages, q);
       for (let i = 0; i < q; i++) {
         predRows.push({
-          run: job.trainSeed, set: job.model, query: queries[i].index, label: labels[i], predicted: p.pred[i],
-          pTrue: p.probs[i * model.classes + labels[i]], pPredicted: p.probs[i * model.classes + p.pred[i]],
+          run: job.trainSeed,
+          set: job.model,
+          query: queries[i].index,
+          label: labels[i],
+          predicted: p.pred[i],
+          pTrue: p.probs[i * model.classes + labels[i]],
+          pPredicted: p.probs[i * model.classes + p.pred[i]],
         });
       }
     } finally {
       core.arena.reset(mark);
     }
   }
-  const mapOf = (id: string, method: string, i: number) => maps.get(`${id}|${method}`)!.subarray(i * size, (i + 1) * size);
+  const mapOf = (id: string, method: string, i: number) =>
+    maps.get(`${id}|${method}`)!.subarray(i * size, (i + 1) * size);
 
   // Tidy per-query metrics: CC, KL, SIM, Spearman of a model's map against its run's Orig map of the
   // same query and method (Orig against itself included, so the table is rectangular), and the
@@ -161,7 +197,15 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
           const e = entropies(core, a);
           const v: Record<string, number> = { ...c, ...e };
           for (const metric of METRIC_ORDER) {
-            tidy.push({ run: seed, set: model, method, query: queries[i].index, label: labels[i], metric, value: v[metric] });
+            tidy.push({
+              run: seed,
+              set: model,
+              method,
+              query: queries[i].index,
+              label: labels[i],
+              metric,
+              value: v[metric],
+            });
           }
         }
       }
@@ -199,7 +243,14 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
     const metrics: MetricsRow[] = [];
     for (const model of studyModels(config)) {
       const h = readHistory(out, `${model}-seed${seed}`);
-      modelRows.push({ run: seed, set: model, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test, valAcc: h.valAcc });
+      modelRows.push({
+        run: seed,
+        set: model,
+        bestVal: h.bestVal,
+        bestEpoch: h.bestEpoch,
+        test: h.test,
+        valAcc: h.valAcc,
+      });
       if (!tableSets.includes(model)) continue;
       table1.push({ set: model, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test });
       metrics.push({ set: model, ...summary(seed, model) });
@@ -230,17 +281,35 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
   // The tests. Every resample draws from the stream (seed, STATS, nameWord(test name)).
   const stats = config.noiseFloor
     ? studyStats(
-      {
-        init: config.init, baseline: "orig", repeat: config.repeat ? "repeat" : null, floors: ["reorder", "retrain"],
-        primaryFloor: floor, sets: tableSets.filter((m) => m !== "orig"), methods: [...config.methods],
-        metrics: [...METRIC_ORDER], runSeeds: runs.map((r) => r.seed), queries: q, classes,
-      },
-      tidy,
-      modelRows,
-      {
-        withRng: (name, fn) => withCoreRng(core, { seed: config.seed, purpose: Stream.STATS, a: nameWord(name) }, fn),
-      },
-    )
+        {
+          init: config.init,
+          baseline: "orig",
+          repeat: config.repeat ? "repeat" : null,
+          floors: ["reorder", "retrain"],
+          primaryFloor: floor,
+          sets: tableSets.filter((m) => m !== "orig"),
+          methods: [...config.methods],
+          metrics: [...METRIC_ORDER],
+          runSeeds: runs.map((r) => r.seed),
+          queries: q,
+          classes,
+        },
+        tidy,
+        modelRows,
+        {
+          withRng: (name, fn) => withCoreRng(core, { seed: config.seed, purpose: Stream.STATS, a: nameWord(name) }, fn),
+        },
+      )
     : null;
-  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries, stats };
+  return {
+    config,
+    table1: runs[0].table1,
+    metrics: runs[0].metrics,
+    noiseFloor,
+    runs,
+    metricsSummary,
+    table1Summary,
+    queries,
+    stats,
+  };
 }

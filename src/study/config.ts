@@ -144,12 +144,20 @@ export function validateConfig(c: StudyConfig): void {
   if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
   if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
   if (c.score !== "logit" && c.score !== "softmax") throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
-  if (c.init !== "shared" && c.init !== "independent") throw new UsageError(`--init must be 'shared' or 'independent', got '${c.init}'`);
-  if (!Array.isArray(c.methods) || c.methods.length === 0) throw new UsageError("methods: name at least one attribution method");
-  for (const m of c.methods) {
-    if (!(METHOD_NAMES as readonly string[]).includes(m)) throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHOD_NAMES.join(", ")})`);
+  if (c.init !== "shared" && c.init !== "independent") {
+    throw new UsageError(`--init must be 'shared' or 'independent', got '${c.init}'`);
   }
-  if (new Set(c.methods).size !== c.methods.length) throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
+  if (!Array.isArray(c.methods) || c.methods.length === 0) {
+    throw new UsageError("methods: name at least one attribution method");
+  }
+  for (const m of c.methods) {
+    if (!(METHOD_NAMES as readonly string[]).includes(m)) {
+      throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHOD_NAMES.join(", ")})`);
+    }
+  }
+  if (new Set(c.methods).size !== c.methods.length) {
+    throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
+  }
   if (!/^(mnist|fashion|idx:.+)$/.test(c.data)) throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
 }
 
@@ -182,7 +190,9 @@ export interface Job {
 
 /** The trained models of a run in display order: Orig, Repeat, the augmentations, then the floors. */
 export function studyModels(c: StudyConfig): ModelName[] {
-  return ["orig", ...(c.repeat ? (["repeat"] as const) : []), ...c.aug, ...(c.noiseFloor ? (["reorder", "retrain"] as const) : [])];
+  const repeat = c.repeat ? (["repeat"] as const) : [];
+  const floors = c.noiseFloor ? (["reorder", "retrain"] as const) : [];
+  return ["orig", ...repeat, ...c.aug, ...floors];
 }
 
 /** The floor tests compare with: the one that matches the initialisation design. */

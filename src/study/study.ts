@@ -92,7 +92,9 @@ export function loadStudyInputs(core: Core, config: StudyConfig): { ds: Dataset;
  *  the architecture's layers, the models of a run and the matching floor. */
 export function resolvedConfig(config: StudyConfig, ds: Dataset) {
   return {
-    strength: Object.fromEntries(config.aug.map((a) => [a, checkStrength(a, config.strength[a], { crop: config.cropMode })])),
+    strength: Object.fromEntries(
+      config.aug.map((a) => [a, checkStrength(a, config.strength[a], { crop: config.cropMode })]),
+    ),
     layers: parseSpec(config.arch, [1, ds.rows, ds.cols]).layers,
     models: studyModels(config),
     primaryFloor: config.noiseFloor ? primaryFloor(config) : null,

@@ -99,7 +99,12 @@ f("scipy.stats.friedmanchisquare's documented example (heart rate before / after
 
 f("tie correction", () => {
   // scipy.stats.friedmanchisquare([1,2,2,3,1], [2,2,3,3,1], [3,1,3,2,2], [4,4,1,3,2])
-  const cols = [[1, 2, 2, 3, 1], [2, 2, 3, 3, 1], [3, 1, 3, 2, 2], [4, 4, 1, 3, 2]];
+  const cols = [
+    [1, 2, 2, 3, 1],
+    [2, 2, 3, 3, 1],
+    [3, 1, 3, 2, 2],
+    [4, 4, 1, 3, 2],
+  ];
   const r = friedman(cols[0].map((_, i) => cols.map((c) => c[i])));
   rel(r.statistic, 2.2142857142857135, 1e-13, "statistic");
   rel(r.p, 0.5291400151917629, 1e-12, "p");

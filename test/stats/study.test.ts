@@ -4,7 +4,11 @@ import { freshCore } from "../helpers.js";
 import { nameWord, withCoreRng, type Rng } from "../../src/core/rng.js";
 import { Stream } from "../../src/core/streams.js";
 import {
-  epochsToReach, studyStats, type ModelRow, type StudyDesign, type TidyMetricRow,
+  epochsToReach,
+  studyStats,
+  type ModelRow,
+  type StudyDesign,
+  type TidyMetricRow,
 } from "../../src/stats/study.js";
 
 const core = freshCore();
@@ -33,9 +37,17 @@ function synthetic(runs: number[], queries: number) {
     }
   }
   const design: StudyDesign = {
-    init: "shared", baseline: "orig", repeat: "repeat", floors: ["reorder", "retrain"], primaryFloor: "reorder",
-    sets: ["repeat", "blur", "crop"], methods: ["vanilla"], metrics: ["cc", "entropySpatial"], runSeeds: runs,
-    queries, classes: 10,
+    init: "shared",
+    baseline: "orig",
+    repeat: "repeat",
+    floors: ["reorder", "retrain"],
+    primaryFloor: "reorder",
+    sets: ["repeat", "blur", "crop"],
+    methods: ["vanilla"],
+    metrics: ["cc", "entropySpatial"],
+    runSeeds: runs,
+    queries,
+    classes: 10,
   };
   return { design, rows, models };
 }
@@ -86,7 +98,10 @@ s("six runs: per-run means; sign-flip with Holm over 6 tests cannot reach 0.05 a
   assert.is(st.claims.saliencyVsAccuracy[0].n, 18);
   // claim 3: 95% of 0.9 is 0.855: crop reaches it at epoch 4 (0.9), the others at 3 (0.85 falls short)
   const conv = st.claims.convergence;
-  assert.equal(conv.perSet.map((x) => x.mean), [3, 3, 3, 4]);
+  assert.equal(
+    conv.perSet.map((x) => x.mean),
+    [3, 3, 3, 4],
+  );
   assert.is(conv.vsBaseline.find((t) => t.set === "crop")!.meanDiff, 1);
 });
 
@@ -123,7 +138,10 @@ t("CSV: header, quoting, missing numbers empty; JSON: nulls", async () => {
     { run: 1, set: 'say "x"', label: "", value: NaN },
   ];
   assert.is(toCsv(rows, ["run", "set", "label", "value"]), 'run,set,label,value\n0,orig,"a,b",0.1\n1,"say ""x""",,\n');
-  assert.equal(JSON.parse(toTidyJson(rows, ["run", "value"])), [{ run: 0, value: 0.1 }, { run: 1, value: null }]);
+  assert.equal(JSON.parse(toTidyJson(rows, ["run", "value"])), [
+    { run: 0, value: 0.1 },
+    { run: 1, value: null },
+  ]);
 });
 
 t.run();

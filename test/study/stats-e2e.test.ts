@@ -32,13 +32,32 @@ const dataDir = join(tmp, "data");
 mkdirSync(dataDir);
 idxSubset(dataDir, "train", 1000, "train");
 idxSubset(dataDir, "t10k", 200, "t10k");
-const TINY = ["--data", `idx:${dataDir}`, "--epochs", "2", "--steps", "2", "--aug", "crop,blur", "--copies", "2",
-  "--train-per-class", "4", "--val-per-class", "5", "--queries", "1"];
+const TINY = [
+  "--data",
+  `idx:${dataDir}`,
+  "--epochs",
+  "2",
+  "--steps",
+  "2",
+  "--aug",
+  "crop,blur",
+  "--copies",
+  "2",
+  "--train-per-class",
+  "4",
+  "--val-per-class",
+  "5",
+  "--queries",
+  "1",
+];
 const MODELS = ["orig", "repeat", "crop", "blur", "reorder", "retrain"];
 const METRICS = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist"];
 
 function run(args: string[]) {
-  return spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  return spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
 }
 const read = (dir: string, f: string) => readFileSync(join(dir, f), "utf8");
 
@@ -46,7 +65,8 @@ e2e("one run: floors and Repeat are trained, results.json holds the stats, the t
   const out = join(tmp, "one");
   const r = run([...TINY, "--workers", "2", "--out", out]);
   assert.is(r.status, 0, r.stderr);
-  for (const id of MODELS.map((m) => `${m}-seed0`)) assert.ok(existsSync(join(out, "weights", `${id}.bin`)), `missing ${id}`);
+  for (const id of MODELS.map((m) => `${m}-seed0`))
+    assert.ok(existsSync(join(out, "weights", `${id}.bin`)), `missing ${id}`);
   const res = JSON.parse(read(out, "results.json"));
   const st = res.stats;
   assert.is(st.design.init, "shared");
@@ -55,7 +75,8 @@ e2e("one run: floors and Repeat are trained, results.json holds the stats, the t
   assert.equal(st.design.sets, ["repeat", "crop", "blur"]);
   assert.is(st.maps.length, 3 * METRICS.length);
   for (const t of st.maps) {
-    for (const k of ["meanDiff", "interval", "bootstrap", "p", "pHolm", "t", "wilcoxon", "inputs", "verdict"]) assert.ok(k in t, k);
+    for (const k of ["meanDiff", "interval", "bootstrap", "p", "pHolm", "t", "wilcoxon", "inputs", "verdict"])
+      assert.ok(k in t, k);
     assert.is(t.n, 10);
   }
   assert.is(st.accuracy.length, 3 * 2 - 1); // repeat vs orig; crop, blur vs orig and vs repeat
@@ -84,24 +105,37 @@ e2e("byte-identical across two runs and across 1 vs 2 workers", () => {
     assert.is(read(b, f), read(a, f), f);
   }
   for (const m of MODELS) {
-    assert.ok(readFileSync(join(a, "weights", `${m}-seed0.bin`)).equals(readFileSync(join(b, "weights", `${m}-seed0.bin`))));
+    assert.ok(
+      readFileSync(join(a, "weights", `${m}-seed0.bin`)).equals(readFileSync(join(b, "weights", `${m}-seed0.bin`))),
+    );
   }
 });
 
-e2e("three runs: tests across runs on per-run means; adding Repeat and floors left Orig and augmented bytes alone", () => {
-  const out = join(tmp, "three");
-  const r = run([...TINY, "--runs", "3", "--workers", "2", "--out", out]);
-  assert.is(r.status, 0, r.stderr);
-  const st = JSON.parse(read(out, "results.json")).stats;
-  assert.is(st.design.unit, "run");
-  assert.equal(st.maps[0].inputs.units, [0, 1, 2]);
-  assert.match(st.maps[0].verdict, /cannot tell at n = 3 runs/);
-  assert.is(read(out, "per-query-metrics.csv").trimEnd().split("\n").length - 1, 3 * MODELS.length * 10 * METRICS.length);
-  // run 0 of a three-run study is the one-run study's run 0, model for model
-  for (const m of MODELS) {
-    assert.ok(readFileSync(join(out, "weights", `${m}-seed0.bin`)).equals(readFileSync(join(tmp, "one", "weights", `${m}-seed0.bin`))), m);
-  }
-});
+e2e(
+  "three runs: tests across runs on per-run means; adding Repeat and floors left Orig and augmented bytes alone",
+  () => {
+    const out = join(tmp, "three");
+    const r = run([...TINY, "--runs", "3", "--workers", "2", "--out", out]);
+    assert.is(r.status, 0, r.stderr);
+    const st = JSON.parse(read(out, "results.json")).stats;
+    assert.is(st.design.unit, "run");
+    assert.equal(st.maps[0].inputs.units, [0, 1, 2]);
+    assert.match(st.maps[0].verdict, /cannot tell at n = 3 runs/);
+    assert.is(
+      read(out, "per-query-metrics.csv").trimEnd().split("\n").length - 1,
+      3 * MODELS.length * 10 * METRICS.length,
+    );
+    // run 0 of a three-run study is the one-run study's run 0, model for model
+    for (const m of MODELS) {
+      assert.ok(
+        readFileSync(join(out, "weights", `${m}-seed0.bin`)).equals(
+          readFileSync(join(tmp, "one", "weights", `${m}-seed0.bin`)),
+        ),
+        m,
+      );
+    }
+  },
+);
 
 e2e("--init independent: the retrain floor is primary; Orig keeps its weights, the augmented models do not", () => {
   const out = join(tmp, "indep");
