@@ -32,7 +32,9 @@ const FLAGS = {
   queries: { type: "string", help: "saliency query images per class (from the test set)", def: String(D.queries) },
   target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
-  "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
+  "no-noise-floor": { type: "boolean", help: "skip the noise floors (Orig reordered, retrained): no tests", def: "" },
+  "no-repeat": { type: "boolean", help: "skip Repeat (the originals repeated to an augmented set's size)", def: "" },
+  init: { type: "string", help: "shared (every model of a run starts from Orig's weights) | independent", def: D.init },
   methods: {
     type: "string",
     help: `attribution methods: comma list of ${METHODS.join(",")} | all (vanilla always runs)`,
@@ -176,6 +178,8 @@ export function parseCli(argv: string[]): ParsedCli {
     target: (s("target") ?? D.target) as StudyConfig["target"],
     score: (s("score") ?? D.score) as StudyConfig["score"],
     noiseFloor: !v["no-noise-floor"],
+    repeat: !v["no-repeat"],
+    init: (s("init") ?? D.init) as StudyConfig["init"],
     methods: s("methods") === undefined ? [...D.methods] : methodList(s("methods")!),
     trust: !v["no-trust"],
   };

@@ -1,42 +1,69 @@
-// The analysis of a trained run: saliency maps of every model (written as .npy), the map metrics
-// against the baseline, and the tables of results.json.
+// The analysis of a trained run: saliency maps of every model for every attribution method (written as
+// .npy), the per-query map metrics against Orig and the per-query predictions as tidy long tables, the
+// tables of results.json, and the statistics section (src/stats/study.ts: paired tests against the
+// matching noise floor, the unit of replication being the training run).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Core } from "../core/load.js";
+import { Stream } from "../core/streams.js";
+import { nameWord, withCoreRng } from "../core/rng.js";
+import type { Model } from "../nn/model.js";
 import { compareMaps, entropies, meanSd, meanSdDefined } from "../explain/metrics.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
 import { methodMaps, methodSettings, queryImages, type TrustTables } from "./trust.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
 import { toFloat } from "../data/augment.js";
+import { studyStats, type ModelRow, type StudyStats, type TidyMetricRow } from "../stats/study.js";
+import { toCsv, toTidyJson } from "../stats/tidy.js";
+
+/** The stats section as terminal lines (for the CLI, which reads the stats layer through the study). */
+export { statsText } from "../stats/summary.js";
 import { encodeNpy, writeAtomic } from "../node/files.js";
-import { studyJobs, studySets, type SetName, type StudyConfig } from "./config.js";
+import { primaryFloor, studyJobs, studyModels, type ModelName, type StudyConfig } from "./config.js";
 import { loadModel, readHistory } from "./run-folder.js";
 
 export interface Table1Row {
-  set: SetName;
+  set: ModelName;
   bestVal: number;
   bestEpoch: number;
   test: number;
 }
 
 export interface MetricsRow {
-  set: SetName;
-  cc: number; ccSd: number;
-  kl: number; klSd: number;
-  entropySpatial: number; entropySpatialSd: number;
-  entropyHist: number; entropyHistSd: number;
-  sim: number; simSd: number;
-  spearman: number; spearmanSd: number;
+  set: ModelName;
+  cc: number;
+  ccSd: number;
+  kl: number;
+  klSd: number;
+  entropySpatial: number;
+  entropySpatialSd: number;
+  entropyHist: number;
+  entropyHistSd: number;
+  sim: number;
+  simSd: number;
+  spearman: number;
+  spearmanSd: number;
 }
 
-/** The second baseline (Orig retrained with another seed) against the first: how much retraining
- *  alone moves the maps; its entropies are its own maps'. */
+/** The primary noise floor of the first run against that run's Orig (the figures' band): how much
+ *  retraining alone moves the maps; its entropies are its own maps'. */
 export interface NoiseFloor extends Omit<MetricsRow, "set"> {
-  set: "orig";
+  set: string;
   seed: number;
   /** The job id it is compared with. */
   against: string;
+}
+
+/** One model's prediction for one query image (softmax of its logits). */
+export interface PredictionRow {
+  run: number;
+  set: ModelName;
+  query: number;
+  label: number;
+  predicted: number;
+  pTrue: number;
+  pPredicted: number;
 }
 
 export interface Results {
@@ -47,9 +74,11 @@ export interface Results {
   runs: { seed: number; table1: Table1Row[]; metrics: MetricsRow[] }[];
   /** Per set, the mean and sample sd across runs of each run's mean metric (NaN sd for one run). */
   metricsSummary: MetricsRow[];
-  table1Summary: { set: SetName; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
+  table1Summary: { set: ModelName; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
   queries: { index: number; label: number }[];
-  /** Every attribution method's comparison with Orig and the trust tables (study/trust.ts). */
+  /** Paired tests, intervals and corrections (null without noise floors). */
+  stats: StudyStats | null;
+  /** Every attribution method against Orig, and the trust tables. */
   explain: ExplainResults;
 }
 
@@ -57,10 +86,12 @@ export interface Results {
  *  samples, path points and occluded copies; maps do not depend on it). */
 export const EXPLAIN_BATCH = 100;
 
+/** The attribution methods beyond the tidy tables: each model of the first run against Orig per
+ *  method, and the trust tables (study/trust.ts). */
 export interface ExplainResults {
   methods: MethodName[];
   labels: Record<string, string>;
-  /** First run: each model (and the noise floor) against Orig, per method; n = queries where CC is defined. */
+  /** First run: each model against Orig, per method; n = queries where CC is defined. */
   metrics: ({ method: MethodName; set: string; n: number } & Record<"cc" | "kl" | "sim" | "spearman", number> &
     Record<"ccSd" | "klSd" | "simSd" | "spearmanSd", number>)[];
   /** Filled by the trust stage (./trust-stage.ts); null with --no-trust. */
@@ -72,84 +103,186 @@ export function studyQueryImages(ds: Dataset, queries: { index: number }[]): Flo
   return toFloat(gather(ds.test.images, ds.test.labels, ds.rows * ds.cols, queries.map((x) => x.index)).images);
 }
 
-/** Saliency maps of every trained model (written as .npy) and the metrics against the baseline. */
+/** The comparison metrics in the order of the tidy table (MIT saliency benchmark definitions). */
+export const METRIC_ORDER = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist"] as const;
+export const TIDY_METRIC_COLUMNS = ["run", "set", "method", "query", "label", "metric", "value"] as const;
+export const TIDY_PREDICTION_COLUMNS = ["run", "set", "query", "label", "predicted", "pTrue", "pPredicted"] as const;
+
+/** Saliency file of a job and method (vanilla keeps the name it always had). */
+export function mapFile(jobId: string, method: string, signed = false): string {
+  return `${jobId}${method === "vanilla" ? "" : `.${method}`}${signed ? ".signed" : ""}.npy`;
+}
+
+function predictions(
+  core: Core,
+  model: Model,
+  images: Float32Array,
+  n: number,
+): { pred: number[]; probs: Float32Array } {
+  const C = model.classes;
+  const probs = new Float32Array(n * C);
+  const pred: number[] = [];
+  for (let start = 0; start < n; start += model.capacity) {
+    const m = Math.min(model.capacity, n - start);
+    model.setInput(images.subarray(start * model.inputSize, (start + m) * model.inputSize), m);
+    model.forward(m);
+    core.exports.softmax_forward(model.probs, model.logits, m, C);
+    const p = core.arena.f32(model.probs, m * C);
+    probs.set(p, start * C);
+    for (let i = 0; i < m; i++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[i * C + c] > p[i * C + best]) best = c;
+      pred.push(best);
+    }
+  }
+  return { pred, probs };
+}
+
+/** Saliency maps of every trained model (written as .npy), the tidy tables and the results. */
 export function analyse(
-  core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[], timings?: Record<string, number>,
+  core: Core,
+  config: StudyConfig,
+  out: string,
+  ds: Dataset,
+  queries: { index: number; label: number }[],
+  timings?: Record<string, number>,
 ): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
+  const labels = queries.map((x) => x.label);
   const qImages = studyQueryImages(ds, queries);
+  const qi = queryImages(qImages, queries, ds.rows, ds.cols);
+  const settings = methodSettings(config);
+  const methods: MethodName[] = config.methods;
+  const mapSeconds: Record<string, number> = {};
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
-  const maps = new Map<string, Float32Array>(); // job id -> vanilla abs maps (q, size)
-  // Every method's maps (vanilla's files keep their names, the others go under saliency/<method>/).
-  // The trust tables are a stage of their own on the worker pool (./trust-stage.ts).
-  const methods: MethodName[] = config.methods ?? ["vanilla"];
-  const qi = queryImages(qImages, queries, ds.rows, ds.cols);
-  const settings = methodSettings(config);
-  const methodAbs = new Map<MethodName, Map<string, Float32Array>>(methods.map((m) => [m, new Map()]));
-  const mapSeconds: Record<string, number> = {};
+  const maps = new Map<string, Float32Array>(); // job id | method -> abs maps (q, size)
+  const predRows: PredictionRow[] = [];
+  let classes = 10;
   for (const job of studyJobs(config)) {
     if (job.permuteLabels) continue; // only the data-randomisation test reads it (trust stage)
     const mark = core.arena.mark();
     try {
       const model = loadModel(core, out, job.id, Math.max(q, EXPLAIN_BATCH));
+      classes = model.classes;
       const { maps: all, seconds } = methodMaps(methods, model, qi, settings);
       for (const [m, t] of Object.entries(seconds)) mapSeconds[m] = (mapSeconds[m] ?? 0) + t;
-      for (const [m, a] of all) {
-        const dir = m === "vanilla" ? join(out, "saliency") : join(out, "saliency", m);
-        mkdirSync(dir, { recursive: true });
-        writeAtomic(join(dir, `${job.id}.npy`), encodeNpy(a.abs, [q, 1, ds.rows, ds.cols]));
-        writeAtomic(join(dir, `${job.id}.signed.npy`), encodeNpy(a.signed, [q, 1, ds.rows, ds.cols]));
-        methodAbs.get(m)!.set(job.id, a.abs);
+      for (const method of methods) {
+        const s = all.get(method)!;
+        writeAtomic(join(out, "saliency", mapFile(job.id, method)), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
+        writeAtomic(
+          join(out, "saliency", mapFile(job.id, method, true)),
+          encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
+        );
+        maps.set(`${job.id}|${method}`, s.abs);
       }
-      maps.set(job.id, all.get("vanilla")!.abs);
+      const p = predictions(core, model, qImages, q);
+      for (let i = 0; i < q; i++) {
+        predRows.push({
+          run: job.trainSeed,
+          set: job.model,
+          query: queries[i].index,
+          label: labels[i],
+          predicted: p.pred[i],
+          pTrue: p.probs[i * model.classes + labels[i]],
+          pPredicted: p.probs[i * model.classes + p.pred[i]],
+        });
+      }
     } finally {
       core.arena.reset(mark);
     }
   }
   if (timings) for (const [m, t] of Object.entries(mapSeconds)) timings[`maps:${m}`] = +t.toFixed(3);
-  const mapOf = (id: string, i: number) => maps.get(id)!.subarray(i * size, (i + 1) * size);
-  const compare = (id: string, base: string) => {
-    const rows = queries.map((_, i) => compareMaps(core, mapOf(id, i), mapOf(base, i)));
-    const pick = (k: "cc" | "kl" | "sim" | "spearman") => meanSd(rows.map((r) => r[k]));
-    const [cc, kl, sim, sp] = [pick("cc"), pick("kl"), pick("sim"), pick("spearman")];
-    return { cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd, sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd };
-  };
+  const mapOf = (id: string, method: string, i: number) =>
+    maps.get(`${id}|${method}`)!.subarray(i * size, (i + 1) * size);
 
-  const entropyStats = (id: string) => {
-    const ents = queries.map((_, i) => entropies(core, mapOf(id, i)));
-    const es = meanSd(ents.map((e) => e.entropySpatial));
-    const eh = meanSd(ents.map((e) => e.entropyHist));
-    return { entropySpatial: es.mean, entropySpatialSd: es.sd, entropyHist: eh.mean, entropyHistSd: eh.sd };
-  };
-
-  const runs: Results["runs"] = [];
+  // Tidy per-query metrics: CC, KL, SIM, Spearman of a model's map against its run's Orig map of the
+  // same query and method (Orig against itself included, so the table is rectangular), and the
+  // entropies of the model's own map.
+  const tidy: TidyMetricRow[] = [];
   for (let r = 0; r < config.runs; r++) {
     const seed = config.seed + r;
-    const base = `orig-seed${seed}`;
+    for (const model of studyModels(config)) {
+      for (const method of config.methods) {
+        for (let i = 0; i < q; i++) {
+          const a = mapOf(`${model}-seed${seed}`, method, i);
+          const c = compareMaps(core, a, mapOf(`orig-seed${seed}`, method, i));
+          const e = entropies(core, a);
+          const v: Record<string, number> = { ...c, ...e };
+          for (const metric of METRIC_ORDER) {
+            tidy.push({
+              run: seed,
+              set: model,
+              method,
+              query: queries[i].index,
+              label: labels[i],
+              metric,
+              value: v[metric],
+            });
+          }
+        }
+      }
+    }
+  }
+  writeAtomic(join(out, "per-query-metrics.csv"), toCsv(tidy, TIDY_METRIC_COLUMNS));
+  writeAtomic(join(out, "per-query-metrics.json"), toTidyJson(tidy, TIDY_METRIC_COLUMNS));
+  writeAtomic(join(out, "per-query-predictions.csv"), toCsv(predRows, TIDY_PREDICTION_COLUMNS));
+  writeAtomic(join(out, "per-query-predictions.json"), toTidyJson(predRows, TIDY_PREDICTION_COLUMNS));
+
+  // The summary tables (the first method's), mean ± sd over queries, per run.
+  const method0 = config.methods[0];
+  const index = new Map<string, number[]>();
+  for (const row of tidy) {
+    if (row.method !== method0) continue;
+    const k = `${row.run}|${row.set}|${row.metric}`;
+    if (!index.has(k)) index.set(k, []);
+    index.get(k)!.push(row.value);
+  }
+  const summary = (seed: number, model: string) => {
+    const o: Record<string, number> = {};
+    for (const metric of METRIC_ORDER) {
+      const s = meanSd(index.get(`${seed}|${model}|${metric}`) ?? []);
+      o[metric] = s.mean;
+      o[`${metric}Sd`] = s.sd;
+    }
+    return o as unknown as Omit<MetricsRow, "set">;
+  };
+  const tableSets: ModelName[] = studyModels(config).filter((m) => m !== "reorder" && m !== "retrain");
+  const runs: Results["runs"] = [];
+  const modelRows: ModelRow[] = [];
+  for (let r = 0; r < config.runs; r++) {
+    const seed = config.seed + r;
     const table1: Table1Row[] = [];
     const metrics: MetricsRow[] = [];
-    for (const set of studySets(config)) {
-      const id = `${set}-seed${seed}`;
-      const h = readHistory(out, id);
-      table1.push({ set, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test });
-      metrics.push({ set, ...compare(id, base), ...entropyStats(id) });
+    for (const model of studyModels(config)) {
+      const h = readHistory(out, `${model}-seed${seed}`);
+      modelRows.push({
+        run: seed,
+        set: model,
+        bestVal: h.bestVal,
+        bestEpoch: h.bestEpoch,
+        test: h.test,
+        valAcc: h.valAcc,
+      });
+      if (!tableSets.includes(model)) continue;
+      table1.push({ set: model, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test });
+      metrics.push({ set: model, ...summary(seed, model) });
     }
     runs.push({ seed, table1, metrics });
   }
-  const noiseSeed = config.seed + config.runs;
+  const floor = primaryFloor(config);
   const noiseFloor: NoiseFloor | null = config.noiseFloor
-    ? { set: "orig", seed: noiseSeed, against: `orig-seed${config.seed}`, ...compare(`orig-seed${noiseSeed}`, `orig-seed${config.seed}`), ...entropyStats(`orig-seed${noiseSeed}`) }
+    ? { set: `orig (${floor})`, seed: config.seed, against: `orig-seed${config.seed}`, ...summary(config.seed, floor) }
     : null;
-  const table1Summary = studySets(config).map((set) => {
+  const table1Summary = tableSets.map((set) => {
     const bv = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.bestVal));
     const te = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.test));
     return { set, bestValMean: bv.mean, bestValSd: bv.sd, testMean: te.mean, testSd: te.sd };
   });
   const keys = ["cc", "kl", "entropySpatial", "entropyHist", "sim", "spearman"] as const;
-  const metricsSummary = studySets(config).map((set) => {
+  const metricsSummary = tableSets.map((set) => {
     const per = runs.map((r) => r.metrics.find((x) => x.set === set)!);
     const row = { set } as MetricsRow;
     for (const k of keys) {
@@ -159,26 +292,59 @@ export function analyse(
     }
     return row;
   });
-  // Per method: each model of the first run against Orig's maps of the same method (and the noise floor).
-  const methodRows: ExplainResults["metrics"] = [];
-  for (const m of methods) {
-    const base = `orig-seed${config.seed}`;
-    const ids = studySets(config).map((set) => ({ set: set as string, id: `${set}-seed${config.seed}` }));
-    if (config.noiseFloor) ids.push({ set: "noise floor", id: `orig-seed${noiseSeed}` });
-    for (const { set, id } of ids) {
-      const of = (job: string, i: number) => methodAbs.get(m)!.get(job)!.subarray(i * size, (i + 1) * size);
-      const rows = queries.map((_, i) => compareMaps(core, of(id, i), of(base, i)));
-      const pick = (k: "cc" | "kl" | "sim" | "spearman") => meanSdDefined(rows.map((r) => r[k]));
-      const [cc, kl, sim, sp] = [pick("cc"), pick("kl"), pick("sim"), pick("spearman")];
-      methodRows.push({
-        method: m, set, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd,
+
+  // The tests. Every resample draws from the stream (seed, STATS, nameWord(test name)).
+  const stats = config.noiseFloor
+    ? studyStats(
+        {
+          init: config.init,
+          baseline: "orig",
+          repeat: config.repeat ? "repeat" : null,
+          floors: ["reorder", "retrain"],
+          primaryFloor: floor,
+          sets: tableSets.filter((m) => m !== "orig"),
+          methods: [...config.methods],
+          metrics: [...METRIC_ORDER],
+          runSeeds: runs.map((r) => r.seed),
+          queries: q,
+          classes,
+        },
+        tidy,
+        modelRows,
+        {
+          withRng: (name, fn) => withCoreRng(core, { seed: config.seed, purpose: Stream.STATS, a: nameWord(name) }, fn),
+        },
+      )
+    : null;
+  // Per method: each model of the first run against Orig (the tidy table's values, mean over queries).
+  const explainRows: ExplainResults["metrics"] = [];
+  for (const method of methods) {
+    for (const model of studyModels(config)) {
+      const of = (metric: string) =>
+        meanSdDefined(tidy.filter((t) => t.run === config.seed && t.set === model && t.method === method && t.metric === metric).map((t) => t.value));
+      const [cc, kl, sim, sp] = [of("cc"), of("kl"), of("sim"), of("spearman")];
+      explainRows.push({
+        method, set: model, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd,
         sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd,
       });
     }
   }
-  const labels = Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]]));
-  const explain: ExplainResults = { methods, labels, metrics: methodRows, trust: null };
-  const { table1, metrics } = runs[0];
-  return { config, table1, metrics, noiseFloor, runs, metricsSummary, table1Summary, queries, explain };
+  const explain: ExplainResults = {
+    methods,
+    labels: Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]])),
+    metrics: explainRows,
+    trust: null,
+  };
+  return {
+    config,
+    table1: runs[0].table1,
+    metrics: runs[0].metrics,
+    noiseFloor,
+    runs,
+    metricsSummary,
+    table1Summary,
+    queries,
+    stats,
+    explain,
+  };
 }
-
