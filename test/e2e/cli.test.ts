@@ -84,7 +84,7 @@ e2e("with the trust tables: every method's maps, the permuted-label model, the e
   assert.is(readFileSync(join(t1, "results.json"), "utf8"), readFileSync(join(t2, "results.json"), "utf8"));
   for (const f of readdirSync(join(t1, "weights"))) assert.ok(readFileSync(join(t1, "weights", f)).equals(readFileSync(join(t2, "weights", f))), f);
   // the models of the run without trust tables are the same bytes; the permuted-label model is new
-  for (const id of ["orig-seed0", "crop-seed0", "blur-seed0", "orig-seed1"]) {
+  for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
     assert.ok(readFileSync(join(t1, "weights", `${id}.bin`)).equals(readFileSync(join(tmp, "a", "weights", `${id}.bin`))), id);
     assert.ok(readFileSync(join(t1, "saliency", `${id}.npy`)).equals(readFileSync(join(tmp, "a", "saliency", `${id}.npy`))), id);
   }
@@ -94,7 +94,9 @@ e2e("with the trust tables: every method's maps, the permuted-label model, the e
   assert.equal(res.config.methods, methods);
   assert.equal(res.explain.methods, methods);
   for (const m of methods.filter((x) => x !== "vanilla")) {
-    for (const id of ["orig-seed0", "crop-seed0", "blur-seed0", "orig-seed1"]) assert.ok(existsSync(join(t1, "saliency", m, `${id}.signed.npy`)), `${m}/${id}`);
+    for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
+      assert.ok(existsSync(join(t1, "saliency", `${id}.${m}.signed.npy`)), `${id}.${m}`);
+    }
   }
   const t = res.explain.trust;
   assert.is(t.verdicts.length, methods.length * 3);
@@ -114,8 +116,8 @@ e2e("--methods names the methods (vanilla always runs); an unknown one is a usag
   const r = run([...TINY, "--methods", "ig", "--out", out]);
   assert.is(r.status, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).explain.methods, ["vanilla", "ig"]);
-  assert.ok(existsSync(join(out, "saliency", "ig", "crop-seed0.npy")));
-  assert.not.ok(existsSync(join(out, "saliency", "smoothgrad")));
+  assert.ok(existsSync(join(out, "saliency", "crop-seed0.ig.npy")));
+  assert.not.ok(existsSync(join(out, "saliency", "crop-seed0.smoothgrad.npy")));
   const bad = run([...TINY, "--methods", "lime", "--out", join(tmp, "never")]);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /--methods: unknown method 'lime'/);
