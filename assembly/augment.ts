@@ -22,6 +22,7 @@
 
 import { rng_uniform, rng_below, rng_fill_uniform } from "./rng";
 import { ldf, stf } from "./inline/simd";
+import { al16 } from "./inline/mem";
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces: bilinear tap tables, separable resampling, reflect-padded Gaussian smoothing.
@@ -125,13 +126,9 @@ function resample_ref(out: usize, inp: usize, H: i32, W: i32, tabX: usize, tabY:
   }
 }
 
-@inline function align16(bytes: usize): usize {
-  return (bytes + 15) & ~(<usize>15);
-}
-
 /** Bytes of scratch for the separable resampling kernels: tap tables (W + H) x 16 + tmp (H, W). */
 function resampleWsBytes(H: i32, W: i32): usize {
-  return (<usize>(H + W) << 4) + align16(<usize>(H * W) << 2);
+  return (<usize>(H + W) << 4) + al16(<usize>(H * W) << 2);
 }
 
 /** PyTorch's padding_mode="reflect" (numpy/scipy "mirror"): the edge pixel is not repeated,
@@ -178,7 +175,7 @@ export function gaussian_kernel(out: usize, sigma: f32, radius: i32): void {
  *  holds every smaller one. */
 function smoothWsBytes(H: i32, W: i32, r: i32): usize {
   const K = 2 * r + 1;
-  return align16(<usize>(H * W) << 2) + 2 * align16(<usize>K << 2) + align16(<usize>(W + 2 * r) << 2);
+  return al16(<usize>(H * W) << 2) + 2 * al16(<usize>K << 2) + al16(<usize>(W + 2 * r) << 2);
 }
 
 /** Separable convolution of one (H, W) image with the K = 2r + 1 taps at kern, reflect-padded:
@@ -187,7 +184,7 @@ function smoothWsBytes(H: i32, W: i32, r: i32): usize {
  *  time; columns: the K source row offsets of an output row are computed once, then f32x4 across. */
 function smooth(out: usize, inp: usize, H: i32, W: i32, kern: usize, r: i32, tmp: usize, pad: usize): void {
   const K = 2 * r + 1;
-  const rows = pad + align16(<usize>(W + 2 * r) << 2);
+  const rows = pad + al16(<usize>(W + 2 * r) << 2);
   const w0 = ldf(kern, 0);
   const v0 = f32x4.splat(w0);
   // pass 1: along rows, inp -> tmp
@@ -540,8 +537,8 @@ export function aug_blur_ws_bytes(H: i32, W: i32, sigma_max: f32): usize {
 /** Run the separable Gaussian of std sigma over one image with the scratch at ws (smoothWsBytes). */
 @inline function gaussianPass(out: usize, inp: usize, H: i32, W: i32, sigma: f32, ws: usize, simd: bool): void {
   const r = gaussian_radius(sigma);
-  const kern = ws + align16(<usize>(H * W) << 2);
-  const pad = kern + align16(<usize>(2 * r + 1) << 2);
+  const kern = ws + al16(<usize>(H * W) << 2);
+  const pad = kern + al16(<usize>(2 * r + 1) << 2);
   gaussian_kernel(kern, sigma, r);
   if (simd) smooth(out, inp, H, W, kern, r, ws, pad);
   else smooth_ref(out, inp, H, W, kern, r, ws);
@@ -591,7 +588,7 @@ export function aug_blur_random(out: usize, inp: usize, N: i32, H: i32, W: i32, 
 
 /** Scratch bytes for the elastic kernels: noise (2, H, W) + field (2, H, W) + blur scratch. */
 export function aug_elastic_ws_bytes(H: i32, W: i32, sigma: f32): usize {
-  return 2 * align16(<usize>(2 * H * W) << 2) + aug_blur_ws_bytes(H, W, sigma);
+  return 2 * al16(<usize>(2 * H * W) << 2) + aug_blur_ws_bytes(H, W, sigma);
 }
 
 function elasticField(field: usize, noise: usize, H: i32, W: i32, alpha: f32, sigma: f32, ws: usize, simd: bool): void {
@@ -638,16 +635,16 @@ export function aug_warp(out: usize, inp: usize, N: i32, H: i32, W: i32, field: 
  *  inp, out: usize (N, H, W) f32; noise: usize (2, H, W) f32 in [-1, 1];
  *  ws: aug_elastic_ws_bytes(H, W, sigma) */
 export function aug_elastic(out: usize, inp: usize, N: i32, H: i32, W: i32, noise: usize, alpha: f32, sigma: f32, ws: usize): void {
-  const field = ws + align16(<usize>(2 * H * W) << 2);
-  const rest = field + align16(<usize>(2 * H * W) << 2);
+  const field = ws + al16(<usize>(2 * H * W) << 2);
+  const rest = field + al16(<usize>(2 * H * W) << 2);
   elasticField(field, noise, H, W, alpha, sigma, rest, true);
   aug_warp(out, inp, N, H, W, field);
 }
 
 /** Scalar twin of aug_elastic. Same arguments. */
 export function aug_elastic_ref(out: usize, inp: usize, N: i32, H: i32, W: i32, noise: usize, alpha: f32, sigma: f32, ws: usize): void {
-  const field = ws + align16(<usize>(2 * H * W) << 2);
-  const rest = field + align16(<usize>(2 * H * W) << 2);
+  const field = ws + al16(<usize>(2 * H * W) << 2);
+  const rest = field + al16(<usize>(2 * H * W) << 2);
   elasticField(field, noise, H, W, alpha, sigma, rest, false);
   aug_warp(out, inp, N, H, W, field);
 }

@@ -7,14 +7,15 @@
 // (row stride = the row length), 4-byte aligned at least (16 recommended). `acc` != 0 adds into C,
 // acc = 0 overwrites it (C's old contents are then never read, so it may hold garbage or NaN).
 // BLAS's sgemm is the model (Goto & van de Geijn 2008: packed panels feeding a register-blocked
-// micro-kernel); the micro-kernels and packers live in assembly/inline/tiles.ts.
+// micro-kernel); the micro-kernels and packers live in assembly/tiles.ts.
 //
 // Numerics: nn and tn sum every C element sequentially over k from +0 and then add it to C, which is
 // exactly what their scalar twins do, so fast and twin agree bit for bit. nt vectorizes along k
 // (4 interleaved partial sums, combined in a fixed order), so it agrees with its twin to rounding.
 // No relaxed SIMD, no fma: every runtime gives the same bits.
 
-import { tile_row, pack_a_splat, pack_b_edge, dot_run } from "./inline/tiles";
+import { tile_row, pack_a_splat, pack_b_edge, dot_run, panels_ws_bytes, SPLAT_K, PANEL_K } from "./tiles";
+import { f32s, al64 } from "./inline/mem";
 
 /** Constants of peak_probe, read from memory so that neither Binaryen nor V8 can fold them or
  *  re-materialize them inside the loop (V8 schedules pure values next to their uses). */
@@ -44,32 +45,31 @@ export function peak_probe(iters: i32): f32 {
   return (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1)) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
 }
 
-/** Scratch bytes the fast gemm_* need for (M, N, K), any of the three forms: one pre-splatted A
- *  panel (64 K), one zero-padded B edge panel (32 K) and a 128-byte tile (nt needs only K f32 of
- *  zeros and the tile, which fit in the same space). Independent of M and N. */
+/** Scratch bytes the fast gemm_* need for (M, N, K), any of the three forms (the panel forms need the
+ *  most). Independent of M and N. */
 export function gemm_ws_bytes(M: i32, N: i32, K: i32): usize {
-  return ((<usize>K * 96 + 128) + 63) & ~(<usize>63);
+  return panels_ws_bytes(K);
 }
 
-/** Layout of the gemm scratch: A panel, B edge panel, tile. */
-@inline function wsPanelB(ws: usize, K: i32): usize { return ws + (<usize>K << 6); }
-@inline function wsTile(ws: usize, K: i32): usize { return ws + <usize>K * 96; }
+/** Layout of the panel scratch: A panel, B edge panel, tile. */
+@inline function wsPanelB(ws: usize, K: i32): usize { return ws + <usize>K * SPLAT_K; }
+@inline function wsTile(ws: usize, K: i32): usize { return ws + <usize>K * (SPLAT_K + PANEL_K); }
 
 /** The packed-panel driver behind gemm_nn and gemm_tn: A element (i, k) at A + i * sr + k * sk;
  *  B (K,N) row-major. */
 function gemm_panels(C: usize, A: usize, sr: usize, sk: usize, B: usize, M: i32, N: i32, K: i32,
                      acc: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
-  const ldc = <usize>N << 2;
-  const ldb = <usize>N << 2;
+  const ldc = f32s(N);
+  const ldb = f32s(N);
   const tail = N & 7;
   const edge = wsPanelB(ws, K);
   const tmp = wsTile(ws, K);
-  if (tail) pack_b_edge(edge, B + (<usize>(N - tail) << 2), ldb, tail, K);
+  if (tail) pack_b_edge(edge, B + f32s(N - tail), ldb, tail, K);
   for (let i = 0; i < M; i += 4) {
     const rows = min(4, M - i);
     pack_a_splat(ws, A + <usize>i * sr, sr, sk, rows, K);
-    tile_row(C + <usize>i * ldc, ldc, ws, rows, B, 32, ldb, edge, 32, N, K, acc, tmp);
+    tile_row(C + <usize>i * ldc, ldc, ws, rows, B, PANEL_K, ldb, edge, PANEL_K, N, K, acc, tmp);
   }
 }
 
@@ -79,7 +79,7 @@ function gemm_panels(C: usize, A: usize, sr: usize, sk: usize, B: usize, M: i32,
  * Per 4 rows of C, A's rows are packed pre-splatted; B is read in place (8-column strips).
  */
 export function gemm_nn(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, acc: i32, ws: usize): void {
-  gemm_panels(C, A, <usize>K << 2, 4, B, M, N, K, acc, ws);
+  gemm_panels(C, A, f32s(K), 4, B, M, N, K, acc, ws);
 }
 
 /**
@@ -87,18 +87,19 @@ export function gemm_nn(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, ac
  *   C: (M,N)   A: stored (K,M)   B: (K,N)   ws: gemm_ws_bytes(M,N,K) bytes, 16-byte aligned
  */
 export function gemm_tn(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, acc: i32, ws: usize): void {
-  gemm_panels(C, A, 4, <usize>M << 2, B, M, N, K, acc, ws);
+  gemm_panels(C, A, 4, f32s(M), B, M, N, K, acc, ws);
 }
 
 /**
  * C = [acc ? C : 0] + A · B^T, vectorized along K (inner products, no packing).
- *   C: (M,N)   A: (M,K)   B: stored (N,K)   ws: gemm_ws_bytes(M,N,K) bytes, 16-byte aligned
+ *   C: (M,N)   A: (M,K)   B: stored (N,K)   ws: gemm_ws_bytes(M,N,K) bytes, 16-byte aligned (of which it
+ *   uses the first al64(4K) + 128: a zero row and the scratch tile)
  */
 export function gemm_nt(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, acc: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
-  memory.fill(ws, 0, <usize>K << 2); // the zero row that stands in for missing rows of an edge tile
-  const lda = <usize>K << 2;
-  dot_run(C, <usize>N << 2, A, lda, B, lda, M, N, K, acc, ws, wsTile(ws, K));
+  const lda = f32s(K);
+  memory.fill(ws, 0, lda); // the zero row that stands in for missing rows of an edge tile
+  dot_run(C, f32s(N), A, lda, B, lda, M, N, K, acc, ws, ws + al64(lda)); // = dot_run_ws_bytes(K)
 }
 
 // ---------------------------------------------------------------------------------------------------

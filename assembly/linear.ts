@@ -2,29 +2,26 @@
 //
 // Legend: N batch, In input features, Out output features. Tensors are row-major f32, 16-byte aligned.
 //
-//   forward   out (N,Out) = inp (N,In) · W^T + b                  gemm_nt form (inner products along In)
-//   backward  dinp (N,In) += dout (N,Out) · W                      gemm_nn form  (skipped if dinp == 0)
-//             dW (Out,In) += dout^T · inp                          gemm_tn form
+//   forward   out (N,Out) = inp (N,In) · W^T + b                  gemm_nt (inner products along In)
+//   backward  dinp (N,In) += dout (N,Out) · W                      gemm_nn (skipped if dinp == 0)
+//             dW (Out,In) += dout^T · inp                          gemm_tn
 //             db (Out)    += Σ_n dout[n, :]                        column sums
 //
 // Numerics: out = b + s with s the inner-product tile's sum (4 interleaved partial sums, see
-// assembly/inline/tiles.ts), equal to the twin's sequential sum up to rounding; dinp, dW and db are
+// assembly/tiles.ts), equal to the twin's sequential sum up to rounding; dinp, dW and db are
 // sequential sums from +0 added into the gradient, bit-identical to linear_backward_ref.
 
-import { tile_row, pack_a_splat, pack_b_edge, dot_run } from "./inline/tiles";
-
-@inline function al64(b: usize): usize { return (b + 63) & ~(<usize>63); }
-
-/** Scratch of the outer-product drivers for reduction length K: A panel (64 K), B edge panel (32 K), tile. */
-@inline function panelBytes(K: i32): usize { return al64(<usize>K * 96) + 128; }
+import { gemm_nn, gemm_tn, gemm_nt } from "./gemm";
+import { panels_ws_bytes, dot_run_ws_bytes } from "./tiles";
+import { f32s } from "./inline/mem";
 
 /**
- * Scratch bytes linear_forward and linear_backward need (the larger): forward a zero row of In f32;
- * backward one pre-splatted A panel and one B edge panel for reduction length N (dW) or Out (dinp).
+ * Scratch bytes linear_forward and linear_backward need (the larger): forward gemm_nt's zero row of
+ * In f32 and tile; backward gemm_tn's and gemm_nn's panels for reduction length N (dW) or Out (dinp).
  */
 export function linear_ws_bytes(N: i32, In: i32, Out: i32): usize {
-  const f = al64(<usize>In << 2) + 128;
-  const bn = panelBytes(N), bo = panelBytes(Out);
+  const f = dot_run_ws_bytes(In);
+  const bn = panels_ws_bytes(N), bo = panels_ws_bytes(Out);
   const b = bn > bo ? bn : bo;
   return f > b ? f : b;
 }
@@ -37,14 +34,12 @@ export function linear_ws_bytes(N: i32, In: i32, Out: i32): usize {
 export function linear_forward(out: usize, inp: usize, weight: usize, bias: usize, N: i32, In: i32, Out: i32,
                                ws: usize): void {
   if (N <= 0 || Out <= 0) return;
-  const ldo = <usize>Out << 2;
+  const ldo = f32s(Out);
   for (let n = 0; n < N; n++) {
     const row = out + <usize>n * ldo;
     for (let o: usize = 0; o < ldo; o += 4) store<f32>(row + o, load<f32>(bias + o));
   }
-  memory.fill(ws, 0, <usize>In << 2);
-  const ldi = <usize>In << 2;
-  dot_run(out, ldo, inp, ldi, weight, ldi, N, Out, In, 1, ws, ws + al64(ldi));
+  gemm_nt(out, inp, weight, N, Out, In, 1, ws); // out (N,Out) += inp (N,In) · weight (Out,In)^T
 }
 
 /**
@@ -56,38 +51,23 @@ export function linear_forward(out: usize, inp: usize, weight: usize, bias: usiz
 export function linear_backward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize,
                                 N: i32, In: i32, Out: i32, ws: usize): void {
   if (N <= 0 || Out <= 0) return;
-  const ldo = <usize>Out << 2, ldi = <usize>In << 2;
-  const tail = In & 7;
+  const ldo = f32s(Out);
   // dbias[o] += Σ_n dout[n][o], sequential over n, four outputs per vector
   let o = dbias ? 0 : Out;
   for (; o + 4 <= Out; o += 4) {
     let s = f32x4.splat(0);
-    for (let n = 0; n < N; n++) s = f32x4.add(s, v128.load(dout + <usize>n * ldo + (<usize>o << 2)));
-    const b = dbias + (<usize>o << 2);
+    for (let n = 0; n < N; n++) s = f32x4.add(s, v128.load(dout + <usize>n * ldo + f32s(o)));
+    const b = dbias + f32s(o);
     v128.store(b, f32x4.add(v128.load(b), s));
   }
   for (; dbias && o < Out; o++) {
     let s: f32 = 0;
-    for (let n = 0; n < N; n++) s += load<f32>(dout + <usize>n * ldo + (<usize>o << 2));
-    const b = dbias + (<usize>o << 2);
+    for (let n = 0; n < N; n++) s += load<f32>(dout + <usize>n * ldo + f32s(o));
+    const b = dbias + f32s(o);
     store<f32>(b, load<f32>(b) + s);
   }
-  // dweight (Out, In) += dout^T · inp: A = dout stored (K=N, M=Out), B = inp (K=N, In)
-  let edge = ws + (<usize>N << 6), tmp = ws + al64(<usize>N * 96);
-  if (dweight && tail) pack_b_edge(edge, inp + (<usize>(In - tail) << 2), ldi, tail, N);
-  for (let i = 0; dweight && i < Out; i += 4) {
-    pack_a_splat(ws, dout + (<usize>i << 2), 4, ldo, min(4, Out - i), N);
-    tile_row(dweight + <usize>i * ldi, ldi, ws, min(4, Out - i), inp, 32, ldi, edge, 32, In, N, 1, tmp);
-  }
-  if (dinp == 0) return;
-  // dinp (N, In) += dout · weight: A = dout (M=N, K=Out), B = weight (K=Out, In)
-  edge = ws + (<usize>Out << 6);
-  tmp = ws + al64(<usize>Out * 96);
-  if (tail) pack_b_edge(edge, weight + (<usize>(In - tail) << 2), ldi, tail, Out);
-  for (let i = 0; i < N; i += 4) {
-    pack_a_splat(ws, dout + <usize>i * ldo, ldo, 4, min(4, N - i), Out);
-    tile_row(dinp + <usize>i * ldi, ldi, ws, min(4, N - i), weight, 32, ldi, edge, 32, In, Out, 1, tmp);
-  }
+  if (dweight) gemm_tn(dweight, dout, inp, Out, In, N, 1, ws); // dW (Out,In) += dout (N,Out)^T · inp (N,In)
+  if (dinp) gemm_nn(dinp, dout, weight, N, In, Out, 1, ws); // dinp (N,In) += dout (N,Out) · weight (Out,In)
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 // Conventions (PyTorch): nn.CrossEntropyLoss with reduction "mean" = mean over the batch of
 // -log softmax(z)[y]; torch.argmax returns the FIRST maximal index, and a NaN counts as the maximum.
 // A label outside [0, C) cannot throw in a kernel: it makes the loss NaN and the gradient row NaN,
-// so the mistake cannot pass silently (the host wrapper is where it gets a message).
+// so the mistake cannot pass silently. Checking labels against C, with a message, is the host's job.
 
 import { ldf, stf } from "./inline/simd";
 

@@ -29,8 +29,9 @@ import { ld4, st4, ldf, stf } from "./inline/simd";
  *                       d = nesterov ? d + momentum * buf : buf
  *    p = p - lr * d
  *  With momentum == 0 the buffer is not touched (buf may be 0) and nesterov is ignored (PyTorch rejects
- *  nesterov without momentum; the host wrapper should too). lr, momentum, dampening, weight_decay
- *  are f64 (see above) and meet the tensors as f32; 1 - dampening is formed in f64, then rounded.
+ *  nesterov without momentum; a kernel cannot report, so rejecting it is the host's job). lr, momentum,
+ *  dampening, weight_decay are f64 (see above) and meet the tensors as f32; 1 - dampening is formed in
+ *  f64, then rounded.
  *  p: usize (n) f32 in/out, g: usize (n) f32, buf: usize (n) f32 in/out (momentum buffer). */
 export function sgd_step(p: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, dampening: f64,
                          weightDecay: f64, nesterov: i32, first: i32): void {

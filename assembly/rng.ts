@@ -7,7 +7,8 @@
 //   state: usize /* { key: u64, counter: u64 } */
 // so a kernel that draws takes a state pointer, and two workers that name the same stream get the
 // same numbers. SplitMix64 (Steele, Lea & Flood 2014) passes BigCrush as a counter-based generator.
-// Only u32 / f32 / usize cross the ABI (no BigInt in the host).
+// Only u32 / f32 / f64 / usize cross the ABI: the 64-bit state stays in memory (a u64 would be a BigInt
+// in the host), and rng_uniform64 / rng_normal return f64.
 //
 // Legend: n = element count.
 

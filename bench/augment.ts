@@ -4,10 +4,10 @@
 //   node build/ts/bench/augment.js --benny    the benny suite
 // The machine may be shared: report the numbers with that caveat.
 import * as b from "benny";
-import { loadCore } from "../src/core/node.js";
+import { loadCore } from "../src/node/wasm.js";
 import type { Core } from "../src/core/load.js";
 import { Stream } from "../src/core/streams.js";
-import { loadDataset } from "../src/data/datasets.js";
+import { loadDataset } from "../src/node/datasets.js";
 import { AUGMENTATIONS, AUG_IDS, buildTrainingSet, toFloat } from "../src/data/augment.js";
 
 export interface AugBenchRow {

@@ -3,7 +3,7 @@
 //   npm run build && node build/ts/bench/kernels.js [--quick] [--cs231n] [--no-twins] [--json]
 import { pathToFileURL } from "node:url";
 import { add, complete, cycle, suite } from "benny";
-import { loadCore } from "../src/core/node.js";
+import { loadCore } from "../src/node/wasm.js";
 import { benchKernels, deriveTotals, kernelCases, peakCase, timeCase, timeOnce, type BenchOptions } from "../src/bench/kernels.js";
 
 /** Print the cases through benny, with GFLOP/s and the share of the peak measured first. */

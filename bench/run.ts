@@ -3,7 +3,7 @@
 import * as b from "benny";
 import { augmentSuite } from "./augment.js";
 import { benchSteps } from "../src/bench/steps.js";
-import { loadCore } from "../src/core/node.js";
+import { loadCore } from "../src/node/wasm.js";
 import { Model } from "../src/nn/model.js";
 import { PRESETS } from "../src/nn/spec.js";
 import { Optimizer, ADAM_DEFAULTS } from "../src/nn/optim.js";

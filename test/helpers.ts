@@ -2,7 +2,7 @@
 // print the first few pairs and the largest difference (llm.c's test_gpt2.c), and central finite
 // differences for backward kernels.
 import * as assert from "uvu/assert";
-import { loadCore } from "../src/core/node.js";
+import { loadCore } from "../src/node/wasm.js";
 import type { Core } from "../src/core/load.js";
 
 export { loadCore };

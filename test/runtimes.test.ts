@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCore, wasmBytes, wasmPath } from "../src/core/node.js";
+import { loadCore, wasmBytes, wasmPath } from "../src/node/wasm.js";
 import { sha256Hex } from "../src/core/sha256.js";
 import { portableCheck, runPortableCheck, type PortableResult } from "../src/portable.js";
 

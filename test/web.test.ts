@@ -7,14 +7,14 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadCore, wasmBytes } from "../src/core/node.js";
+import { loadCore, wasmBytes } from "../src/node/wasm.js";
 import type { Core } from "../src/core/load.js";
 import { sha256F32, sha256Hex } from "../src/core/sha256.js";
 import { Model } from "../src/nn/model.js";
 import { PRESETS } from "../src/nn/spec.js";
 import { attribute } from "../src/explain/saliency.js";
 import { runPortableCheck, type PortableResult } from "../src/portable.js";
-import { serveRun, type RunningServer } from "../src/serve.js";
+import { serveRun, type RunningServer } from "../src/cli/serve.js";
 import type { PageState } from "../src/web/app.js";
 import { makeTinyRun, type TinyRun } from "./web/fixture.js";
 

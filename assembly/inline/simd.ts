@@ -1,12 +1,5 @@
 // Small @inline SIMD helpers shared by the kernels (one place, as thi-ng/umbrella's assembly/inline).
 
-/** Horizontal sum of the four lanes of an f32x4. Fixed order ((a0 + a1) + (a2 + a3)) so every
- *  runtime gives the same bits. */
-@inline export function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
-         (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
 /** Load four f32 at byte offset ptr + (i << 2). */
 @inline export function ld4(ptr: usize, i: i32): v128 {
   return v128.load(ptr + (<usize>i << 2));

@@ -1,6 +1,6 @@
 // Whole-step throughput at the study's real shapes: a training step (forward + backward + Adam) at
 // batch 110, inference at batch 1000, input-gradient saliency maps at batch 100. Single thread.
-import { loadCore } from "../core/node.js";
+import { loadCore } from "../node/wasm.js";
 import { Model } from "../nn/model.js";
 import { PRESETS } from "../nn/spec.js";
 import { Optimizer, ADAM_DEFAULTS } from "../nn/optim.js";

@@ -1,6 +1,6 @@
 // `augsal bench`: the figures that matter on this machine, single thread. Kernel GFLOP/s beside the
 // FMA-throughput peak measured in the same run, and whole-step throughput.
-import { loadCore } from "../core/node.js";
+import { loadCore } from "../node/wasm.js";
 import { benchKernels } from "./kernels.js";
 import { benchSteps } from "./steps.js";
 

@@ -5,30 +5,11 @@
 // The pixel work runs in the wasm core (assembly/augment.ts documents each kernel's conventions).
 import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
+import { AUGMENTATIONS, AUG_IDS, SET_LABELS, isAugName, type AugName, type SetName } from "../sets.js";
 
-export const AUGMENTATIONS = ["scaling", "crop", "erasing", "distortion", "blur"] as const;
-export type AugName = (typeof AUGMENTATIONS)[number];
-export type SetName = AugName | "orig";
-
-/** Labels for tables and figures (the poster's names). */
-export const AUG_LABELS: Readonly<Record<SetName, string>> = {
-  orig: "Orig",
-  scaling: "Scaling",
-  crop: "RandCrop",
-  erasing: "Erasing",
-  distortion: "Distortion",
-  blur: "Blur",
-};
-
-/** Stream ids of the augmentations (the `a` of (seed, AUGMENT, a, image, copy)); fixed forever,
- *  never derived from list order, so a new augmentation gets a new id and old draws stay. */
-export const AUG_IDS: Readonly<Record<AugName, number>> = {
-  scaling: 1,
-  crop: 2,
-  erasing: 3,
-  distortion: 4,
-  blur: 5,
-};
+export { AUGMENTATIONS, AUG_IDS, type AugName, type SetName };
+/** Labels for tables and figures: src/sets.ts's list. */
+export const AUG_LABELS = SET_LABELS;
 
 /**
  * The one strength parameter of each augmentation and its default (defaults keep digits legible):
@@ -57,7 +38,7 @@ export const ERASE_SCALE_MIN = 0.02;
 export const BLUR_SIGMA_MIN = 0.1;
 /** Smoothing of the elastic displacement field, in pixels (Simard et al. 2003). */
 export const ELASTIC_SIGMA = 4;
-/** Purpose number of the Figure 1 stream; to move into src/core/streams.ts as Stream.FIGURE. */
+/** Purpose number of the Figure 1 stream (src/core/streams.ts's Stream.FIGURE). */
 export const FIGURE_STREAM = Stream.FIGURE;
 
 export interface AugOptions {
@@ -86,10 +67,6 @@ export function toFloat(images: Uint8Array): Float32Array {
   const out = new Float32Array(images.length);
   for (let i = 0; i < images.length; i++) out[i] = images[i] / 255;
   return out;
-}
-
-function isAug(a: string): a is AugName {
-  return (AUGMENTATIONS as readonly string[]).includes(a);
 }
 
 /** The strength to use (default when undefined), or a RangeError naming the augmentation. */
@@ -153,7 +130,7 @@ export class Augmenter {
   private readonly ws: number;
 
   constructor(private readonly core: Core, aug: AugName, rows: number, cols: number, strength?: number, opts: AugOptions = {}) {
-    if (!isAug(aug)) throw new RangeError(`unknown augmentation '${aug}' (choose from ${AUGMENTATIONS.join(", ")})`);
+    if (!isAugName(aug)) throw new RangeError(`unknown augmentation '${aug}' (choose from ${AUGMENTATIONS.join(", ")})`);
     this.aug = aug;
     this.rows = rows;
     this.cols = cols;
@@ -236,7 +213,7 @@ export function buildTrainingSet(
     const s = sourceIndices[k];
     if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new RangeError(`buildTrainingSet: source index ${s} of image ${k} is not a non-negative integer`);
   }
-  if (aug !== "orig" && !isAug(aug)) throw new RangeError(`unknown set '${aug}' (choose orig, ${AUGMENTATIONS.join(", ")})`);
+  if (aug !== "orig" && !isAugName(aug)) throw new RangeError(`unknown set '${aug}' (choose orig, ${AUGMENTATIONS.join(", ")})`);
 
   const total = aug === "orig" ? n : n * (copies + 1);
   const outImages = new Float32Array(total * pixels);

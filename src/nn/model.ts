@@ -268,7 +268,14 @@ export class Model {
   setLabels(labels: ArrayLike<number>, n: number): void {
     this.checkN(n);
     const v = this.core.arena.i32(this.labels, n);
-    for (let i = 0; i < n; i++) v[i] = labels[i];
+    for (let i = 0; i < n; i++) {
+      // The loss kernels cannot throw: an out-of-range label would give a NaN loss (assembly/loss.ts).
+      const y = labels[i];
+      if (!(Number.isInteger(y) && y >= 0 && y < this.classes)) {
+        throw new RangeError(`model: label ${y} outside 0..${this.classes - 1}`);
+      }
+      v[i] = y;
+    }
   }
 
   /** A copy of the parameter region (a checkpoint is one contiguous copy). */

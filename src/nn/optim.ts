@@ -24,6 +24,14 @@ export function checkOptimizer(cfg: OptimizerConfig): void {
   } else {
     if (!(cfg.momentum >= 0 && cfg.momentum < 1)) bad("momentum", cfg.momentum, "in [0, 1)");
     if (!(cfg.dampening >= 0 && cfg.dampening <= 1)) bad("dampening", cfg.dampening, "in [0, 1]");
+    // torch.optim.SGD's rule (assembly/optim.ts's sgd_step assumes it): "Nesterov momentum requires a
+    // momentum and zero dampening".
+    if (cfg.nesterov && !(cfg.momentum > 0 && cfg.dampening === 0)) {
+      throw new RangeError(
+        "optimizer: nesterov requires a momentum > 0 and zero dampening, " +
+          `got momentum ${cfg.momentum}, dampening ${cfg.dampening}`,
+      );
+    }
   }
 }
 

@@ -51,3 +51,9 @@ export function parseSpec(text: string, input: [number, number, number] = [1, 28
   });
   return { input, layers };
 }
+
+/** Number of classes a spec predicts: the width of its last layer, which must be linear (else NaN). */
+export function specClasses(spec: ModelSpec): number {
+  const last = spec.layers[spec.layers.length - 1];
+  return last?.type === "linear" ? last.out : NaN;
+}

@@ -7,7 +7,7 @@ import { Model } from "./model.js";
 import { Optimizer, checkOptimizer, type OptimizerConfig } from "./optim.js";
 import type { ModelSpec } from "./spec.js";
 
-/** A labelled image set: count images of `size` floats each (k/255 in [0, 1]), labels 0..9. */
+/** A labelled image set: count images of `size` floats each (k/255 in [0, 1]), labels 0..classes-1. */
 export interface LabelledSet {
   images: Float32Array;
   labels: ArrayLike<number>;
@@ -102,6 +102,19 @@ export function evaluate(model: Model, set: ResidentSet): { acc: number; loss: n
   return { acc: correct / set.count, loss: lossSum / set.count };
 }
 
+/** A RangeError naming the set unless its first `count` labels are integers in [0, classes). */
+export function checkLabels(name: string, labels: ArrayLike<number>, count: number, classes: number): void {
+  if (labels.length < count) throw new RangeError(`${name} set: ${labels.length} labels for ${count} images`);
+  for (let i = 0; i < count; i++) {
+    const y = labels[i];
+    if (!(Number.isInteger(y) && y >= 0 && y < classes)) {
+      throw new RangeError(
+        `${name} set: label ${y} of image ${i} is outside 0..${classes - 1} (the model has ${classes} classes)`,
+      );
+    }
+  }
+}
+
 /**
  * Train one model on `train`, validating on `val` after every epoch; returns the history and the
  * best weights (the padded parameter region). The test set is evaluated once with the best weights.
@@ -122,6 +135,10 @@ export function trainModel(
     const model = new Model(core, spec, Math.max(batch, cfg.evalChunk ?? 250));
     const size = model.inputSize;
     if (train.images.length !== train.count * size) throw new RangeError(`training: ${train.images.length} floats for ${train.count} images of ${size}`);
+    // The loss kernels cannot throw: a label outside [0, classes) would train on NaN (assembly/loss.ts).
+    checkLabels("training", train.labels, train.count, model.classes);
+    checkLabels("validation", val.labels, val.count, model.classes);
+    checkLabels("test", test.labels, test.count, model.classes);
     model.init(cfg.seed);
     const opt = new Optimizer(model, cfg.optimizer);
     // The training images live in wasm memory once; each step gathers its batch with memory.copy.

@@ -2,7 +2,7 @@
 // vanilla-gradient saliency map for the query images, as a heat map or overlaid on the query).
 // Pure functions: plain arrays in, PNG bytes out; the *Layout functions say where every tile lands so
 // tests (and anyone cropping a panel) can find it.
-import { VIRIDIS_LUT } from "./colormap.js";
+import { VIRIDIS_LUT } from "../colormap.js";
 import {
   blitColormap,
   blitGrey,

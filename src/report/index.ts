@@ -6,7 +6,7 @@ import { metricsCsv, metricsMarkdown, table1Csv, table1Markdown } from "./tables
 import type { ReportFile, ReportInput } from "./types.js";
 
 export * from "./types.js";
-export { viridis, viridisHex, VIRIDIS_LUT, VIRIDIS_DATA } from "./colormap.js";
+export { viridis, viridisHex, VIRIDIS_LUT, VIRIDIS_DATA } from "../colormap.js";
 export { createCanvas, encodePng, drawText, blitGrey, blitColormap, type Canvas } from "./png.js";
 export {
   renderFigure1,

@@ -6,7 +6,7 @@
 // to the canvas. Colours are sRGB bytes; blending is done on the bytes (as matplotlib and Captum's
 // overlays do), not in linear light.
 import { PNG } from "pngjs";
-import { BAD_COLOR, VIRIDIS_LUT, colormapIndex, type Rgb } from "./colormap.js";
+import { BAD_COLOR, VIRIDIS_LUT, colormapIndex, type Rgb } from "../colormap.js";
 import { FONT_CELL_HEIGHT, FONT_SPACING, glyph, textWidth } from "./font.js";
 
 export type { Rgb };

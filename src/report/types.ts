@@ -1,22 +1,11 @@
 // The report's input: plain data that the pipeline gathers from a run (JSON-serialisable except the
 // PNG buffers of the raster figures), and the fixed facts the report compares against.
 
-import { AUGMENTATIONS, AUG_LABELS } from "../data/augment.js";
+import { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel } from "../sets.js";
 
-/** Training sets in the report's order (the poster's Figure 1 columns, with the originals first). */
-export const SET_ORDER = ["orig", ...AUGMENTATIONS] as const;
+/** Training sets in the report's order, their labels, the baseline: one list, src/sets.ts. */
+export { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel };
 export type SetId = (typeof SET_ORDER)[number];
-
-/** Display labels of the sets, as the poster names them (one list: src/data/augment.ts). */
-export const SET_LABELS: Readonly<Record<SetId, string>> = AUG_LABELS;
-
-/** The set every saliency map is compared against. */
-export const BASELINE_SET: string = "orig";
-
-/** Display label of a set id; an unknown id is shown as given. */
-export function setLabel(set: string): string {
-  return (SET_LABELS as Record<string, string>)[set] ?? set;
-}
 
 /** Sorts rows into SET_ORDER; sets not in it keep their relative order after the known ones. */
 export function sortBySet<T extends { set: string }>(rows: readonly T[]): T[] {

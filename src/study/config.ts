@@ -1,11 +1,18 @@
 // The configuration of a study: every parameter that decides results, with the defaults of the
-// poster's protocol, and the validation that runs before any work or any file is touched.
+// poster's protocol, and the validation that runs before any work or any file is touched. The one
+// module the command line reads its defaults from (no flag default lives in src/cli/).
 import { PRESETS, parseSpec } from "../nn/spec.js";
-import { checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
+import { ADAM_DEFAULTS, SGD_DEFAULTS, checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
+import { DEFAULT_STRENGTH, checkStrength } from "../data/augment.js";
+import { AUGMENTATIONS, type AugName, type SetName } from "../sets.js";
 
-import { AUGMENTATIONS, checkStrength, type AugName, type SetName } from "../data/augment.js";
+export { AUGMENTATIONS as AUG_NAMES, DEFAULT_STRENGTH, type AugName, type OptimizerConfig, type SetName };
 
-export { AUGMENTATIONS as AUG_NAMES, type AugName, type SetName };
+/** The architecture presets --arch names (src/nn/spec.ts). */
+export const ARCH_PRESETS: readonly string[] = Object.keys(PRESETS);
+
+/** What --optimizer adam|sgd starts from: torch.optim.Adam's defaults; SGD with momentum 0.9. */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<"adam" | "sgd", OptimizerConfig>> = { adam: ADAM_DEFAULTS, sgd: SGD_DEFAULTS };
 
 /** Parse "scaling=0.5,blur=3" (the --strength flag). */
 export function parseStrength(text: string): Partial<Record<AugName, number>> {

@@ -1,9 +1,10 @@
 // The query images of a study: `perClass` test images of each class, drawn from the stream
-// (seed, QUERY, class) without replacement, listed class by class.
+// (seed, QUERY, class) without replacement, listed class by class, for classes 0..classes-1 (the
+// dataset's class count, src/data/datasets.ts).
 import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
 
-export function chooseQueries(core: Core, labels: ArrayLike<number>, perClass: number, seed: number, classes = 10): number[] {
+export function chooseQueries(core: Core, labels: ArrayLike<number>, perClass: number, seed: number, classes: number): number[] {
   const st = core.arena.alloc(16);
   const chosen: number[] = [];
   for (let c = 0; c < classes; c++) {

@@ -1,6 +1,6 @@
 // Pixels for the page, free of the DOM (tested in Node): the brush that draws MNIST-like strokes into a
 // 28x28 float image, MNIST's size-and-centre normalisation, and heat maps in the report's viridis.
-import { BAD_COLOR, VIRIDIS_LUT, colormapIndex } from "../report/colormap.js";
+import { BAD_COLOR, VIRIDIS_LUT, colormapIndex } from "../colormap.js";
 
 /** The brush's profile at 28x28: full ink within `core` pixels of the stroke's centre line, falling
  *  smoothly to none at `edge` — about 2 px of ink with soft, anti-aliased borders, as MNIST's

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { wasmBytes } from "../../src/core/node.js";
+import { wasmBytes } from "../../src/node/wasm.js";
 import { instantiateCore } from "../../src/core/load.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));

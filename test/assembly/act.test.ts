@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { assertClose, assertSameBits, finiteDiff, freshCore, randomF32, sampleIndices, snap } from "../helpers.js";
+import { assertClose, assertSameBits, finiteDiff, freshCore, randomF32, sampleIndices, snap, type Core } from "../helpers.js";
+import { checkOp, type Op } from "./check-op.js";
 
 const SIZES = [1, 3, 4, 5, 7, 16, 17, 1003, 12544];
 
@@ -19,16 +20,27 @@ fwd("hand values: negatives to +0, NaN and infinities pass, -0 stays -0 (pmax se
   }
 });
 
+/** relu over n elements as a checkOp op (backward reads the forward's output). */
+function reluOp(core: Core, n: number): Op {
+  const ex = core.exports;
+  return {
+    name: `relu n=${n}`,
+    inputs: [{ name: "inp", n }],
+    out: n,
+    wsBytes: 0,
+    forward: (p) => ex.relu_forward(p.out, p.inp, n),
+    twin: (p) => ex.relu_forward_ref(p.out, p.inp, n),
+    backward: (g, p) => ex.relu_backward(g.inp, p.dout, p.out, n),
+    backwardTwin: (g, p) => ex.relu_backward_ref(g.inp, p.dout, p.out, n),
+  };
+}
+
 fwd("SIMD equals its scalar twin bit for bit, including odd sizes, and works in place", () => {
   const core = freshCore();
   for (const n of SIZES) {
-    const inp = randomF32(core, n, n);
-    const a = core.arena.allocF32(n), b = core.arena.allocF32(n);
-    core.exports.relu_forward(a, inp, n);
-    core.exports.relu_forward_ref(b, inp, n);
-    assertSameBits(snap(core, a, n), snap(core, b, n), `n=${n}`);
-    core.exports.relu_forward(inp, inp, n);
-    assertSameBits(snap(core, inp, n), snap(core, b, n), `n=${n} in place`);
+    const { b, fwd: r } = checkOp(core, reluOp(core, n), n);
+    core.exports.relu_forward(b.p.inp, b.p.inp, n);
+    assertSameBits(snap(core, b.p.inp, n), r.twin, `n=${n} in place`);
   }
 });
 

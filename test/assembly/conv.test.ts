@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { assertClose, assertSameBits, finiteDiff, freshCore, randomF32, sampleIndices, snap, type Core } from "../helpers.js";
+import { assertClose, assertSameBits, freshCore, snap, type Core } from "../helpers.js";
+import { checkGradients, checkOp, type Comparison, type Op } from "./check-op.js";
 
 // conv2d_forward / conv2d_backward against their direct-loop twins (forward, dinp and dbias bit for
 // bit, dweight to rounding and bit for bit against a host emulation of its documented order), a
@@ -17,59 +18,37 @@ function dims([N, Cin, H, W, Cout, K, pad]: Shape) {
   return { N, Cin, H, W, Cout, K, pad, Ho, Wo, nIn: N * Cin * H * W, nW: Cout * Cin * K * K, nOut: N * Cout * Ho * Wo };
 }
 
-interface Bufs { inp: number; w: number; b: number; out: number; dout: number; dinp: number; dw: number; db: number; ws: number; wsBytes: number }
-
-const GUARD = 16;
-
-function setup(core: Core, shape: Shape, seed: number): Bufs {
+/** conv2d on `shape` as a checkOp op: inputs inp, w (in [-0.5, 0.5)), b. */
+function convOp(core: Core, shape: Shape): Op {
   const d = dims(shape);
-  const wsBytes = core.exports.conv2d_ws_bytes(d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad);
-  const ws = core.arena.alloc(wsBytes + GUARD * 4);
-  core.arena.f32(ws, wsBytes / 4).fill(NaN); // results must not depend on the scratch's contents
-  core.arena.f32(ws + wsBytes, GUARD).fill(12345);
+  const { N, Cin, H, W, Cout, K, pad } = d;
+  const ex = core.exports;
   return {
-    inp: randomF32(core, d.nIn, seed),
-    w: randomF32(core, d.nW, seed + 1, -0.5, 0.5),
-    b: randomF32(core, d.Cout, seed + 2),
-    out: randomF32(core, d.nOut + GUARD, seed + 3),
-    dout: randomF32(core, d.nOut, seed + 4),
-    dinp: randomF32(core, d.nIn + GUARD, seed + 5),
-    dw: randomF32(core, d.nW + GUARD, seed + 6),
-    db: randomF32(core, d.Cout + GUARD, seed + 7),
-    ws,
-    wsBytes,
+    name: `conv2d ${shape}`,
+    inputs: [{ name: "inp", n: d.nIn }, { name: "w", n: d.nW, lo: -0.5, hi: 0.5 }, { name: "b", n: Cout }],
+    out: d.nOut,
+    wsBytes: ex.conv2d_ws_bytes(N, Cin, H, W, Cout, K, pad),
+    forward: (p, ws) => ex.conv2d_forward(p.out, p.inp, p.w, p.b, N, Cin, H, W, Cout, K, pad, ws),
+    twin: (p) => ex.conv2d_forward_ref(p.out, p.inp, p.w, p.b, N, Cin, H, W, Cout, K, pad),
+    backward: (g, p, ws) => ex.conv2d_backward(g.inp, g.w, g.b, p.dout, p.inp, p.w, N, Cin, H, W, Cout, K, pad, ws),
+    backwardTwin: (g, p) => ex.conv2d_backward_ref(g.inp, g.w, g.b, p.dout, p.inp, p.w, N, Cin, H, W, Cout, K, pad),
   };
 }
 
-function guard(core: Core, ptr: number, n: number) {
-  core.arena.f32(ptr + n * 4, GUARD).fill(12345);
-  return () => core.arena.f32(ptr + n * 4, GUARD).every((v) => v === 12345);
+/** dweight: bit for bit against its documented order (dweightOrdered), and both it and the twin
+ *  within γ_(N HW + N) (Σ|dout x| + |dw0|) of the exact value. */
+function dweightCheck(core: Core, shape: Shape): Comparison {
+  const d = dims(shape);
+  return (fast, twin, what, b) => {
+    const ord = dweightOrdered(snap(core, b.p.inp, d.nIn), snap(core, b.p.dout, d.nOut), snap(core, b.g.w, d.nW), d);
+    assertSameBits(fast, ord.dw, `${what} order`);
+    assertClose(fast, twin, `${what} vs twin`, 2 * (d.N * d.Ho * d.Wo + d.N) * U * ord.scale * 1.0001, 0);
+  };
 }
 
-function forward(core: Core, fast: boolean, s: Bufs, shape: Shape): Float32Array {
-  const d = dims(shape);
-  const ok = guard(core, s.out, d.nOut);
-  if (fast) core.exports.conv2d_forward(s.out, s.inp, s.w, s.b, d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad, s.ws);
-  else core.exports.conv2d_forward_ref(s.out, s.inp, s.w, s.b, d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad);
-  assert.ok(ok(), `forward ${shape}: wrote past out`);
-  if (fast) assert.ok(core.arena.f32(s.ws + s.wsBytes, GUARD).every((v) => v === 12345), `forward ${shape}: wrote past ws`);
-  return snap(core, s.out, d.nOut);
-}
-
-function backward(core: Core, fast: boolean, s: Bufs, shape: Shape, withDinp = true) {
-  const d = dims(shape);
-  const m = core.arena.mark();
-  const dinp = withDinp ? core.arena.putF32(snap(core, s.dinp, d.nIn + GUARD)) : 0;
-  const dw = core.arena.putF32(snap(core, s.dw, d.nW + GUARD));
-  const db = core.arena.putF32(snap(core, s.db, d.Cout + GUARD));
-  const oks = [withDinp ? guard(core, dinp, d.nIn) : () => true, guard(core, dw, d.nW), guard(core, db, d.Cout)];
-  if (fast) core.exports.conv2d_backward(dinp, dw, db, s.dout, s.inp, s.w, d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad, s.ws);
-  else core.exports.conv2d_backward_ref(dinp, dw, db, s.dout, s.inp, s.w, d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad);
-  assert.ok(oks.every((ok) => ok()), `backward ${shape}: wrote past a gradient`);
-  if (fast) assert.ok(core.arena.f32(s.ws + s.wsBytes, GUARD).every((v) => v === 12345), `backward ${shape}: wrote past ws`);
-  const r = { dinp: withDinp ? snap(core, dinp, d.nIn) : null, dw: snap(core, dw, d.nW), db: snap(core, db, d.Cout) };
-  core.arena.reset(m);
-  return r;
+/** checkOp for conv2d: forward, dinp and dbias bit for bit against the twins, dweight by dweightCheck. */
+function checkConv(core: Core, shape: Shape, seed: number, skip: string[] = []) {
+  return checkOp(core, convOp(core, shape), seed, { grads: { w: dweightCheck(core, shape) }, skip });
 }
 
 /** x[n, ci, ih, iw] with zero padding. */
@@ -133,13 +112,10 @@ conv("forward equals its twin bit for bit, and the twin is within f32's bound of
   let seed = 10;
   for (const shape of SHAPES) {
     const m = core.arena.mark();
-    const s = setup(core, shape, (seed += 10));
-    const fast = forward(core, true, s, shape);
-    const ref = forward(core, false, s, shape);
-    assertSameBits(fast, ref, `forward ${shape}`);
+    const { b, fwd } = checkOp(core, convOp(core, shape), (seed += 10), { backward: false });
     const d = dims(shape);
-    const { out, scale } = forwardExact(snap(core, s.inp, d.nIn), snap(core, s.w, d.nW), snap(core, s.b, d.Cout), d);
-    assertClose(ref, out, `forward twin ${shape} vs exact`, (d.Cin * d.K * d.K + 1) * U * scale * 1.0001, 0);
+    const { out, scale } = forwardExact(snap(core, b.p.inp, d.nIn), snap(core, b.p.w, d.nW), snap(core, b.p.b, d.Cout), d);
+    assertClose(fwd.twin, out, `forward twin ${shape} vs exact`, (d.Cin * d.K * d.K + 1) * U * scale * 1.0001, 0);
     core.arena.reset(m);
   }
 });
@@ -149,16 +125,7 @@ conv("backward adds into dinp and dbias the twin's bits, into dweight its docume
   let seed = 2000;
   for (const shape of SHAPES) {
     const m = core.arena.mark();
-    const s = setup(core, shape, (seed += 10));
-    const d = dims(shape);
-    const fast = backward(core, true, s, shape);
-    const ref = backward(core, false, s, shape);
-    assertSameBits(fast.dinp!, ref.dinp!, `dinp ${shape}`);
-    assertSameBits(fast.db, ref.db, `dbias ${shape}`);
-    const ord = dweightOrdered(snap(core, s.inp, d.nIn), snap(core, s.dout, d.nOut), snap(core, s.dw, d.nW), d);
-    assertSameBits(fast.dw, ord.dw, `dweight ${shape} order`);
-    // both within γ_(N HW + N) (Σ|dout x| + |dw0|) of the exact value
-    assertClose(fast.dw, ref.dw, `dweight ${shape} vs twin`, 2 * (d.N * d.Ho * d.Wo + d.N) * U * ord.scale * 1.0001, 0);
+    checkConv(core, shape, (seed += 10));
     core.arena.reset(m);
   }
 });
@@ -166,15 +133,11 @@ conv("backward adds into dinp and dbias the twin's bits, into dweight its docume
 conv("dinp = 0 skips the input gradient and writes nothing at address 0", () => {
   const core = freshCore();
   const shape: Shape = [2, 3, 7, 9, 4, 3, 1];
-  const s = setup(core, shape, 99);
   const d = dims(shape);
   const low = core.arena.u8(0, d.nIn * 4).slice();
-  const fast = backward(core, true, s, shape, false);
-  const ref = backward(core, false, s, shape, false);
+  const r = checkConv(core, shape, 99, ["inp"]);
   assert.equal(core.arena.u8(0, d.nIn * 4), low, "memory at 0 unchanged");
-  assertSameBits(fast.db, ref.db, "dbias");
-  const ord = dweightOrdered(snap(core, s.inp, d.nIn), snap(core, s.dout, d.nOut), snap(core, s.dw, d.nW), d);
-  assertSameBits(fast.dw, ord.dw, "dweight");
+  assert.is(r.bwd!.fast.inp, undefined, "no dinp");
 });
 
 conv("backward matches central finite differences of L = Σ G ⊙ out", () => {
@@ -184,29 +147,7 @@ conv("backward matches central finite differences of L = Σ G ⊙ out", () => {
   // rounding (measured: ≤ 2e-5). Tolerance 1e-3 absolute + 1e-3 relative; a wrong gradient (a missed
   // tap or image, gradients here are 0.1 .. 5) misses it by orders of magnitude.
   const core = freshCore();
-  const shape: Shape = [2, 2, 5, 6, 3, 3, 1];
-  const d = dims(shape);
-  const s = setup(core, shape, 31337);
-  const G = snap(core, s.dout, d.nOut);
-  const loss = () => {
-    core.exports.conv2d_forward(s.out, s.inp, s.w, s.b, d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad, s.ws);
-    const o = core.arena.f32(s.out, d.nOut);
-    let L = 0;
-    for (let i = 0; i < d.nOut; i++) L += G[i] * o[i];
-    return L;
-  };
-  core.arena.f32(s.dinp, d.nIn).fill(0);
-  core.arena.f32(s.dw, d.nW).fill(0);
-  core.arena.f32(s.db, d.Cout).fill(0);
-  core.exports.conv2d_backward(s.dinp, s.dw, s.db, s.dout, s.inp, s.w, d.N, d.Cin, d.H, d.W, d.Cout, d.K, d.pad, s.ws);
-  for (const [what, ptr, grad, n] of [
-    ["dinp", s.inp, s.dinp, d.nIn], ["dweight", s.w, s.dw, d.nW], ["dbias", s.b, s.db, d.Cout],
-  ] as const) {
-    const idx = sampleIndices(n, 16);
-    const fd = finiteDiff(core, ptr, idx, loss);
-    const an = idx.map((i) => core.arena.f32(grad, n)[i]);
-    assertClose(an, fd, `${what} vs finite differences`, 1e-3, 1e-3);
-  }
+  checkGradients(core, convOp(core, [2, 2, 5, 6, 3, 3, 1]), 31337, { atol: 1e-3, rtol: 1e-3, k: 16 });
 });
 
 conv("the network's layers agree with the twins (MNIST conv1, conv2; cs231n conv1, conv2)", () => {
@@ -215,16 +156,7 @@ conv("the network's layers agree with the twins (MNIST conv1, conv2; cs231n conv
   let seed = 5;
   for (const shape of layers) {
     const m = core.arena.mark();
-    const s = setup(core, shape, (seed += 10));
-    const d = dims(shape);
-    assertSameBits(forward(core, true, s, shape), forward(core, false, s, shape), `forward ${shape}`);
-    const fast = backward(core, true, s, shape);
-    const ref = backward(core, false, s, shape);
-    assertSameBits(fast.dinp!, ref.dinp!, `dinp ${shape}`);
-    assertSameBits(fast.db, ref.db, `dbias ${shape}`);
-    const ord = dweightOrdered(snap(core, s.inp, d.nIn), snap(core, s.dout, d.nOut), snap(core, s.dw, d.nW), d);
-    assertSameBits(fast.dw, ord.dw, `dweight ${shape} order`);
-    assertClose(fast.dw, ref.dw, `dweight ${shape} vs twin`, 2 * (d.N * d.Ho * d.Wo + d.N) * U * ord.scale * 1.0001, 0);
+    checkConv(core, shape, (seed += 10));
     core.arena.reset(m);
   }
 });

@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { assertClose, assertSameBits, finiteDiff, freshCore, randomF32, sampleIndices, snap, type Core } from "../helpers.js";
+import { assertClose, assertSameBits, freshCore, snap, type Core } from "../helpers.js";
+import { checkGradients, checkOp, type Comparison, type Op } from "./check-op.js";
 
 // linear_forward / linear_backward against their twins, the forward also against a host emulation
 // of its documented order (exact f32 arithmetic via Math.fround, see gemm.test.ts), and the backward
@@ -9,58 +10,29 @@ import { assertClose, assertSameBits, finiteDiff, freshCore, randomF32, sampleIn
 const U = 2 ** -24;
 const f = Math.fround;
 
-interface Bufs { inp: number; w: number; b: number; out: number; dout: number; dinp: number; dw: number; db: number; ws: number }
-
-/** Seeded inputs and gradients (gradients pre-filled with random values: backward must ADD). */
-function setup(core: Core, N: number, In: number, Out: number, seed: number): Bufs {
+/** linear on (N, In, Out) as a checkOp op: inputs inp, w (in [-0.5, 0.5)), b. */
+function linearOp(core: Core, N: number, In: number, Out: number): Op {
+  const ex = core.exports;
   return {
-    inp: randomF32(core, N * In, seed),
-    w: randomF32(core, Out * In, seed + 1, -0.5, 0.5),
-    b: randomF32(core, Out, seed + 2),
-    out: randomF32(core, N * Out, seed + 3),
-    dout: randomF32(core, N * Out, seed + 4),
-    dinp: randomF32(core, N * In, seed + 5),
-    dw: randomF32(core, Out * In, seed + 6),
-    db: randomF32(core, Out, seed + 7),
-    ws: scratch(core, core.exports.linear_ws_bytes(N, In, Out)),
+    name: `linear ${N}x${In}->${Out}`,
+    inputs: [{ name: "inp", n: N * In }, { name: "w", n: Out * In, lo: -0.5, hi: 0.5 }, { name: "b", n: Out }],
+    out: N * Out,
+    wsBytes: ex.linear_ws_bytes(N, In, Out),
+    forward: (p, ws) => ex.linear_forward(p.out, p.inp, p.w, p.b, N, In, Out, ws),
+    twin: (p) => ex.linear_forward_ref(p.out, p.inp, p.w, p.b, N, In, Out),
+    backward: (g, p, ws) => ex.linear_backward(g.inp, g.w, g.b, p.dout, p.inp, p.w, N, In, Out, ws),
+    backwardTwin: (g, p) => ex.linear_backward_ref(g.inp, g.w, g.b, p.dout, p.inp, p.w, N, In, Out),
   };
 }
 
-const GUARD = 16;
-const guards = new Map<number, number>();
-
-/** Scratch filled with NaN (results must not depend on it) and followed by a guard pattern. */
-function scratch(core: Core, bytes: number): number {
-  const ws = core.arena.alloc(bytes + GUARD * 4);
-  core.arena.f32(ws, bytes / 4).fill(NaN);
-  core.arena.f32(ws + bytes, GUARD).fill(12345);
-  guards.set(ws, bytes);
-  return ws;
-}
-
-function assertGuard(core: Core, ws: number, what: string) {
-  const bytes = guards.get(ws)!;
-  assert.ok(core.arena.f32(ws + bytes, GUARD).every((v) => v === 12345), `${what}: wrote past ws`);
-}
-
-function forward(core: Core, fast: boolean, s: Bufs, N: number, In: number, Out: number): Float32Array {
-  if (fast) core.exports.linear_forward(s.out, s.inp, s.w, s.b, N, In, Out, s.ws);
-  else core.exports.linear_forward_ref(s.out, s.inp, s.w, s.b, N, In, Out);
-  assertGuard(core, s.ws, `forward ${N}x${In}->${Out}`);
-  return snap(core, s.out, N * Out);
-}
-
-function backward(core: Core, fast: boolean, s: Bufs, N: number, In: number, Out: number, withDinp = true) {
-  const m = core.arena.mark();
-  const dinp = withDinp ? core.arena.putF32(snap(core, s.dinp, N * In)) : 0;
-  const dw = core.arena.putF32(snap(core, s.dw, Out * In));
-  const db = core.arena.putF32(snap(core, s.db, Out));
-  if (fast) core.exports.linear_backward(dinp, dw, db, s.dout, s.inp, s.w, N, In, Out, s.ws);
-  else core.exports.linear_backward_ref(dinp, dw, db, s.dout, s.inp, s.w, N, In, Out);
-  assertGuard(core, s.ws, `backward ${N}x${In}->${Out}`);
-  const r = { dinp: withDinp ? snap(core, dinp, N * In) : null, dw: snap(core, dw, Out * In), db: snap(core, db, Out) };
-  core.arena.reset(m);
-  return r;
+/** The forward: bit for bit its documented order (forwardOrdered), and both it and the twin within
+ *  γ_(In+1) Σ|xw|+|b| of the exact value. */
+function forwardCheck(core: Core, N: number, In: number, Out: number, twinToo = true): Comparison {
+  return (fast, twin, what, b) => {
+    const x = snap(core, b.p.inp, N * In), w = snap(core, b.p.w, Out * In), bias = snap(core, b.p.b, Out);
+    assertSameBits(fast, forwardOrdered(x, w, bias, N, In, Out), `${what} order`);
+    if (twinToo) assertClose(fast, twin, `${what} vs twin`, 2 * (In + 1) * U * forwardScale(x, w, bias, N, In, Out), 0);
+  };
 }
 
 /** The forward's documented order: out = b + s, s the inner-product tile's sum (see tiles.ts). */
@@ -103,13 +75,7 @@ lin("forward follows its documented order bit for bit and equals its twin to rou
   let seed = 10;
   for (const [N, In, Out] of SHAPES) {
     const m = core.arena.mark();
-    const s = setup(core, N, In, Out, (seed += 10));
-    const fast = forward(core, true, s, N, In, Out);
-    const ref = forward(core, false, s, N, In, Out);
-    const x = snap(core, s.inp, N * In), w = snap(core, s.w, Out * In), b = snap(core, s.b, Out);
-    assertSameBits(fast, forwardOrdered(x, w, b, N, In, Out), `forward ${N}x${In}->${Out} order`);
-    // both within γ_(In+1) Σ|xw|+|b| of the exact value
-    assertClose(fast, ref, `forward ${N}x${In}->${Out} vs twin`, 2 * (In + 1) * U * forwardScale(x, w, b, N, In, Out), 0);
+    checkOp(core, linearOp(core, N, In, Out), (seed += 10), { forward: forwardCheck(core, N, In, Out), backward: false });
     core.arena.reset(m);
   }
 });
@@ -119,12 +85,7 @@ lin("backward adds the same bits as its twin into dinp, dweight and dbias", () =
   let seed = 1000;
   for (const [N, In, Out] of SHAPES) {
     const m = core.arena.mark();
-    const s = setup(core, N, In, Out, (seed += 10));
-    const fast = backward(core, true, s, N, In, Out);
-    const ref = backward(core, false, s, N, In, Out);
-    assertSameBits(fast.dinp!, ref.dinp!, `dinp ${N}x${In}->${Out}`);
-    assertSameBits(fast.dw, ref.dw, `dweight ${N}x${In}->${Out}`);
-    assertSameBits(fast.db, ref.db, `dbias ${N}x${In}->${Out}`);
+    checkOp(core, linearOp(core, N, In, Out), (seed += 10), { forward: forwardCheck(core, N, In, Out) });
     core.arena.reset(m);
   }
 });
@@ -132,13 +93,10 @@ lin("backward adds the same bits as its twin into dinp, dweight and dbias", () =
 lin("dinp = 0 skips the input gradient and writes nothing at address 0", () => {
   const core = freshCore();
   const [N, In, Out] = [5, 13, 7];
-  const s = setup(core, N, In, Out, 77);
   const low = core.arena.u8(0, N * In * 4).slice();
-  const fast = backward(core, true, s, N, In, Out, false);
-  const ref = backward(core, false, s, N, In, Out, false);
+  const r = checkOp(core, linearOp(core, N, In, Out), 77, { forward: forwardCheck(core, N, In, Out), skip: ["inp"] });
   assert.equal(core.arena.u8(0, N * In * 4), low, "memory at 0 unchanged");
-  assertSameBits(fast.dw, ref.dw, "dweight");
-  assertSameBits(fast.db, ref.db, "dbias");
+  assert.is(r.bwd!.fast.inp, undefined, "no dinp");
 });
 
 lin("backward matches central finite differences of L = Σ G ⊙ out", () => {
@@ -147,46 +105,15 @@ lin("backward matches central finite differences of L = Σ G ⊙ out", () => {
   // Out = 5 of them, |out| ≲ 3, each off by ~1e-7) divided by 2h = 0.02: about 1e-5 (measured:
   // ≤ 5e-6). Tolerance 1e-3 absolute + 1e-3 relative; a wrong gradient misses it by orders of magnitude.
   const core = freshCore();
-  const [N, In, Out] = [3, 17, 5];
-  const s = setup(core, N, In, Out, 4242);
-  const G = snap(core, s.dout, N * Out);
-  const loss = () => {
-    core.exports.linear_forward(s.out, s.inp, s.w, s.b, N, In, Out, s.ws);
-    const o = core.arena.f32(s.out, N * Out);
-    let L = 0;
-    for (let i = 0; i < o.length; i++) L += G[i] * o[i];
-    return L;
-  };
-  core.arena.f32(s.dinp, N * In).fill(0);
-  core.arena.f32(s.dw, Out * In).fill(0);
-  core.arena.f32(s.db, Out).fill(0);
-  core.exports.linear_backward(s.dinp, s.dw, s.db, s.dout, s.inp, s.w, N, In, Out, s.ws);
-  for (const [what, ptr, grad, n] of [
-    ["dinp", s.inp, s.dinp, N * In], ["dweight", s.w, s.dw, Out * In], ["dbias", s.b, s.db, Out],
-  ] as const) {
-    const idx = sampleIndices(n, 12);
-    const fd = finiteDiff(core, ptr, idx, loss);
-    const an = idx.map((i) => core.arena.f32(grad, n)[i]);
-    assertClose(an, fd, `${what} vs finite differences`, 1e-3, 1e-3);
-  }
+  checkGradients(core, linearOp(core, 3, 17, 5), 4242, { atol: 1e-3, rtol: 1e-3, k: 12 });
 });
 
 lin("the network's shapes agree with the twins (1568 -> 10 at batch 110 and 1000, cs231n's 12544 -> 10)", () => {
   const core = freshCore();
   for (const [N, In, Out] of [[110, 1568, 10], [1000, 1568, 10], [110, 12544, 10]]) {
     const m = core.arena.mark();
-    const s = setup(core, N, In, Out, N + In);
-    const fast = forward(core, true, s, N, In, Out);
-    const x = snap(core, s.inp, N * In), w = snap(core, s.w, Out * In), b = snap(core, s.b, Out);
-    assertSameBits(fast, forwardOrdered(x, w, b, N, In, Out), `forward ${N}x${In}->${Out} order`);
-    if (N === 110) {
-      const ref = forward(core, false, s, N, In, Out);
-      assertClose(fast, ref, `forward ${N}x${In}->${Out}`, 2 * (In + 1) * U * forwardScale(x, w, b, N, In, Out), 0);
-      const gf = backward(core, true, s, N, In, Out), gr = backward(core, false, s, N, In, Out);
-      assertSameBits(gf.dinp!, gr.dinp!, `dinp ${N}x${In}->${Out}`);
-      assertSameBits(gf.dw, gr.dw, `dweight ${N}x${In}->${Out}`);
-      assertSameBits(gf.db, gr.db, `dbias ${N}x${In}->${Out}`);
-    }
+    // batch 1000: the forward's order only (its twin and backward at this size add nothing but time)
+    checkOp(core, linearOp(core, N, In, Out), N + In, { forward: forwardCheck(core, N, In, Out, N === 110), backward: N === 110 });
     core.arena.reset(m);
   }
 });

@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { assertClose, assertSameBits, finiteDiff, freshCore, randomF32, sampleIndices, snap, type Core } from "../helpers.js";
+import { assertClose, assertSameBits, freshCore, randomF32, snap, type Core } from "../helpers.js";
+import { checkGradients, type Op } from "./check-op.js";
 
 // A plain JavaScript statement of the rule (PyTorch's CPU max-pool): scan (0,0), (0,1), (1,0), (1,1),
 // replace on strictly greater or NaN; indices are flat over the whole input tensor.
@@ -179,27 +180,21 @@ bwd("all-zero windows send the whole gradient to the top-left pixel; odd H, W le
 bwd("matches finite differences of a weighted sum of the outputs (distinct values, no ties)", () => {
   const core = freshCore();
   const N = 2, C = 3, H = 9, W = 10;
-  const n = N * C * H * W, no = N * C * 4 * 5;
-  const inp = randomF32(core, n, 21);
-  const wts = snap(core, randomF32(core, no, 22), no);
-  const out = core.arena.allocF32(no), arg = core.arena.allocI32(no);
-  const f = () => {
-    core.exports.maxpool2d_forward(out, arg, inp, N, C, H, W);
-    const o = core.arena.f32(out, no);
-    let s = 0;
-    for (let i = 0; i < no; i++) s += wts[i] * o[i];
-    return s;
+  const no = N * C * (H >> 1) * (W >> 1);
+  const arg = core.arena.allocI32(no);
+  const ex = core.exports;
+  const op: Op = {
+    name: `maxpool2d ${N}x${C}x${H}x${W}`,
+    inputs: [{ name: "inp", n: N * C * H * W }],
+    out: no,
+    wsBytes: 0,
+    forward: (p) => ex.maxpool2d_forward(p.out, arg, p.inp, N, C, H, W),
+    twin: (p) => ex.maxpool2d_forward_ref(p.out, arg, p.inp, N, C, H, W),
+    backward: (g, p) => ex.maxpool2d_backward(g.inp, p.dout, arg, N, C, H, W),
   };
-  f();
-  const dinp = core.arena.allocF32(n);
-  const dout = core.arena.putF32(wts);
-  core.exports.maxpool2d_backward(dinp, dout, arg, N, C, H, W);
-  const g = snap(core, dinp, n);
-  const at = sampleIndices(n, 40);
   // h well below the typical gap between uniform values in one window, so no probe changes an argmax;
   // the f32 rounding of x +- h perturbs the quotient by at most ~6e-5.
-  const fd = finiteDiff(core, inp, at, f, 1e-3);
-  assertClose(at.map((i) => g[i]), fd, "dinp vs finite differences", 2e-4, 1e-3);
+  checkGradients(core, op, 21, { atol: 2e-4, rtol: 1e-3, k: 40, h: 1e-3 });
 });
 
 bwd.run();

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { assertSameBits, freshCore } from "../helpers.js";
-import { loadDataset } from "../../src/data/datasets.js";
+import { loadDataset } from "../../src/node/datasets.js";
 import { classBalancedSplit, gather } from "../../src/data/split.js";
 import {
   AUGMENTATIONS, AUG_IDS, AUG_LABELS, DEFAULT_STRENGTH, augmentImage, buildTrainingSet, checkStrength, figure1Samples, toFloat,

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { loadCore, wasmBytes, wasmModule } from "../../src/core/node.js";
+import { loadCore, wasmBytes, wasmModule } from "../../src/node/wasm.js";
 import { Model } from "../../src/nn/model.js";
 import { parseSpec } from "../../src/nn/spec.js";
 import { ADAM_DEFAULTS, Optimizer } from "../../src/nn/optim.js";

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { freshCore, randomF32 } from "../helpers.js";
 import { bestEpochIndex, checkTrainConfig, trainModel, type LabelledSet } from "../../src/nn/train.js";
 import { parseSpec } from "../../src/nn/spec.js";
-import { ADAM_DEFAULTS } from "../../src/nn/optim.js";
+import { ADAM_DEFAULTS, SGD_DEFAULTS, checkOptimizer, type OptimizerConfig } from "../../src/nn/optim.js";
 
 const train = suite("nn/train");
 
@@ -51,6 +51,25 @@ train("loss falls and accuracy rises on a tiny configuration; the run is determi
   const again = run();
   assert.equal(again.history, history);
   assert.equal(Array.from(again.best), Array.from(best));
+});
+
+train("a label at or above the model's classes is an error naming the set, not a NaN loss", () => {
+  const spec = parseSpec("conv4k3p1,relu,maxpool,linear2", [1, 8, 8]);
+  const core = freshCore();
+  const tr = tinySet(core, 40, 1);
+  const va = tinySet(core, 20, 2);
+  const cfg = { epochs: 1, steps: 4, batch: 0, optimizer: ADAM_DEFAULTS, seed: 3 };
+  const bad = { ...tr, labels: Int32Array.from(tr.labels, (y, i) => (i === 7 ? 2 : y)) };
+  assert.throws(() => trainModel(core, spec, bad, va, va, cfg), /training set: label 2 of image 7 is outside 0\.\.1 \(the model has 2 classes\)/);
+  const badVal = { ...va, labels: Int32Array.from(va.labels, (y, i) => (i === 3 ? -1 : y)) };
+  assert.throws(() => trainModel(core, spec, tr, badVal, va, cfg), /validation set: label -1 of image 3/);
+});
+
+train("nesterov needs a momentum and zero dampening (torch.optim.SGD's rule)", () => {
+  const sgd = SGD_DEFAULTS as Extract<OptimizerConfig, { kind: "sgd" }>;
+  checkOptimizer({ ...sgd, nesterov: true });
+  assert.throws(() => checkOptimizer({ ...sgd, nesterov: true, momentum: 0 }), /nesterov requires a momentum > 0 and zero dampening/);
+  assert.throws(() => checkOptimizer({ ...sgd, nesterov: true, dampening: 0.5 }), /got momentum 0.9, dampening 0.5/);
 });
 
 train.run();

@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { PNG } from "pngjs";
 import { captumThreshold, figure1Layout, figure4Layout, normaliseBy, renderFigure1, renderFigure4, sharedMax, shortExp, type Figure4Input } from "../../src/report/figures.js";
-import { BAD_COLOR, viridis } from "../../src/report/colormap.js";
+import { BAD_COLOR, viridis } from "../../src/colormap.js";
 import { SET_ORDER } from "../../src/report/types.js";
 
 type Img = { width: number; height: number; at(x: number, y: number): number[] };

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { PNG } from "pngjs";
 import { blendPixel, blitColormap, blitGrey, createCanvas, drawText, drawTextVertical, encodePng, fillRect, getPixel, textWidth } from "../../src/report/png.js";
 import { FONT_CELL_HEIGHT, fontCharacters, glyph, hasGlyph, MISSING_GLYPH } from "../../src/report/font.js";
-import { viridis } from "../../src/report/colormap.js";
+import { viridis } from "../../src/colormap.js";
 
 const png = suite("report/png");
 

@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, studyJobs, studySets, validateConfig, defaultRunDir, UsageError } from "../../src/study/config.js";
-import { prepareRunFolder } from "../../src/study/study.js";
+import { prepareRunFolder } from "../../src/study/run-folder.js";
 import { chooseQueries } from "../../src/study/queries.js";
+import { loadStudyInputs } from "../../src/study/study.js";
 import { freshCore } from "../helpers.js";
+import { idxBytes } from "../data/fixtures.js";
 
 const cfg = suite("study/config");
 
@@ -56,13 +58,38 @@ cfg("run folder: new, resume with the same configuration, refuse another, --forc
 
 cfg("queries: per class, without replacement, from the seed, and the same in a fresh instance", () => {
   const labels = Array.from({ length: 500 }, (_, i) => i % 10);
-  const q = chooseQueries(freshCore(), labels, 3, 7);
+  const q = chooseQueries(freshCore(), labels, 3, 7, 10);
   assert.is(q.length, 30);
   assert.is(new Set(q).size, 30);
   q.forEach((idx, k) => assert.is(labels[idx], Math.floor(k / 3)));
-  assert.equal(chooseQueries(freshCore(), labels, 3, 7), q);
-  assert.not.equal(chooseQueries(freshCore(), labels, 3, 8), q);
-  assert.throws(() => chooseQueries(freshCore(), labels, 51, 7), /class 0 has 50 test images, 51 asked for/);
+  assert.equal(chooseQueries(freshCore(), labels, 3, 7, 10), q);
+  assert.not.equal(chooseQueries(freshCore(), labels, 3, 8, 10), q);
+  assert.throws(() => chooseQueries(freshCore(), labels, 51, 7, 10), /class 0 has 50 test images, 51 asked for/);
+});
+
+cfg("a dataset with more classes than the architecture predicts is a usage error before any work", () => {
+  const dir = mkdtempSync(join(tmpdir(), "augsal-classes-"));
+  try {
+    // 22 training and 11 test images of 28 x 28, labels 0..10: eleven classes.
+    writeFileSync(join(dir, "train-images-idx3-ubyte"), idxBytes([22, 28, 28]));
+    writeFileSync(join(dir, "train-labels-idx1-ubyte"), idxBytes([22], Array.from({ length: 22 }, (_, i) => i % 11)));
+    writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idxBytes([11, 28, 28]));
+    writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), idxBytes([11], Array.from({ length: 11 }, (_, i) => i)));
+    const config = { ...DEFAULT_CONFIG, data: `idx:${dir}`, trainPerClass: 1, valPerClass: 1 };
+    try {
+      loadStudyInputs(freshCore(), config);
+      assert.unreachable("eleven classes on a ten-output model must be refused");
+    } catch (e) {
+      assert.instance(e, UsageError);
+      assert.match((e as Error).message, /has 11 classes \(labels 0\.\.10\) but --arch tutorial predicts 10: end the architecture in linear11/);
+    }
+    // With a matching last layer the same data loads and splits.
+    const ok = loadStudyInputs(freshCore(), { ...config, arch: "conv16k5p2,relu,maxpool,linear11" });
+    assert.is(ok.ds.classes, 11);
+    assert.is(ok.split.train.length, 11);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 cfg.run();

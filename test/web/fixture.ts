@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { loadCore } from "../../src/core/node.js";
+import { loadCore } from "../../src/node/wasm.js";
 import { Model } from "../../src/nn/model.js";
 import { PRESETS } from "../../src/nn/spec.js";
 import { encodeCheckpoint } from "../../src/nn/checkpoint.js";
 import { DEFAULT_CONFIG, studySets, type StudyConfig } from "../../src/study/config.js";
-import { encodeNpy } from "../../src/study/files.js";
+import { encodeNpy } from "../../src/node/files.js";
 
 export interface TinyRun {
   dir: string;

@@ -1,8 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { VIRIDIS_DATA, VIRIDIS_LUT, colormapIndex, viridis, viridisHex, viridisStops, BAD_COLOR } from "../../src/report/colormap.js";
+import { VIRIDIS_DATA, VIRIDIS_LUT, colormapIndex, viridis, viridisHex, viridisStops, BAD_COLOR } from "../src/colormap.js";
 
-const cm = suite("report/colormap");
+const cm = suite("colormap");
 
 cm("the table has matplotlib's 256 entries, each channel in [0, 1]", () => {
   assert.is(VIRIDIS_DATA.length, 256);

@@ -1,11 +1,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { runPool } from "../../src/study/pool.js";
-import { wasmModule } from "../../src/core/node.js";
+import { runTraining as runPool } from "../../src/study/training.js";
+import { wasmModule } from "../../src/node/wasm.js";
 import { DEFAULT_CONFIG, type Job, type StudyConfig } from "../../src/study/config.js";
 import type { JobResult, StudyData } from "../../src/study/job.js";
 
-const pool = suite("study/pool");
+const pool = suite("study/training");
 
 /** 20 training, 10 validation and 10 test images of two classes: enough for a one-step job. */
 function tinyData(): StudyData {

@@ -1,8 +1,8 @@
-// `node dist/cli.js serve RUN_DIR [--port N]`: the browser page over one run folder, served by node:http
-// on 127.0.0.1 only. Everything the page needs comes from here (no CDN, no other host; the page's
-// Content-Security-Policy forbids any other origin):
+// `node dist/cli.js serve RUN_DIR [--port N]` (the command, serveMain, and its server): the browser page
+// over one run folder, served by node:http on 127.0.0.1 only. Everything the page needs comes from here
+// (no CDN, no other host; the page's Content-Security-Policy forbids any other origin):
 //   /                    web/index.html            /web/*        the page's static files
-//   /dist/**.js          the compiled modules the page imports (core, nn, explain, web)
+//   /dist/**.js          the compiled modules the page imports (core, nn, explain, web, sets, colormap)
 //   /augsal.wasm         the wasm core
 //   /api/run.json        the run: config, the six models' weight URLs, the query images' labels
 //   /api/queries.f32     the query images (saliency/queries.npy) as raw little-endian float32
@@ -15,11 +15,14 @@ import { readFileSync, realpathSync, statSync, existsSync } from "node:fs";
 import { dirname, join, resolve, sep, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { wasmPath, wasmBytes } from "./core/node.js";
-import { sha256Hex } from "./core/sha256.js";
-import { studySets, type StudyConfig } from "./study/config.js";
-import { decodeNpy } from "./study/files.js";
-import { VERSION } from "./version.js";
+import { wasmPath, wasmBytes } from "../node/wasm.js";
+import { sha256Hex } from "../core/sha256.js";
+import { studySets, type StudyConfig } from "../study/config.js";
+import { decodeNpy } from "../node/files.js";
+import type { RunInfo } from "../web/run-info.js";
+import { VERSION } from "../version.js";
+
+export type { RunInfo };
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -33,19 +36,6 @@ const TYPES: Record<string, string> = {
   ".md": "text/markdown; charset=utf-8",
   ".csv": "text/csv; charset=utf-8",
 };
-
-/** What the page loads first: the run described in plain values. */
-export interface RunInfo {
-  augsal: string;
-  run: string;
-  config: StudyConfig;
-  wasmSha256: string;
-  /** The wasm core's hash recorded by the run (it trained with this core), if any. */
-  runWasmSha256: string | null;
-  models: { set: string; id: string; url: string | null }[];
-  queries: { index: number; label: number }[];
-  hasReport: boolean;
-}
 
 /** The package root (holds package.json, web/, dist/, build/), found from this module's location. */
 export function packageRoot(): string {

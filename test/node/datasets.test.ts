@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { DatasetError, FASHION_DIR, findIdxFiles, loadDataset, mnistDir } from "../../src/data/datasets.js";
-import { idxBytes } from "./fixtures.js";
+import { DatasetError, FASHION_DIR, findIdxFiles, loadDataset, mnistDir } from "../../src/node/datasets.js";
+import { idxBytes } from "../data/fixtures.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "augsal-ds-"));
 
@@ -22,7 +22,7 @@ function idxDir(name: string, names: [string, string, string, string], counts = 
 }
 
 
-const ds = suite("data/datasets");
+const ds = suite("node/datasets");
 
 ds("the bundled MNIST: 60000 / 10000 images of 28 x 28 with the known first labels", () => {
   const d = loadDataset();
@@ -37,6 +37,12 @@ ds("the bundled MNIST: 60000 / 10000 images of 28 x 28 with the known first labe
   const first = d.train.images.subarray(0, 784);
   assert.is(first[0], 0);
   assert.ok(first.reduce((a, b) => a + b, 0) > 10000);
+});
+
+ds("the class count is one more than the largest label of either split", () => {
+  assert.is(loadDataset().classes, 10);
+  const d = loadDataset(`idx:${idxDir("classes", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"])}`);
+  assert.is(d.classes, 3);
 });
 
 ds("idx:DIR with the usual names, raw or gzipped", () => {

@@ -3,9 +3,9 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeNpy, decodeNpy, writeAtomic, toJson } from "../../src/study/files.js";
+import { encodeNpy, decodeNpy, writeAtomic, toJson } from "../../src/node/files.js";
 
-const files = suite("study/files");
+const files = suite("node/files");
 
 files("npy: the header is NumPy 1.0 with a 64-byte aligned data start, and data round-trips", () => {
   const data = Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 0.5 - 3);

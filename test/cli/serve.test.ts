@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 import { readFileSync, rmSync, symlinkSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { wasmBytes } from "../src/core/node.js";
-import { readRunInfo, safeJoin, serveMain, serveRun, type RunInfo, type RunningServer } from "../src/serve.js";
-import { makeTinyRun, type TinyRun } from "./web/fixture.js";
+import { wasmBytes } from "../../src/node/wasm.js";
+import { readRunInfo, safeJoin, serveMain, serveRun, type RunInfo, type RunningServer } from "../../src/cli/serve.js";
+import { makeTinyRun, type TinyRun } from "../web/fixture.js";
 
 const sv = suite("serve");
 let run: TinyRun;
@@ -116,7 +116,7 @@ sv("the serve command's usage errors exit with 2 and say why", async () => {
 });
 
 sv("`node dist/cli.js serve RUN_DIR` prints the loopback URL, serves the page and stops cleanly on SIGTERM", async () => {
-  const cli = join(fileURLToPath(new URL("../../../", import.meta.url)), "dist", "cli.js");
+  const cli = join(fileURLToPath(new URL("../../../../", import.meta.url)), "dist", "cli.js");
   const child = spawn(process.execPath, [cli, "serve", run.dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

@@ -2,7 +2,7 @@
 // whatever the file is called). Parsing is ./idx.ts's, which runs anywhere.
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { IdxError, pairImagesLabels, parseImages, parseLabels, type IdxImages, type IdxLabels } from "./idx.js";
+import { IdxError, pairImagesLabels, parseImages, parseLabels, type IdxImages, type IdxLabels } from "../data/idx.js";
 
 /** The bytes of an IDX file, gunzipped if it is a gzip stream. Errors name the file. */
 export function readIdxBytes(path: string): Uint8Array {

@@ -1,4 +1,5 @@
-// The viridis colour map as a 256-entry table, for saliency heat maps and colour bars.
+// The viridis colour map as a 256-entry table, for saliency heat maps and colour bars. No imports: the
+// report (Node) and the page (src/web) both colour maps with it, so a value looks the same in both.
 //
 // Viridis (Stéfan van der Walt and Nathaniel Smith, 2015; matplotlib's default since 2.0) is
 // perceptually uniform: equal steps in the data give equal steps in perceived colour (CAM02-UCS),

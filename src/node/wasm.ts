@@ -1,17 +1,17 @@
 // Node-only loading of the core: finds build/augsal.wasm next to the package (or AUGSAL_WASM) and
-// instantiates it through @assemblyscript/loader. Browser, Deno and Bun use ./load.ts directly.
+// instantiates it through @assemblyscript/loader. Browser, Deno and Bun use src/core/load.ts directly.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import * as loader from "@assemblyscript/loader";
-import type { CoreExports } from "./abi.js";
-import { wrapInstance, type Core } from "./load.js";
+import type { CoreExports } from "../core/abi.js";
+import { wrapInstance, type Core } from "../core/load.js";
 
 /** Absolute path of the wasm core: $AUGSAL_WASM, else <package>/build/augsal.wasm. */
 export function wasmPath(): string {
   const env = process.env.AUGSAL_WASM;
   if (env) return resolve(env);
-  // dist/core/node.js and build/ts/src/core/node.js both sit below the package root.
+  // dist/node/wasm.js and build/ts/src/node/wasm.js both sit below the package root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = resolve(dir, "build/augsal.wasm");

@@ -1,5 +1,6 @@
-// Register-blocked f32x4 micro-kernels and their packers, shared by assembly/gemm.ts, linear.ts and
-// conv.ts. Not part of the ABI: assembly/index.ts does not re-export this file.
+// Register-blocked f32x4 micro-kernels of the GEMM family and their packers, shared by assembly/gemm.ts,
+// linear.ts (through gemm's drivers) and conv.ts. Not part of the ABI: assembly/index.ts does not
+// re-export this file.
 //
 // Legend: C the output tile, A and B the operands, K the reduction length; "row" and "col" are C's.
 // Strides (ldc, ldb, sr, sk) are in BYTES. All pointers are byte offsets into the one memory.
@@ -25,6 +26,32 @@
 // bumps, 2 zero-extending moves, V8's loop stack check and the branch) and run at ~90% of
 // peak_probe when the operands sit in L1/L2.
 
+import { f32s, vecs, al64 } from "./inline/mem";
+
+// Panel geometry in bytes (the packers in this file and in assembly/im2col.ts write these layouts).
+/** Columns of C one outer-product tile covers, and f32 per k step of a packed B panel. */
+export const TILE_COLS = 8;
+/** One k step of a pre-splatted A panel: 4 rows x 4 lanes f32. */
+export const SPLAT_K: usize = 64;
+/** One k step of a packed B panel (TILE_COLS f32); also the row stride of the scratch tile. */
+export const PANEL_K: usize = 32;
+/** The scratch tile an edge tile is computed in: 4 rows x TILE_COLS f32. */
+export const TILE_BYTES: usize = 128;
+/** One 4-f32 chunk of dot2x4p's operands: 2 interleaved A rows (PAIR_CHUNK), 4 B rows (QUAD_CHUNK). */
+export const PAIR_CHUNK: usize = 32;
+export const QUAD_CHUNK: usize = 64;
+
+/** Scratch of a panel driver (gemm_nn / gemm_tn: pack_a_splat + pack_b_edge + tile_row) for reduction
+ *  length K: one pre-splatted A panel, one zero-padded B edge panel, then the scratch tile. */
+@inline export function panels_ws_bytes(K: i32): usize {
+  return al64(<usize>K * (SPLAT_K + PANEL_K) + TILE_BYTES);
+}
+
+/** Scratch of dot_run (gemm_nt) for reduction length K: the zero row (K f32), then the scratch tile. */
+@inline export function dot_run_ws_bytes(K: i32): usize {
+  return al64(f32s(K)) + TILE_BYTES;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Outer-product kernel: C (4 rows x 8 cols, row stride ldc) = [acc ? C : 0] + Σ_k a(k) ⊗ b(k)
 //   pa: A panel (K, 4 rows, 4 lanes): A[row][k] splatted at pa + 64k + 16row
@@ -33,7 +60,7 @@
 /** Full 4x8 tile. */
 export function tile4x8(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, K: i32, acc: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  const end = pa + (<usize>K << 6);
+  const end = pa + <usize>K * SPLAT_K;
   while (pa < end) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let a = v128.load(pa);
@@ -44,7 +71,7 @@ export function tile4x8(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, 
     c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
     a = v128.load(pa, 48);
     c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += 64;
+    pa += SPLAT_K;
     pb += ldb;
   }
   if (acc) {
@@ -65,14 +92,14 @@ export function tile4x8(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, 
 /** 4x4 tile: the left half of tile4x8 (for a last panel with at most 4 valid columns). */
 export function tile4x4(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, K: i32, acc: i32): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  const end = pa + (<usize>K << 6);
+  const end = pa + <usize>K * SPLAT_K;
   while (pa < end) {
     const b = v128.load(pb);
     c0 = f32x4.add(c0, f32x4.mul(v128.load(pa), b));
     c1 = f32x4.add(c1, f32x4.mul(v128.load(pa, 16), b));
     c2 = f32x4.add(c2, f32x4.mul(v128.load(pa, 32), b));
     c3 = f32x4.add(c3, f32x4.mul(v128.load(pa, 48), b));
-    pa += 64;
+    pa += SPLAT_K;
     pb += ldb;
   }
   if (acc) {
@@ -92,9 +119,9 @@ export function tile4x4(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, 
 export function merge_tile(C: usize, ldc: usize, tmp: usize, rows: i32, cols: i32, acc: i32): void {
   for (let r = 0; r < rows; r++) {
     const c = C + <usize>r * ldc;
-    const t = tmp + (<usize>r << 5);
+    const t = tmp + <usize>r * PANEL_K;
     for (let j = 0; j < cols; j++) {
-      const o = <usize>j << 2;
+      const o = f32s(j);
       const v = load<f32>(t + o);
       store<f32>(c + o, acc ? load<f32>(c + o) + v : v);
     }
@@ -107,8 +134,8 @@ export function tile_edge(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize
                           rows: i32, cols: i32, tmp: usize): void {
   if (rows == 4 && cols == 8) { tile4x8(C, ldc, pa, pb, ldb, K, acc); return; }
   if (rows == 4 && cols == 4) { tile4x4(C, ldc, pa, pb, ldb, K, acc); return; }
-  if (cols <= 4) tile4x4(tmp, 32, pa, pb, ldb, K, 0);
-  else tile4x8(tmp, 32, pa, pb, ldb, K, 0);
+  if (cols <= 4) tile4x4(tmp, PANEL_K, pa, pb, ldb, K, 0);
+  else tile4x8(tmp, PANEL_K, pa, pb, ldb, K, 0);
   merge_tile(C, ldc, tmp, rows, cols, acc);
 }
 
@@ -126,17 +153,17 @@ export function pack_a_splat(dst: usize, src: usize, sr: usize, sk: usize, rows:
       v128.store(dst, i32x4.shuffle(v, v, 2, 2, 2, 2), 32);
       v128.store(dst, i32x4.shuffle(v, v, 3, 3, 3, 3), 48);
       src += sk;
-      dst += 64;
+      dst += SPLAT_K;
     }
     return;
   }
   for (let k = 0; k < K; k++) {
     for (let r = 0; r < 4; r++) {
-      const o = <usize>r << 4;
+      const o = vecs(r);
       v128.store(dst + o, r < rows ? v128.load32_splat(src + <usize>r * sr) : z);
     }
     src += sk;
-    dst += 64;
+    dst += SPLAT_K;
   }
 }
 
@@ -147,9 +174,9 @@ export function pack_b_edge(dst: usize, src: usize, ldb: usize, cols: i32, K: i3
   for (let k = 0; k < K; k++) {
     v128.store(dst, z);
     v128.store(dst, z, 16);
-    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+    for (let c = 0; c < cols; c++) store<f32>(dst + f32s(c), load<f32>(src + f32s(c)));
     src += ldb;
-    dst += 32;
+    dst += PANEL_K;
   }
 }
 
@@ -163,14 +190,14 @@ export function tile_row(C: usize, ldc: usize, pa: usize, rows: i32, B: usize, b
                          bTail: usize, ldbTail: usize, N: i32, K: i32, acc: i32, tmp: usize): void {
   const nfull = N >> 3;
   if (rows == 4) {
-    for (let j = 0; j < nfull; j++) tile4x8(C + (<usize>j << 5), ldc, pa, B + <usize>j * bjs, ldb, K, acc);
+    for (let j = 0; j < nfull; j++) tile4x8(C + f32s(j * TILE_COLS), ldc, pa, B + <usize>j * bjs, ldb, K, acc);
   } else {
     for (let j = 0; j < nfull; j++) {
-      tile_edge(C + (<usize>j << 5), ldc, pa, B + <usize>j * bjs, ldb, K, acc, rows, 8, tmp);
+      tile_edge(C + f32s(j * TILE_COLS), ldc, pa, B + <usize>j * bjs, ldb, K, acc, rows, 8, tmp);
     }
   }
   const tail = N & 7;
-  if (tail) tile_edge(C + (<usize>nfull << 5), ldc, pa, bTail, ldbTail, K, acc, rows, tail, tmp);
+  if (tail) tile_edge(C + f32s(nfull * TILE_COLS), ldc, pa, bTail, ldbTail, K, acc, rows, tail, tmp);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -193,7 +220,7 @@ export function tile_row(C: usize, ldc: usize, pa: usize, rows: i32, B: usize, b
   let s0 = f32x4.extract_lane(v, 0), s1 = f32x4.extract_lane(v, 1);
   let s2 = f32x4.extract_lane(v, 2), s3 = f32x4.extract_lane(v, 3);
   for (let k = k0; k < K; k++) {
-    const o = <usize>k << 2;
+    const o = f32s(k);
     const x = load<f32>(a + o);
     s0 += x * load<f32>(b0 + o);
     s1 += x * load<f32>(b1 + o);
@@ -209,7 +236,7 @@ export function dot2x4(C: usize, ldc: usize, a0: usize, a1: usize,
   let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
   const K4 = K & ~3;
   let x0 = a0, x1 = a1, y0 = b0, y1 = b1, y2 = b2, y3 = b3;
-  const end = a0 + (<usize>K4 << 2);
+  const end = a0 + f32s(K4);
   while (x0 < end) {
     const u = v128.load(x0), w = v128.load(x1);
     let b = v128.load(y0);
@@ -246,7 +273,7 @@ export function dot2x4(C: usize, ldc: usize, a0: usize, a1: usize,
  */
 export function dot2x4p(C: usize, ldc: usize, pa: usize, pb: usize, chunks: i32, acc: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-  const end = pb + (<usize>chunks << 6);
+  const end = pb + <usize>chunks * QUAD_CHUNK;
   while (pb < end) {
     const u = v128.load(pa), w = v128.load(pa, 16);
     let b = v128.load(pb);
@@ -257,8 +284,8 @@ export function dot2x4p(C: usize, ldc: usize, pa: usize, pb: usize, chunks: i32,
     c02 = f32x4.add(c02, f32x4.mul(u, b)); c12 = f32x4.add(c12, f32x4.mul(w, b));
     b = v128.load(pb, 48);
     c03 = f32x4.add(c03, f32x4.mul(u, b)); c13 = f32x4.add(c13, f32x4.mul(w, b));
-    pa += 32;
-    pb += 64;
+    pa += PAIR_CHUNK;
+    pb += QUAD_CHUNK;
   }
   let r0 = reduce4(c00, c01, c02, c03);
   let r1 = reduce4(c10, c11, c12, c13);
@@ -288,11 +315,11 @@ export function dot_run(C: usize, ldc: usize, A: usize, lda: usize, B: usize, ld
       const rows = min(2, M - i);
       const a0 = A + <usize>i * lda;
       const a1 = rows > 1 ? a0 + lda : zrow;
-      const c = C + <usize>i * ldc + (<usize>j << 2);
+      const c = C + <usize>i * ldc + f32s(j);
       if (rows == 2 && cols == 4) {
         dot2x4(c, ldc, a0, a1, b0, b1, b2, b3, K, acc);
       } else {
-        dot2x4(tmp, 32, a0, a1, b0, b1, b2, b3, K, 0);
+        dot2x4(tmp, PANEL_K, a0, a1, b0, b1, b2, b3, K, 0);
         merge_tile(c, ldc, tmp, rows, cols, acc);
       }
     }

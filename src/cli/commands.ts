@@ -1,12 +1,15 @@
 // The CLI's commands, each one function over a parsed command line.
 import { join } from "node:path";
-import type { ParsedCli } from "../cli.js";
+import type { ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
-import { loadCore, wasmBytes } from "../core/node.js";
-import { loadDataset } from "../data/datasets.js";
-import { UsageError, studyJobs, type StudyConfig } from "./config.js";
-import { analyse, figure1Png, loadStudyInputs, runStudy, writeReport, type Logger, type Results } from "./study.js";
-import { exists, readJson, sha256, writeAtomic } from "./files.js";
+import { loadCore, wasmBytes } from "../node/wasm.js";
+import { loadDataset } from "../node/datasets.js";
+import { exists, readJson, sha256, writeAtomic } from "../node/files.js";
+import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
+import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
+import { analyse, type Results } from "../study/analysis.js";
+import { figure1Png, writeReport } from "../study/report-input.js";
+import { jobPaths, readRunConfig } from "../study/run-folder.js";
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace(/^-(0\.0+)$/, "$1") : "–");
@@ -42,12 +45,6 @@ function configText(c: StudyConfig, out: string, workers: number): string {
   ].join("\n");
 }
 
-function readRunConfig(out: string): StudyConfig {
-  const p = join(out, "config.json");
-  if (!exists(p)) throw new UsageError(`no augsal run in ${out} (config.json missing): run 'study' first or name the run with --out`);
-  return readJson<{ config: StudyConfig }>(p).config;
-}
-
 export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
   switch (p.command) {
     case "study":
@@ -67,7 +64,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     case "report": {
       const config = readRunConfig(p.out);
       for (const j of studyJobs(config)) {
-        if (!exists(join(p.out, "weights", `${j.id}.bin`))) throw new UsageError(`${p.out} is not fully trained (${j.id} missing): run 'study --out ${p.out}' to finish it`);
+        if (!exists(jobPaths(p.out, j).w)) throw new UsageError(`${p.out} is not fully trained (${j.id} missing): run 'study --out ${p.out}' to finish it`);
       }
       const ds = loadDataset(config.data);
       const core = loadCore();

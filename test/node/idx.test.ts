@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { IdxError } from "../../src/data/idx.js";
-import { readIdxBytes, readImages, readImagesLabels, readLabels } from "../../src/data/idx-node.js";
-import { idxBytes } from "./fixtures.js";
+import { readIdxBytes, readImages, readImagesLabels, readLabels } from "../../src/node/idx.js";
+import { idxBytes } from "../data/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "augsal-idx-"));
 const file = (name: string, bytes: Uint8Array) => {
@@ -17,7 +17,7 @@ const file = (name: string, bytes: Uint8Array) => {
 };
 
 
-const node = suite("data/idx-node");
+const node = suite("node/idx");
 
 node("reads raw and gzip files alike (gzip found by its magic bytes, whatever the name)", () => {
   const bytes = idxBytes([2, 3, 3]);

@@ -1,8 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { parseCli, helpText } from "../src/cli.js";
-import { DEFAULT_CONFIG, UsageError } from "../src/study/config.js";
-import { VERSION } from "../src/version.js";
+import { parseCli, helpText } from "../../src/cli/parse.js";
+import { DEFAULT_CONFIG, UsageError } from "../../src/study/config.js";
+import { VERSION } from "../../src/version.js";
 import { readFileSync } from "node:fs";
 
 const cli = suite("cli/parse");
@@ -74,7 +74,7 @@ cli("--help lists every flag with its default", () => {
 });
 
 cli("the version matches package.json", () => {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
+  const pkg = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8"));
   assert.is(VERSION, pkg.version);
 });
 

@@ -1,0 +1,178 @@
+// The command line's flags: their help, and argv → a validated ParsedCli (or a UsageError naming the
+// flag). Every default comes from the study's configuration module (src/study/config.ts).
+import { parseArgs } from "node:util";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import {
+  ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
+  type AugName, type OptimizerConfig, type StudyConfig,
+} from "../study/config.js";
+import { VERSION } from "../version.js";
+
+export const COMMANDS = ["study", "augment", "train", "saliency", "report", "bench", "help"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+const D = DEFAULT_CONFIG;
+const FLAGS = {
+  seed: { type: "string", help: "seed of the split, augmentation, queries and the first training run", def: String(D.seed) },
+  runs: { type: "string", help: "training runs per set (run r uses seed + r)", def: String(D.runs) },
+  epochs: { type: "string", help: "epochs per model", def: String(D.epochs) },
+  steps: { type: "string", help: "steps per epoch", def: String(D.steps) },
+  batch: { type: "string", help: "images per step (0: set size / steps)", def: String(D.batch) },
+  optimizer: { type: "string", help: "adam | sgd (momentum 0.9)", def: "adam" },
+  lr: { type: "string", help: "learning rate (default 0.001 for adam, 0.01 for sgd)", def: "" },
+  arch: { type: "string", help: `model: ${ARCH_PRESETS.join(" | ")} | layers like conv16k5p2,relu,maxpool,linear10`, def: D.arch },
+  aug: { type: "string", help: `comma list of ${AUG_NAMES.join(",")} (orig always runs)`, def: D.aug.join(",") },
+  copies: { type: "string", help: "augmented copies per original image", def: String(D.copies) },
+  strength: { type: "string", help: "augmentation strengths, e.g. scaling=0.5,blur=3 (README: what each means)", def: Object.entries(DEFAULT_STRENGTH).map(([k, v]) => `${k}=${v}`).join(",") },
+  "crop-mode": { type: "string", help: "crop: pad (RandomCrop, padding 4) | resize (RandomResizedCrop-like, area 0.6-1)", def: D.cropMode },
+  "train-per-class": { type: "string", help: "training images per class", def: String(D.trainPerClass) },
+  "val-per-class": { type: "string", help: "validation images per class", def: String(D.valPerClass) },
+  queries: { type: "string", help: "saliency query images per class (from the test set)", def: String(D.queries) },
+  target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
+  score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
+  "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
+  scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
+  workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
+  data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
+  out: { type: "string", help: "run folder", def: "runs/<data>-<arch>-seed<seed>" },
+  force: { type: "boolean", help: "overwrite a run folder that holds another configuration", def: "" },
+  json: { type: "boolean", help: "bench: print one JSON object", def: "" },
+  quick: { type: "boolean", help: "bench: fewer repetitions", def: "" },
+  help: { type: "boolean", help: "show this help", def: "" },
+  version: { type: "boolean", help: "print the version", def: "" },
+} as const;
+
+export function helpText(): string {
+  const lines = [
+    `augsal ${VERSION}: what data augmentation does to a classifier's saliency maps`,
+    "",
+    "usage: node dist/cli.js [command] [flags]",
+    "",
+    "commands:",
+    "  study     (default) train the six models, saliency, metrics, figures and report.html",
+    "  augment   Figure 1 only: five digits and their augmented copies (figures/figure1.png)",
+    "  train     train the models only (resumable)",
+    "  saliency  recompute saliency maps and metrics for an existing run (--out)",
+    "  report    re-render tables, figures and report.html from an existing run (--out)",
+    "  bench     kernel and step throughput on this machine (--json for one JSON object)",
+    "  serve     RUN_DIR [--port N]: the browser page over a run (draw a digit, see the six models' maps)",
+    "",
+    "flags:",
+  ];
+  for (const [name, f] of Object.entries(FLAGS)) {
+    const left = `  --${name}${f.type === "string" ? " X" : ""}`;
+    lines.push(`${left.padEnd(24)}${f.help}${f.def ? ` [default: ${f.def}]` : ""}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function int(flag: string, text: string | undefined, def: number): number {
+  if (text === undefined) return def;
+  if (!/^[+-]?\d+$/.test(text.trim())) throw new UsageError(`--${flag} must be an integer, got '${text}'`);
+  return Number(text);
+}
+
+function num(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number, got '${text}'`);
+  return v;
+}
+
+export interface ParsedCli {
+  command: Command;
+  config: StudyConfig;
+  out: string;
+  workers: number;
+  scale: "shared" | "per-map";
+  force: boolean;
+  json: boolean;
+  quick: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** argv (without node and the script) → a validated configuration, or a UsageError naming the flag. */
+export function parseCli(argv: string[]): ParsedCli {
+  // "--epochs -3" is a value, not a flag: join it so the range check can name it.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : "";
+    const f = (FLAGS as Record<string, { type: string }>)[name];
+    if (f?.type === "string" && i + 1 < argv.length && /^-\.?\d/.test(argv[i + 1])) {
+      args.push(`${argv[i]}=${argv[i + 1]}`);
+      i++;
+    } else {
+      args.push(argv[i]);
+    }
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: "string" | "boolean" }>,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const s = (k: string) => v[k] as string | undefined;
+  if (parsed.positionals.length > 1) throw new UsageError(`one command at a time, got: ${parsed.positionals.join(" ")}`);
+  const command = (parsed.positionals[0] ?? "study") as Command;
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(", ")})`);
+
+  const optName = s("optimizer") ?? "adam";
+  let optimizer: OptimizerConfig;
+  if (optName === "adam" || optName === "sgd") optimizer = { ...OPTIMIZER_DEFAULTS[optName] };
+  else throw new UsageError(`--optimizer must be 'adam' or 'sgd', got '${optName}'`);
+  const lr = num("lr", s("lr"));
+  if (lr !== undefined) optimizer = { ...optimizer, lr };
+
+  const augText = s("aug");
+  const aug = augText === undefined ? [...D.aug] : augText.split(",").map((x) => x.trim()).filter((x) => x && x !== "orig");
+  for (const a of aug) if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+
+  const config: StudyConfig = {
+    data: s("data") ?? D.data,
+    seed: int("seed", s("seed"), D.seed),
+    runs: int("runs", s("runs"), D.runs),
+    epochs: int("epochs", s("epochs"), D.epochs),
+    steps: int("steps", s("steps"), D.steps),
+    batch: int("batch", s("batch"), D.batch),
+    optimizer,
+    arch: s("arch") ?? D.arch,
+    aug: aug as AugName[],
+    copies: int("copies", s("copies"), D.copies),
+    strength: s("strength") === undefined ? {} : parseStrength(s("strength")!),
+    cropMode: (s("crop-mode") ?? D.cropMode) as StudyConfig["cropMode"],
+    trainPerClass: int("train-per-class", s("train-per-class"), D.trainPerClass),
+    valPerClass: int("val-per-class", s("val-per-class"), D.valPerClass),
+    queries: int("queries", s("queries"), D.queries),
+    target: (s("target") ?? D.target) as StudyConfig["target"],
+    score: (s("score") ?? D.score) as StudyConfig["score"],
+    noiseFloor: !v["no-noise-floor"],
+  };
+  validateConfig(config);
+  const workers = int("workers", s("workers"), availableParallelism());
+  if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
+  const scale = s("scale") ?? "shared";
+  if (scale !== "shared" && scale !== "per-map") throw new UsageError(`--scale must be 'shared' or 'per-map', got '${scale}'`);
+  const outFlag = s("out");
+  if (outFlag !== undefined && outFlag.trim() === "") throw new UsageError("--out must name a folder");
+  return {
+    command,
+    config,
+    out: resolve(outFlag ?? defaultRunDir(config)),
+    workers,
+    scale,
+    force: !!v.force,
+    json: !!v.json,
+    quick: !!v.quick,
+    help: !!v.help || command === "help",
+    version: !!v.version,
+  };
+}
+
