@@ -75,13 +75,16 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-/** Install the signal and EPIPE handlers once (the CLI does; library users keep their own). */
-export function installCleanExit(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): void {
+/**
+ * Install the EPIPE and (with `signals`, the default) signal handlers once: the CLI does; `serve`,
+ * whose normal end is a signal, keeps its own; library users keep theirs.
+ */
+export function installCleanExit(opts: { signals?: boolean } = {}, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): void {
   if (installed) return;
   installed = true;
   quietOnEpipe(stdout);
   quietOnEpipe(stderr);
-  for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, () => void interrupt(sig, stderr));
+  if (opts.signals !== false) for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, () => void interrupt(sig, stderr));
   process.on("exit", () => {
     removeOpenTemps();
     for (const h of handlers) {

@@ -6,7 +6,7 @@
 import { accessSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { createHash } from "node:crypto";
-import { UsageError } from "../study/config.js";
+import { UsageError } from "./errors.js";
 import { TEMP_RE, fileError, writeAtomic } from "./atomic.js";
 import { LOCK_DIR, TAKEOVER_DIR } from "./lock-holder.js";
 import { RunFileError, manifestSchema, parseJsonFile, type Manifest } from "./schemas.js";
@@ -128,6 +128,21 @@ export function foreignFolderError(out: string, state: { entries: string[]; why:
   );
 }
 
+/** How the CLI is invoked in the commands augsal suggests. */
+export const CLI = "node dist/cli.js";
+
+/** Open run folders by absolute path: node/files.ts routes writes and reads under them through these. */
+const active = new Map<string, RunFolder>();
+
+/** The open run folder holding `path`, and the path relative to it ('/'-separated). */
+export function runFolderOf(path: string): { rf: RunFolder; rel: string } | undefined {
+  const abs = resolve(path);
+  for (const [dir, rf] of active) {
+    if (abs.startsWith(dir + sep)) return { rf, rel: abs.slice(dir.length + 1).split(sep).join("/") };
+  }
+  return undefined;
+}
+
 /** A run folder open for writing (the caller holds its lock): every write goes through the manifest. */
 export class RunFolder {
   readonly dir: string;
@@ -151,6 +166,15 @@ export class RunFolder {
     return rf;
   }
 
+  /** Create the folder (and its parents) if it does not exist: the first thing written, after every check. */
+  static ensureDir(dir: string): void {
+    try {
+      mkdirSync(resolve(dir), { recursive: true });
+    } catch (e) {
+      throw fileError(resolve(dir), "create the folder", e);
+    }
+  }
+
   /** Open an existing run (its manifest already read and validated by inspectFolder). */
   static open(dir: string, manifest: Manifest): RunFolder {
     return new RunFolder(dir, manifest);
@@ -162,6 +186,29 @@ export class RunFolder {
     if (st.kind === "run") return new RunFolder(dir, st.manifest);
     if (st.kind === "foreign") throw foreignFolderError(dir, st, false);
     throw new UsageError(`no augsal run in ${dir} (${st.kind === "absent" ? "no such folder" : "the folder is empty"}): run 'study' first or name the run with --out`);
+  }
+
+  /** Route node/files.ts's writes and reads under this folder through the manifest (until deactivate). */
+  activate(): this {
+    active.set(this.dir, this);
+    return this;
+  }
+
+  deactivate(): void {
+    if (active.get(this.dir) === this) active.delete(this.dir);
+  }
+
+  /** The command that repairs a damaged or missing file of this run. */
+  repairHint(rel: string): string {
+    const q = this.dir.includes(" ") ? `'${this.dir}'` : this.dir;
+    const m = rel.match(/^(weights|history)\/(.+)\.(bin|json)$/);
+    if (m) return `remove it and run '${CLI} study --out ${q}' to retrain ${m[2]}`;
+    if (rel.startsWith("saliency/") || rel === "results.json" || rel === "metrics.json" || rel === "table1.json") {
+      return `run '${CLI} saliency --out ${q}' to recompute it`;
+    }
+    if (rel === "split.json" || rel === "queries.json") return `run '${CLI} study --out ${q}' to rewrite it from the run's configuration`;
+    if (rel === "config.json") return `the run's configuration is lost: start again with --out DIR, or with --force (it removes only files augsal wrote)`;
+    return `run '${CLI} report --out ${q}' to rewrite it`;
   }
 
   path(rel: string): string {

@@ -3,7 +3,7 @@
 // the file and the field and says how to repair it, never "Cannot read properties of undefined".
 // zod checks types; the range checks that need the data set (indices, labels) are plain functions.
 import { z } from "zod";
-import { UsageError } from "../study/config.js";
+import { UsageError } from "./errors.js";
 
 /** A run-folder file that is unreadable, fails its schema, or fails its checksum. Exit code 2. */
 export class RunFileError extends UsageError {

@@ -42,12 +42,23 @@ export function prepareData(data: StudyData): PreparedData {
   };
 }
 
+/** The words of a diverged job's error, which the study turns into a usage error naming --lr. */
+export const DIVERGED = "diverged at epoch";
+
 export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job: Job, onEpoch?: (r: EpochReport) => void): JobResult {
   const t0 = performance.now();
   const spec = parseSpec(config.arch, [1, prep.data.rows, prep.data.cols]);
   const d = prep.data;
   const strength = job.set === "orig" ? undefined : config.strength[job.set];
   const train = buildTrainingSet(core, prep.trainF, d.train.labels, d.train.source, job.set, config.copies, config.seed, strength, { crop: config.cropMode });
+  // A diverging job (NaN or infinite loss) stops at that epoch: its weights are never written.
+  const watch = (r: EpochReport) => {
+    if (!Number.isFinite(r.loss) || !Number.isFinite(r.valLoss)) {
+      const what = !Number.isFinite(r.loss) ? `training loss ${r.loss}` : `validation loss ${r.valLoss}`;
+      throw new Error(`${job.id} ${DIVERGED} ${r.epoch} of ${r.epochs} (${what}): lower --lr (now ${config.optimizer.lr})`);
+    }
+    onEpoch?.(r);
+  };
   const { history, best } = trainModel(
     core,
     spec,
@@ -55,7 +66,7 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
     prep.val,
     prep.test,
     { epochs: config.epochs, steps: config.steps, batch: config.batch, optimizer: config.optimizer, seed: job.trainSeed },
-    onEpoch,
+    watch,
   );
   return { job, spec, history, best, trainSize: train.count, seconds: (performance.now() - t0) / 1000 };
 }

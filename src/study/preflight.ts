@@ -91,7 +91,7 @@ export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number
   const test = countClasses(d.testLabels);
   const classes = train.size;
   let maxLabel = 0;
-  for (const k of train.keys()) maxLabel = Math.max(maxLabel, k);
+  for (const k of [...train.keys(), ...test.keys()]) maxLabel = Math.max(maxLabel, k);
   const logits = maxLabel + 1;
   if (classes < 2) throw new UsageError(`--data ${d.spec}: the training set has ${classes} class${classes === 1 ? "" : "es"}; a classifier needs at least 2`);
 
@@ -104,7 +104,7 @@ export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number
   if (d.rows !== d.cols) throw new UsageError(`--data ${d.spec}: the images are ${d.rows}x${d.cols}; augsal's augmentations and figures need square images`);
   const { spec, shapes, params, acts } = walkArch(c.arch, d.rows, d.cols);
   const out = shapes[shapes.length - 1][0];
-  if (out !== logits) {
+  if (out < logits) {
     throw new UsageError(
       `--arch: the last layer gives ${out} class score${out === 1 ? "" : "s"} (${shapeText(shapes[shapes.length - 1])}), but --data ${d.spec} has ` +
         `labels 0..${maxLabel}: end with linear${logits}`,
@@ -125,11 +125,15 @@ export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number
   if (c.batch === 0 && steps > origSize) {
     throw new UsageError(`--steps ${steps} leaves no image per step in the Orig training set of ${origSize} (--train-per-class ${c.trainPerClass} x ${classes} classes): at most --steps ${origSize}`);
   }
-  // Queries: c.queries test images of each class.
-  for (const k of [...train.keys()].sort((a, b) => a - b)) {
-    const have = test.get(k) ?? 0;
-    if (have < c.queries) {
-      throw new UsageError(`--queries ${c.queries}: the test set has ${have} image${have === 1 ? "" : "s"} of class ${k}; at most --queries ${Math.max(1, Math.min(...[...train.keys()].map((j) => test.get(j) ?? 0)))}`);
+  // Queries: c.queries test images of each class 0..logits-1 (src/study/queries.ts).
+  const perClass = Array.from({ length: logits }, (_, k) => test.get(k) ?? 0);
+  for (let k = 0; k < logits; k++) {
+    if (perClass[k] < c.queries) {
+      const most = Math.min(...perClass);
+      throw new UsageError(
+        `--queries ${c.queries}: the test set has ${perClass[k]} image${perClass[k] === 1 ? "" : "s"} of class ${k}` +
+          (most >= 1 ? `; at most --queries ${most}` : `; every class needs a test image for the saliency queries`),
+      );
     }
   }
   // Memory of one worker: the training images as floats (its JS copy and the wasm resident copy),

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileSha256, fingerprintInputs, inputChanges } from "../../src/node/fingerprint.js";
-import { configDiff, fullArchitecture, normalizeArch, normalizeConfig, normalizeDataSpec, resolvedStrength } from "../../src/node/normalize.js";
+import { configDiff, fullArchitecture, normalizeArch, normalizeConfig, normalizeDataSpec, resolvedStrength } from "../../src/study/normalize.js";
 import { DEFAULT_CONFIG } from "../../src/study/config.js";
 import { PRESETS } from "../../src/nn/spec.js";
 

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { DEFAULT_RESIZED_CROP_SCALE, DEFAULT_STRENGTH, type AugName } from "../data/augment.js";
 import { PRESETS, parseSpec, type ModelSpec } from "../nn/spec.js";
-import type { StudyConfig } from "../study/config.js";
+import type { StudyConfig } from "./config.js";
 
 /** `idx:DIR` with DIR absolute and normalised (no trailing '/', no '.', '..'); other specs as given. */
 export function normalizeDataSpec(spec: string, cwd = process.cwd()): string {
