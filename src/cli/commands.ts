@@ -85,11 +85,11 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       const run = await openExistingRun(p.out, { command });
       try {
         const config = normalizeConfig(run.config);
-        for (const j of studyJobs(config)) {
-          const { w, h } = jobPaths(p.out, j);
-          if (!exists(w) || !exists(h)) {
-            throw new UsageError(`--out ${p.out} is not fully trained (${j.id} missing): run '${CLI} study --out ${q(p.out)}' to finish it`);
-          }
+        const missing = studyJobs(config).flatMap((j) => Object.values(jobPaths(p.out, j)).filter((f) => !exists(f)));
+        if (missing.length) {
+          const names = missing.map((f) => f.slice(p.out.length + 1));
+          throw new UsageError(`--out ${p.out} is not fully trained (${names.join(", ")} missing or unfinished): ` +
+            `run '${CLI} study --out ${q(p.out)}' to finish it`);
         }
         const core = loadCore();
         const { ds } = loadStudyInputs(core, config);

@@ -3,7 +3,7 @@
 // so rename is atomic), is fsynced, then renamed over the target: a run that stops leaves the old
 // file or the new one, never half of one, and never a temp file unless the process is killed -9
 // (RunFolder removes those on the next start).
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** The names augsal gives temp files: `.augsal-<pid>-<n>.tmp` (and `.<pid>.<n>.tmp` before 0.2). */
@@ -69,11 +69,32 @@ export function removeOpenTemps(): number {
   return n;
 }
 
+/**
+ * mkdir -p without { recursive: true }, which loops forever on a path under /proc (Node 20/22): make
+ * each missing folder from the nearest existing one down.
+ */
+export function mkdirp(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    const up = dirname(dir);
+    if (up !== dir) mkdirp(up);
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    return;
+  }
+  throw Object.assign(new Error(`${dir} is a file`), { code: "ENOTDIR" });
+}
+
 /** Write `data` to `path` atomically; an I/O error names `path` and leaves no temp file behind. */
 export function writeAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirp(dir);
   } catch (e) {
     throw fileError(dir, "create the folder", e);
   }

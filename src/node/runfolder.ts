@@ -3,11 +3,11 @@
 // created, so even a run killed mid-write leaves nothing unlisted. That list is what --force may
 // remove, and the checksums are how resume, saliency, report and serve notice a damaged weights,
 // .npy or JSON file. A folder that is neither empty nor an augsal run is never written into.
-import { accessSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from "node:fs";
+import { accessSync, constants, lstatSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { createHash } from "node:crypto";
 import { UsageError } from "./errors.js";
-import { TEMP_RE, fileError, writeAtomic } from "./atomic.js";
+import { TEMP_RE, fileError, mkdirp, writeAtomic } from "./atomic.js";
 import { LOCK_DIR, TAKEOVER_DIR } from "./lock-holder.js";
 import { RunFileError, manifestSchema, parseJsonFile, type Manifest } from "./schemas.js";
 
@@ -157,7 +157,7 @@ export class RunFolder {
   static create(dir: string, version: string): RunFolder {
     const abs = resolve(dir);
     try {
-      mkdirSync(abs, { recursive: true });
+      mkdirp(abs);
     } catch (e) {
       throw fileError(abs, "create the folder", e);
     }
@@ -169,7 +169,7 @@ export class RunFolder {
   /** Create the folder (and its parents) if it does not exist: the first thing written, after every check. */
   static ensureDir(dir: string): void {
     try {
-      mkdirSync(resolve(dir), { recursive: true });
+      mkdirp(resolve(dir));
     } catch (e) {
       throw fileError(resolve(dir), "create the folder", e);
     }

@@ -108,8 +108,17 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
   const cases: FuzzCase[] = [];
   let k = 0;
   const fresh = () => join(env.tmp, `case-${seed}-${k++}`);
-  const withOut = (args: string[], out = fresh()) => [...env.tiny, ...args, "--out", out];
+  // The tiny configuration with `args` in place of its own values of the same flags.
+  const withOut = (args: string[], out = fresh()) => {
+    const names = new Set(args.filter((a) => a.startsWith("--")));
+    const tiny = env.tiny.filter((a, i, all) => !names.has(a) && !names.has(all[i - 1]));
+    return [...tiny, ...args, "--out", out];
+  };
   const keep = [env.run, env.foreign];
+  // augment reads only what Figure 1 depends on: the tiny configuration's data and split flags.
+  const AUGMENT = new Set(["--data", "--seed", "--strength", "--crop-mode", "--train-per-class", "--val-per-class", "--force"]);
+  const forCommand = (cmd: string, args: string[]) =>
+    cmd !== "augment" ? args : args.filter((a, i, all) => (a.startsWith("--") ? AUGMENT.has(a) || a === "--out" : AUGMENT.has(all[i - 1]) || all[i - 1] === "--out"));
   const add = (c: Omit<FuzzCase, "keep"> & { keep?: string[] }) => cases.push({ keep, ...c });
 
   const generators: (() => void)[] = [
@@ -131,7 +140,8 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
       const flag = d.pick(["epochs", "seed", "aug", "out", "lr", "strength", "force"]);
       const v = { epochs: "1", seed: "0", aug: "blur", out: fresh(), lr: "0.001", strength: "blur=1.5", force: "" }[flag]!;
       const twice = v ? [`--${flag}`, v, `--${flag}`, v] : [`--${flag}`, `--${flag}`];
-      add({ name: `--${flag} twice`, args: [...env.tiny, "--out", fresh(), ...twice], culprit: `--${flag}`, expect: "refused" });
+      const base = flag === "out" ? env.tiny : withOut([]);
+      add({ name: `--${flag} twice`, args: [...base, ...twice], culprit: `--${flag}`, expect: "refused" });
     },
     // unknown flags and commands
     () => {
@@ -166,8 +176,10 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
     },
     // the data does not fit the architecture or the figures
     () => {
-      const [data, culprit] = d.pick([[`idx:${env.data32}`, "--arch"], [`idx:${env.data3}`, "--arch"], [`idx:${env.file}`, "--data"]] as const);
-      add({ name: `--data ${data}`, args: [...env.tiny.filter((_, i, a) => a[i] !== "--data" && a[i - 1] !== "--data"), "--data", data, "--out", fresh()], culprit, expect: "refused" });
+      const [data, culprit, arch] = d.pick([
+        [`idx:${env.data32}`, "--arch", "tutorial"], [`idx:${env.data3}`, "--arch", "conv4k5p2,relu,maxpool,linear2"], [`idx:${env.file}`, "--data", "tutorial"],
+      ] as const);
+      add({ name: `--data ${data} --arch ${arch}`, args: withOut(["--data", data, "--arch", arch]), culprit, expect: "refused" });
     },
     // --out that cannot be a run folder
     () => {
@@ -181,7 +193,7 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
     () => {
       const cmd = d.pick(["study", "train", "augment"]);
       const force = d.below(2) ? ["--force"] : [];
-      add({ name: `${cmd} into a foreign folder ${force.join("")}`, args: [cmd, ...withOut(force, env.foreign)], culprit: env.foreign, expect: "refused" });
+      add({ name: `${cmd} into a foreign folder ${force.join("")}`, args: [cmd, ...forCommand(cmd, withOut(force, env.foreign))], culprit: env.foreign, expect: "refused" });
     },
     // the finished run, with another configuration (without --force), or --force with a value that fails later
     () => {
@@ -190,8 +202,8 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
         [["--force", "--batch", "1000"], "--batch"], [["--force", "--arch", "relu"], "--arch"], [["--force", "--queries", "1000"], "--queries"],
         [["--force", "--strength", "crop=4"], "--strength"],
       ] as const);
-      const cmd = extra[0] === "--force" ? d.pick(["study", "train"]) : d.pick(["study", "train", "augment"]);
-      add({ name: `${cmd} over the finished run ${extra.join(" ")}`, args: [cmd, ...withOut([...extra], env.run)], culprit, expect: "refused" });
+      const cmd = extra[0] === "--force" || extra[0] === "--epochs" || extra[0] === "--aug" ? d.pick(["study", "train"]) : d.pick(["study", "train", "augment"]);
+      add({ name: `${cmd} over the finished run ${extra.join(" ")}`, args: [cmd, ...forCommand(cmd, withOut([...extra], env.run))], culprit, expect: "refused" });
     },
     // a damaged copy of the finished run, read back by report, saliency or a resume
     () => {
