@@ -3,7 +3,6 @@ import { join } from "node:path";
 import type { ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes } from "../node/wasm.js";
-import { loadDataset } from "../node/datasets.js";
 import { exists, readFile, sha256, writeAtomic } from "../node/files.js";
 import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";

@@ -15,7 +15,7 @@ import { studyJobs, validateConfig, UsageError, type StudyConfig } from "./confi
 import { runTraining } from "./training.js";
 import { DIVERGED, type JobResult, type StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
-import { readJson, sha256, writeAtomic, writeJson } from "../node/files.js";
+import { sha256, writeAtomic, writeJson } from "../node/files.js";
 import { analyse, type Results } from "./analysis.js";
 import { writeReport } from "./report-input.js";
 import { jobPaths, openRunForWrite } from "./run-folder.js";
