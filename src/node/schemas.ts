@@ -51,7 +51,9 @@ export function parseJsonFile<T>(schema: z.ZodType<T>, path: string, text: strin
     throw new RunFileError(path, why, repair);
   }
   const r = schema.safeParse(value);
-  if (r.success) return r.data;
+  // The value as read, not zod's copy: that one puts the schema's keys first, and a file written back
+  // (report rewrites results.json) must keep its bytes.
+  if (r.success) return value as T;
   const issue = r.error.issues[0];
   const got = valueAt(value, issue.path);
   const gotText = issue.code === "invalid_type" && got === undefined ? "missing" : `got ${describe(got)}`;

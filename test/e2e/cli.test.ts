@@ -136,6 +136,14 @@ e2e("a run killed after its first finished model and started again ends byte-ide
   assert.is(readFileSync(join(out, "results.json"), "utf8"), readFileSync(join(tmp, "a", "results.json"), "utf8"));
 });
 
+e2e("report over a finished run rewrites nothing it does not change: results.json keeps its bytes", () => {
+  const a = join(tmp, "a");
+  const before = readFileSync(join(a, "results.json"));
+  const r = run(["report", "--out", a]);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(readFileSync(join(a, "results.json")).equals(before));
+});
+
 e2e("a different configuration in the same folder is an error suggesting --out or --force", () => {
   const a = join(tmp, "a");
   const r = run([...TINY.map((x) => (x === "2" ? "3" : x)), "--out", a]);
