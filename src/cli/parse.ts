@@ -31,7 +31,9 @@ const FLAGS = {
   queries: { type: "string", help: "saliency query images per class (from the test set)", def: String(D.queries) },
   target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
-  "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
+  "no-noise-floor": { type: "boolean", help: "skip the noise floors (Orig reordered, retrained): no tests", def: "" },
+  "no-repeat": { type: "boolean", help: "skip Repeat (the originals repeated to an augmented set's size)", def: "" },
+  init: { type: "string", help: "shared (every model of a run starts from Orig's weights) | independent", def: D.init },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
   workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
   data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
@@ -45,7 +47,7 @@ const FLAGS = {
 
 /** The flags that make up a study's configuration (config.json); the others steer a command. */
 export const CONFIG_FLAGS = ["seed", "runs", "epochs", "steps", "batch", "optimizer", "lr", "arch", "aug", "copies", "strength",
-  "crop-mode", "train-per-class", "val-per-class", "queries", "target", "score", "no-noise-floor", "data"];
+  "crop-mode", "train-per-class", "val-per-class", "queries", "target", "score", "no-noise-floor", "no-repeat", "init", "data"];
 
 /**
  * The flags each command reads: "config" stands for CONFIG_FLAGS. A flag the command would ignore is a
@@ -219,6 +221,9 @@ export function parseCli(argv: string[]): ParsedCli {
     target: (s("target") ?? D.target) as StudyConfig["target"],
     score: (s("score") ?? D.score) as StudyConfig["score"],
     noiseFloor: !v["no-noise-floor"],
+    repeat: !v["no-repeat"],
+    init: (s("init") ?? D.init) as StudyConfig["init"],
+    methods: [...D.methods],
   };
   validateConfig(config);
   for (const a of Object.keys(config.strength)) {

@@ -11,7 +11,8 @@ import { encodeCheckpoint } from "../nn/checkpoint.js";
 import { loadDataset } from "../node/datasets.js";
 import type { Dataset } from "../data/datasets.js";
 import { classBalancedSplit, gather } from "../data/split.js";
-import { studyJobs, validateConfig, UsageError, type StudyConfig } from "./config.js";
+import { primaryFloor, studyJobs, studyModels, validateConfig, UsageError, type StudyConfig } from "./config.js";
+import { checkStrength } from "../data/augment.js";
 import { runTraining } from "./training.js";
 import { DIVERGED, type JobResult, type StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
@@ -92,6 +93,19 @@ export function loadStudyInputs(core: Core, config: StudyConfig, check?: { worke
   }
 }
 
+/** What the configuration's defaults resolve to, recorded in config.json: each augmentation's strength,
+ *  the architecture's layers, the models of a run and the matching floor. */
+export function resolvedConfig(config: StudyConfig, ds: Dataset) {
+  return {
+    strength: Object.fromEntries(
+      config.aug.map((a) => [a, checkStrength(a, config.strength[a], { crop: config.cropMode })]),
+    ),
+    layers: parseSpec(config.arch, [1, ds.rows, ds.cols]).layers,
+    models: studyModels(config),
+    primaryFloor: config.noiseFloor ? primaryFloor(config) : null,
+  };
+}
+
 /** Run (or resume) a whole study; returns the results also written to results.json. */
 export async function runStudy(given: StudyConfig, opts: StudyOptions): Promise<Results | null> {
   validateConfig(given);
@@ -143,7 +157,10 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
   // createdAt is kept from the first run of this folder so a resumed run renders the same page.
   const createdAt = (mode === "resume" ? session.previous?.createdAt : undefined) ?? new Date().toISOString();
   const architecture = preflight(config, { spec: config.data, rows: ds.rows, cols: ds.cols, trainLabels: ds.train.labels, testLabels: ds.test.labels }).spec;
-  writeJson(join(out, "config.json"), { augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config, architecture, inputs });
+  writeJson(join(out, "config.json"), {
+    augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config, architecture, inputs,
+    resolved: resolvedConfig(config, ds),
+  });
   writeJson(join(out, "split.json"), { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass, source: config.data, train: split.train, val: split.val, test: "all test images" });
   const queries = queryIdx.map((index) => ({ index, label: ds.test.labels[index] }));
   writeJson(join(out, "queries.json"), queries);
