@@ -233,6 +233,15 @@ export class Model {
     }
   }
 
+  /** Layer i's output for the first images of the last forward, and its gradient after a backward
+   *  (d of what was backpropagated with respect to that output): pointers to (n, C, H, W) f32 and the
+   *  per-image shape. For methods that look inside the network (Grad-CAM, src/explain/gradcam.ts). */
+  layerOutput(i: number): { type: LayerSpec["type"]; out: number; dout: number; shape: [number, number, number] } {
+    const l = this.plan[i];
+    if (!l) throw new RangeError(`model: no layer ${i} (the model has ${this.plan.length})`);
+    return { type: l.spec.type, out: l.outPtr, dout: l.dOutPtr, shape: [...l.outShape] };
+  }
+
   /** The weight (or, with region = grads, its gradient) of a layer as a tensor. */
   private weight(l: PlanLayer, region = this.params): Tensor {
     return { ptr: region + l.wOff * 4, shape: l.wShape };

@@ -11,13 +11,15 @@ import { encodeCheckpoint } from "../nn/checkpoint.js";
 import { loadDataset } from "../node/datasets.js";
 import type { Dataset } from "../data/datasets.js";
 import { classBalancedSplit, gather } from "../data/split.js";
+import { parseSpec } from "../nn/spec.js";
 import { primaryFloor, studyJobs, studyModels, validateConfig, UsageError, type StudyConfig } from "./config.js";
 import { checkStrength } from "../data/augment.js";
 import { runTraining } from "./training.js";
 import { DIVERGED, type JobResult, type StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
 import { sha256, writeAtomic, writeJson } from "../node/files.js";
-import { analyse, type Results } from "./analysis.js";
+import { analyse, studyQueryImages, type Results } from "./analysis.js";
+import { trustStage } from "./trust-stage.js";
 import { writeReport } from "./report-input.js";
 import { jobPaths, openRunForWrite } from "./run-folder.js";
 import { exists } from "../node/files.js";
@@ -220,8 +222,14 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
     return null;
   }
   t = performance.now();
-  const results = analyse(core, config, out, ds, queries);
+  const results = analyse(core, config, out, ds, queries, timings);
   lap("saliency+metrics", t);
+  if (config.trust) {
+    t = performance.now();
+    const images = studyQueryImages(ds, queries);
+    results.explain.trust = await trustStage(wasmModule(), config, out, images, queries, ds.rows, ds.cols, workers);
+    lap("trust", t);
+  }
   t = performance.now();
   writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
   lap("report", t);
