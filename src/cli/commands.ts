@@ -3,14 +3,17 @@ import { join } from "node:path";
 import type { ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
-import { loadDataset } from "../node/datasets.js";
-import { exists, readJson, sha256, writeAtomic } from "../node/files.js";
+import { exists, readFile, sha256, writeAtomic } from "../node/files.js";
 import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
 import { analyse, statsText, studyQueryImages, type Results } from "../study/analysis.js";
 import { trustStage } from "../study/trust-stage.js";
 import { figure1Png, writeReport } from "../study/report-input.js";
-import { jobPaths, readRunConfig } from "../study/run-folder.js";
+import { jobPaths, openExistingRun, openRunForWrite, readRunConfigFile } from "../study/run-folder.js";
+import { CLI, RunFolder, inspectFolder } from "../node/runfolder.js";
+import { checkQueries, checkSplit, parseJsonFile, queriesSchema, resultsSchema, splitSchema } from "../node/schemas.js";
+import { fingerprintInputs, inputChanges } from "../node/fingerprint.js";
+import { normalizeConfig } from "../study/normalize.js";
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace(/^-(0\.0+)$/, "$1") : "–");
@@ -48,13 +51,28 @@ function configText(c: StudyConfig, out: string, workers: number): string {
   ].join("\n");
 }
 
+/**
+ * `study --out DIR` (or train, augment) with no configuration flag continues the run in DIR with its
+ * own configuration: that is the command augsal suggests after an interruption or a missing file.
+ */
+function adoptRunConfig(p: ParsedCli): StudyConfig {
+  if (!p.outGiven || p.given.length > 0) return p.config;
+  const st = inspectFolder(p.out);
+  if (st.kind !== "run") return p.config;
+  const file = readRunConfigFile(RunFolder.open(p.out, st.manifest));
+  return file ? file.config : p.config;
+}
+
+const q = (s: string) => (s.includes(" ") ? `'${s}'` : s);
+
 export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
   switch (p.command) {
     case "study":
     case "train": {
-      log.info(configText(p.config, p.out, p.workers));
+      const config = adoptRunConfig(p);
+      log.info(configText(config, p.out, p.workers));
       const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
-      const r = await runStudy(p.config, { out: p.out, workers: p.workers, force: p.force, scale: p.scale, log, command, trainOnly: p.command === "train" });
+      const r = await runStudy(config, { out: p.out, workers: p.workers, force: p.force, scale: p.scale, log, command, trainOnly: p.command === "train" });
       if (r) {
         process.stdout.write(summaryText(r));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
@@ -65,34 +83,63 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     }
     case "saliency":
     case "report": {
-      const config = readRunConfig(p.out);
-      for (const j of studyJobs(config)) {
-        if (!exists(jobPaths(p.out, j).w)) throw new UsageError(`${p.out} is not fully trained (${j.id} missing): run 'study --out ${p.out}' to finish it`);
-      }
-      const ds = loadDataset(config.data);
-      const core = loadCore();
-      const split = readJson<{ train: number[] }>(join(p.out, "split.json"));
-      const queries = readJson<{ index: number; label: number }[]>(join(p.out, "queries.json"));
-      let results: Results;
-      if (p.command === "saliency" || !exists(join(p.out, "results.json"))) {
-        results = analyse(core, config, p.out, ds, queries);
-        if (config.trust) {
-          const images = studyQueryImages(ds, queries);
-          results.explain.trust = await trustStage(wasmModule(), config, p.out, images, queries, ds.rows, ds.cols, p.workers);
+      const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
+      const run = await openExistingRun(p.out, { command });
+      try {
+        const config = normalizeConfig(run.config);
+        const missing = studyJobs(config).flatMap((j) => Object.values(jobPaths(p.out, j)).filter((f) => !exists(f)));
+        if (missing.length) {
+          const names = missing.map((f) => f.slice(p.out.length + 1));
+          throw new UsageError(`--out ${p.out} is not fully trained (${names.join(", ")} missing or unfinished): ` +
+            `run '${CLI} study --out ${q(p.out)}' to finish it`);
         }
+        const core = loadCore();
+        const { ds } = loadStudyInputs(core, config);
+        if (run.file.inputs) {
+          const changes = inputChanges(run.file.inputs, fingerprintInputs({ ...ds.files }));
+          if (changes.length) throw new UsageError(`--out ${p.out}: the run was made from other input data: ${changes.join("; ")}; restore the data`);
+        }
+        const sp = join(p.out, "split.json");
+        const split = parseJsonFile(splitSchema, sp, readFile(sp).toString("utf8"), run.rf.repairHint("split.json"));
+        checkSplit(sp, split, ds.train.labels.length, run.rf.repairHint("split.json"));
+        const qp = join(p.out, "queries.json");
+        const queries = parseJsonFile(queriesSchema, qp, readFile(qp).toString("utf8"), run.rf.repairHint("queries.json"));
+        checkQueries(qp, queries, ds.test.labels, run.rf.repairHint("queries.json"));
+        let results: Results;
+        const rp = join(p.out, "results.json");
+        if (p.command === "saliency" || !exists(rp)) {
+          results = analyse(core, config, p.out, ds, queries);
+          if (config.trust) {
+            const images = studyQueryImages(ds, queries);
+            results.explain.trust = await trustStage(wasmModule(), config, p.out, images, queries, ds.rows, ds.cols, p.workers);
+          }
+        } else results = parseJsonFile(resultsSchema, rp, readFile(rp).toString("utf8"), run.rf.repairHint("results.json")) as unknown as Results;
+        writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
+        process.stdout.write(summaryText(results));
+        process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
+      } finally {
+        await run.close();
       }
-      else results = readJson<Results>(join(p.out, "results.json"));
-      writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
-      process.stdout.write(summaryText(results));
-      process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
       return 0;
     }
     case "augment": {
+      const config = normalizeConfig(adoptRunConfig(p));
       const core = loadCore();
-      const { ds, split } = loadStudyInputs(core, p.config);
-      const path = join(p.out, "figures", "figure1.png");
-      writeAtomic(path, figure1Png(core, p.config, ds, split.train));
-      process.stdout.write(`${path}\n`);
+      const { ds, split } = loadStudyInputs(core, config);
+      const png = figure1Png(core, config, ds, split.train);
+      const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
+      // Into a run of another configuration only what Figure 1 depends on counts; it is refused like study.
+      const session = await openRunForWrite(p.out, config, {
+        force: p.force, command, what: "augment",
+        keys: ["data", "seed", "strength", "cropMode", "trainPerClass", "valPerClass"],
+      });
+      try {
+        const path = join(p.out, "figures", "figure1.png");
+        writeAtomic(path, png);
+        process.stdout.write(`${path}\n`);
+      } finally {
+        await session.close();
+      }
       return 0;
     }
     case "bench": {
@@ -105,4 +152,3 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       return 0;
   }
 }
-

@@ -4,6 +4,8 @@
 import { UsageError } from "../study/config.js";
 import { VERSION } from "../version.js";
 import { helpText, parseCli, type ParsedCli } from "./parse.js";
+import { installCleanExit } from "../node/clean-exit.js";
+import { LockError, LOCK_EXIT_CODE } from "../node/lock.js";
 
 /** A logger for a terminal (one updating progress line) or a pipe (plain lines). */
 export function consoleLogger(stream: NodeJS.WriteStream = process.stderr): { info(l: string): void; progress(l: string): void } {
@@ -29,6 +31,7 @@ export function consoleLogger(stream: NodeJS.WriteStream = process.stderr): { in
 
 /** Run the command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  installCleanExit({ signals: argv[0] !== "serve" });
   if (argv[0] === "serve") return (await import("./serve.js")).serveMain(argv.slice(1));
   let p: ParsedCli;
   try {
@@ -56,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`augsal: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof LockError) {
+      process.stderr.write(`augsal: ${e.message}\n`);
+      return LOCK_EXIT_CODE;
     }
     // A failure that is not the user's input: say what failed; the stack only on request.
     const err = e as Error;

@@ -56,6 +56,30 @@ const FLAGS = {
   version: { type: "boolean", help: "print the version", def: "" },
 } as const;
 
+/** The flags that make up a study's configuration (config.json); the others steer a command. */
+export const CONFIG_FLAGS = ["seed", "runs", "epochs", "steps", "batch", "optimizer", "lr", "arch", "aug", "copies", "strength",
+  "crop-mode", "train-per-class", "val-per-class", "queries", "target", "score", "no-noise-floor", "no-repeat", "init", "methods", "no-trust", "data"];
+
+/**
+ * The flags each command reads: "config" stands for CONFIG_FLAGS. A flag the command would ignore is a
+ * usage error (the user meant something by it). --help and --version go with any command.
+ */
+export const COMMAND_FLAGS: Record<Command, string[]> = {
+  study: ["config", "scale", "workers", "out", "force"],
+  train: ["config", "workers", "out", "force"],
+  // Figure 1: five training images of the split and their copies under every augmentation.
+  augment: ["data", "seed", "strength", "crop-mode", "train-per-class", "val-per-class", "out", "force"],
+  saliency: ["out", "scale"],
+  report: ["out", "scale"],
+  bench: ["json", "quick"],
+  help: [],
+};
+
+function allowedFlags(command: Command): Set<string> {
+  const names = COMMAND_FLAGS[command].flatMap((f) => (f === "config" ? CONFIG_FLAGS : [f]));
+  return new Set([...names, "help", "version"]);
+}
+
 export function helpText(): string {
   const lines = [
     `augsal ${VERSION}: what data augmentation does to a classifier's saliency maps`,
@@ -115,6 +139,10 @@ export interface ParsedCli {
   quick: boolean;
   help: boolean;
   version: boolean;
+  /** The configuration flags given on the command line (not defaulted). */
+  given: string[];
+  /** Whether --out was given. */
+  outGiven: boolean;
 }
 
 /** argv (without node and the script) → a validated configuration, or a UsageError naming the flag. */
@@ -131,6 +159,23 @@ export function parseCli(argv: string[]): ParsedCli {
       args.push(argv[i]);
     }
   }
+  // A flag given twice is a usage error: which one did the user mean?
+  const seen = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith("--") || args[i] === "--") continue;
+    const eq = args[i].indexOf("=");
+    const name = args[i].slice(2, eq < 0 ? undefined : eq);
+    const f = (FLAGS as Record<string, { type: string }>)[name];
+    const value = eq >= 0 ? args[i].slice(eq + 1) : f?.type === "string" ? (args[i + 1] ?? "") : "";
+    seen.set(name, [...(seen.get(name) ?? []), value]);
+  }
+  for (const [name, values] of seen) {
+    if (values.length > 1) {
+      const shown = values.every((x) => x === "") ? "" : ` (${values.map((x) => `'${x}'`).join(", ")})`;
+      throw new UsageError(`--${name} is given ${values.length} times${shown}; give it once`);
+    }
+  }
+  if (args.includes("--")) throw new UsageError("'--' is not a flag: augsal takes a command and --flags");
   let parsed;
   try {
     parsed = parseArgs({
@@ -147,6 +192,23 @@ export function parseCli(argv: string[]): ParsedCli {
   if (parsed.positionals.length > 1) throw new UsageError(`one command at a time, got: ${parsed.positionals.join(" ")}`);
   const command = (parsed.positionals[0] ?? "study") as Command;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(", ")})`);
+  // An empty value would silently fall back to the default (--lr ""): refuse it.
+  for (const [name, value] of Object.entries(v)) {
+    if (typeof value === "string" && value.trim() === "") throw new UsageError(`--${name} needs a value, got an empty string`);
+  }
+  const given = Object.keys(v).filter((k) => v[k] !== undefined);
+  if (!v.help && !v.version && command !== "help") {
+    const allowed = allowedFlags(command);
+    const ignored = given.filter((k) => !allowed.has(k));
+    if (ignored.length) {
+      const uses = [...allowed].filter((f) => f !== "help" && f !== "version");
+      const what = command === "saliency" || command === "report" ? " (it reads the configuration from the run folder)" : "";
+      throw new UsageError(
+        `${command} does not use ${ignored.map((k) => `--${k}`).join(", ")}${what}; ` +
+          (uses.length ? `its flags: ${uses.map((f) => `--${f}`).join(" ")}` : "it takes no flags"),
+      );
+    }
+  }
 
   const optName = s("optimizer") ?? "adam";
   let optimizer: OptimizerConfig;
@@ -156,8 +218,11 @@ export function parseCli(argv: string[]): ParsedCli {
   if (lr !== undefined) optimizer = { ...optimizer, lr };
 
   const augText = s("aug");
-  const aug = augText === undefined ? [...D.aug] : augText.split(",").map((x) => x.trim()).filter((x) => x && x !== "orig");
+  const augParts = augText === undefined ? [...D.aug] : augText.split(",").map((x) => x.trim());
+  if (augParts.some((x) => x === "")) throw new UsageError(`--aug '${augText}' has an empty name: a comma list like crop,blur`);
+  const aug = augParts.filter((x) => x !== "orig");
   for (const a of aug) if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+  if (aug.length === 0) throw new UsageError(`--aug '${augText}' leaves nothing to compare with orig: name at least one of ${AUG_NAMES.join(", ")}`);
 
   const config: StudyConfig = {
     data: s("data") ?? D.data,
@@ -184,6 +249,9 @@ export function parseCli(argv: string[]): ParsedCli {
     trust: !v["no-trust"],
   };
   validateConfig(config);
+  for (const a of Object.keys(config.strength)) {
+    if (!config.aug.includes(a as AugName)) throw new UsageError(`--strength ${a}=${config.strength[a as AugName]}: ${a} is not in --aug (${config.aug.join(",")})`);
+  }
   const workers = int("workers", s("workers"), availableParallelism());
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
   const scale = s("scale") ?? "shared";
@@ -201,6 +269,8 @@ export function parseCli(argv: string[]): ParsedCli {
     quick: !!v.quick,
     help: !!v.help || command === "help",
     version: !!v.version,
+    given: given.filter((k) => CONFIG_FLAGS.includes(k)),
+    outGiven: outFlag !== undefined,
   };
 }
 

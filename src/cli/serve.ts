@@ -19,6 +19,7 @@ import { wasmPath, wasmBytes } from "../node/wasm.js";
 import { sha256Hex } from "../core/sha256.js";
 import { studySets, type StudyConfig } from "../study/config.js";
 import { decodeNpy } from "../node/files.js";
+import { RunFolder, inspectFolder } from "../node/runfolder.js";
 import type { RunInfo } from "../web/run-info.js";
 import { VERSION } from "../version.js";
 
@@ -124,11 +125,25 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * A run with a manifest: the files the page loads (weights, queries, configuration) must match their
+ * checksums; a damaged one is named with the command that repairs it (issue 12).
+ */
+export function verifyServedFiles(run: string): void {
+  const st = inspectFolder(run);
+  if (st.kind !== "run") return;
+  const rf = RunFolder.open(run, st.manifest);
+  for (const rel of Object.keys(st.manifest.files)) {
+    if (/^(weights\/.*\.bin|saliency\/queries\.npy|queries\.json|config\.json)$/.test(rel) && rf.has(rel)) rf.read(rel, rf.repairHint(rel));
+  }
+}
+
 /** Serve the page over `runDir` on 127.0.0.1; resolves once listening. */
 export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise<RunningServer> {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new Error(`${resolve(runDir)}: no such run folder`);
   const run = realpathSync(resolve(runDir));
   readRunInfo(run); // fail now, with a clear message, rather than on the first request
+  verifyServedFiles(run);
   const root = opts.root ?? packageRoot();
   const web = join(root, "web");
   const dist = join(root, "dist");

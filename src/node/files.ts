@@ -1,28 +1,27 @@
 // The run folder's file primitives: every file is written atomically (a temp file in the same folder,
-// fsync, then rename), so a run that stops leaves either the old file or the new one, never half.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, readFileSync, existsSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+// fsync, then rename; ./atomic.ts), so a run that stops leaves either the old file or the new one,
+// never half. Under an open run folder (./runfolder.ts) writes are listed in its manifest with their
+// SHA-256, and reads are checked against it: a damaged file is an error naming it and its repair.
+import { readFileSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
-
-let tempCounter = 0;
+import { writeAtomic as writeFileAtomic, fileError } from "./atomic.js";
+import { runFolderOf } from "./runfolder.js";
+import { RunFileError } from "./schemas.js";
 
 export function writeAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${process.pid}.${tempCounter++}.tmp`);
-  const fd = openSync(tmp, "w");
+  const owner = runFolderOf(path);
+  if (owner) owner.rf.write(owner.rel, data);
+  else writeFileAtomic(path, data);
+}
+
+/** A file's bytes; under an open run folder, checked against the manifest. */
+export function readFile(path: string): Buffer {
+  const owner = runFolderOf(path);
+  if (owner) return owner.rf.read(owner.rel, owner.rf.repairHint(owner.rel));
   try {
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
+    return readFileSync(path);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    throw fileError(path, "read", e);
   }
 }
 
@@ -36,15 +35,19 @@ export function writeJson(path: string, value: unknown): void {
 }
 
 export function readJson<T>(path: string): T {
-  const text = readFileSync(path, "utf8");
+  const text = readFile(path).toString("utf8");
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    const owner = runFolderOf(path);
+    throw new RunFileError(path, `not valid JSON (${(e as Error).message})`, owner?.rf.repairHint(owner.rel));
   }
 }
 
+/** Whether a file exists; under an open run folder, whether the run finished writing it (listed, checksum). */
 export function exists(path: string): boolean {
+  const owner = runFolderOf(path);
+  if (owner) return owner.rf.has(owner.rel);
   return existsSync(path);
 }
 

@@ -105,10 +105,9 @@ export const DEFAULT_CONFIG: StudyConfig = {
 /** The attribution methods the analysis knows (src/explain/methods.ts's registry). */
 export const METHOD_NAMES = METHODS;
 
-/** A usage error: the CLI prints its message and exits with code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+/** A usage error: the CLI prints its message and exits with code 2 (defined in src/node/errors.ts). */
+export { UsageError } from "../node/errors.js";
+import { UsageError } from "../node/errors.js";
 
 /** Throw a UsageError naming the parameter if the configuration cannot run. */
 export function validateConfig(c: StudyConfig): void {

@@ -43,6 +43,9 @@ export function prepareData(data: StudyData): PreparedData {
   };
 }
 
+/** The words of a diverged job's error, which the study turns into a usage error naming --lr. */
+export const DIVERGED = "diverged at epoch";
+
 /** The Repeat control: the n originals tiled copies + 1 times, laid out as buildTrainingSet lays out
  *  an augmented set (copy c of image k at n + c n + k), each copy the identity transform. Same size,
  *  hence same batch, steps and data-order streams as the augmented sets: only the content differs. */
@@ -62,6 +65,15 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
   const t0 = performance.now();
   const spec = parseSpec(config.arch, [1, prep.data.rows, prep.data.cols]);
   const d = prep.data;
+  // A diverging job (NaN or infinite loss) stops at that epoch: its weights are never written.
+  const watch = (r: EpochReport) => {
+    if (!Number.isFinite(r.loss) || !Number.isFinite(r.valLoss)) {
+      const what = !Number.isFinite(r.loss) ? `training loss ${r.loss}` : `validation loss ${r.valLoss}`;
+      throw new Error(`${job.id} ${DIVERGED} ${r.epoch} of ${r.epochs} (${what}): lower --lr (now ${config.optimizer.lr})`);
+    }
+    onEpoch?.(r);
+  };
+
   const labels = job.permuteLabels ? permutedLabels(core, d.train.labels, config.seed) : d.train.labels;
   const train = job.set === "repeat"
     ? repeatSet(prep.trainF, labels, config.copies)
@@ -80,7 +92,7 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
       epochs: config.epochs, steps: config.steps, batch: config.batch, optimizer: config.optimizer, seed: job.trainSeed,
       initVariant: job.initVariant, orderVariant: job.orderVariant,
     },
-    onEpoch,
+    watch,
   );
   return { job, spec, history, best, trainSize: train.count, seconds: (performance.now() - t0) / 1000 };
 }

@@ -3,7 +3,7 @@
 // written to the run folder, which is what makes a run resumable and each stage testable. The stages
 // live beside this file: ./run-folder.ts (the folder's policy), ./training.ts (jobs on workers),
 // ./analysis.ts (maps and metrics), ./report-input.ts (figures and report).
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
 import type { Core } from "../core/load.js";
@@ -11,18 +11,21 @@ import { encodeCheckpoint } from "../nn/checkpoint.js";
 import { loadDataset } from "../node/datasets.js";
 import type { Dataset } from "../data/datasets.js";
 import { classBalancedSplit, gather } from "../data/split.js";
-import { parseSpec, specClasses } from "../nn/spec.js";
+import { parseSpec } from "../nn/spec.js";
 import { primaryFloor, studyJobs, studyModels, validateConfig, UsageError, type StudyConfig } from "./config.js";
 import { checkStrength } from "../data/augment.js";
 import { runTraining } from "./training.js";
-import type { JobResult, StudyData } from "./job.js";
+import { DIVERGED, type JobResult, type StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
-import { readJson, sha256, writeAtomic, writeJson } from "../node/files.js";
+import { sha256, writeAtomic, writeJson } from "../node/files.js";
 import { analyse, studyQueryImages, type Results } from "./analysis.js";
 import { trustStage } from "./trust-stage.js";
 import { writeReport } from "./report-input.js";
-import { jobPaths, prepareRunFolder } from "./run-folder.js";
+import { jobPaths, openRunForWrite } from "./run-folder.js";
 import { exists } from "../node/files.js";
+import { preflight } from "./preflight.js";
+import { fingerprintInputs } from "../node/fingerprint.js";
+import { normalizeConfig } from "./normalize.js";
 import { VERSION } from "../version.js";
 
 export type { Results } from "./analysis.js";
@@ -67,19 +70,22 @@ export function gatherStudyData(ds: Dataset, split: { train: number[]; val: numb
   };
 }
 
-/** The data set and the class-balanced split of a configuration; bad data or counts are usage errors. */
-export function loadStudyInputs(core: Core, config: StudyConfig): { ds: Dataset; split: { train: number[]; val: number[] } } {
+/**
+ * The data set and the class-balanced split of a configuration; bad data or counts are usage errors.
+ * With `check`, every size of the study is checked against the data first (./preflight.ts: the model
+ * on the real image size and classes, whose loss kernels cannot reject a label at or above its
+ * outputs, steps and batch, queries, memory per worker).
+ */
+export function loadStudyInputs(core: Core, config: StudyConfig, check?: { workers: number }): { ds: Dataset; split: { train: number[]; val: number[] } } {
   let ds: Dataset;
   try {
     ds = loadDataset(config.data);
   } catch (e) {
     throw new UsageError(`--data ${config.data}: ${(e as Error).message}`);
   }
-  // The loss kernels cannot reject a label: one at or above the model's outputs would train on NaN.
-  const outputs = specClasses(parseSpec(config.arch, [1, ds.rows, ds.cols]));
-  if (ds.classes > outputs) {
-    throw new UsageError(`--data ${config.data} has ${ds.classes} classes (labels 0..${ds.classes - 1}) but --arch ${config.arch} ` +
-      `predicts ${outputs}: end the architecture in linear${ds.classes}`);
+  if (check) {
+    preflight(config, { spec: config.data, rows: ds.rows, cols: ds.cols, trainLabels: ds.train.labels, testLabels: ds.test.labels },
+      { workers: Math.min(check.workers, studyJobs(config).length), totalMemory: totalmem() });
   }
   try {
     const s = classBalancedSplit(core, ds.train.labels, { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass });
@@ -103,8 +109,10 @@ export function resolvedConfig(config: StudyConfig, ds: Dataset) {
 }
 
 /** Run (or resume) a whole study; returns the results also written to results.json. */
-export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise<Results | null> {
-  validateConfig(config);
+export async function runStudy(given: StudyConfig, opts: StudyOptions): Promise<Results | null> {
+  validateConfig(given);
+  // idx:DIR/ and idx:DIR are one configuration, and config.json records the strengths used.
+  const config = normalizeConfig(given);
   const log = opts.log ?? silentLogger;
   const out = resolve(opts.out);
   const workers = opts.workers ?? availableParallelism();
@@ -116,16 +124,43 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
   // Everything that can fail on bad input fails here, before the run folder is touched.
   let t = performance.now();
   const core = loadCore();
-  const { ds, split } = loadStudyInputs(core, config);
+  const { ds, split } = loadStudyInputs(core, config, { workers });
+  const inputs = fingerprintInputs({ ...ds.files });
   const queryIdx = chooseQueries(core, ds.test.labels, config.queries, config.seed, ds.classes);
   lap("data", t);
 
-  const mode = prepareRunFolder(out, config, opts.force ?? false);
+  const session = await openRunForWrite(out, config, { force: opts.force ?? false, command: opts.command, inputs });
+  try {
+    return await studyInFolder(session, config, opts, { core, ds, split, queryIdx, inputs, workers, log, timings, t0, lap });
+  } finally {
+    await session.close();
+  }
+}
+
+interface StudyState {
+  core: Core;
+  ds: Dataset;
+  split: { train: number[]; val: number[] };
+  queryIdx: number[];
+  inputs: ReturnType<typeof fingerprintInputs>;
+  workers: number;
+  log: Logger;
+  timings: Record<string, number>;
+  t0: number;
+  lap: (name: string, since: number) => number;
+}
+
+async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>>, config: StudyConfig, opts: StudyOptions, st: StudyState): Promise<Results | null> {
+  const { core, ds, split, queryIdx, inputs, workers, log, timings, t0, lap } = st;
+  const out = session.rf.dir;
+  const mode = session.mode;
+  let t = performance.now();
   const wasmSha = sha256(wasmBytes());
   // createdAt is kept from the first run of this folder so a resumed run renders the same page.
-  const createdAt = mode === "resume" ? (readJson<{ createdAt?: string }>(join(out, "config.json")).createdAt ?? new Date().toISOString()) : new Date().toISOString();
+  const createdAt = (mode === "resume" ? session.previous?.createdAt : undefined) ?? new Date().toISOString();
+  const architecture = preflight(config, { spec: config.data, rows: ds.rows, cols: ds.cols, trainLabels: ds.train.labels, testLabels: ds.test.labels }).spec;
   writeJson(join(out, "config.json"), {
-    augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config,
+    augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config, architecture, inputs,
     resolved: resolvedConfig(config, ds),
   });
   writeJson(join(out, "split.json"), { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass, source: config.data, train: split.train, val: split.val, test: "all test images" });
@@ -133,11 +168,15 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
   writeJson(join(out, "queries.json"), queries);
   log.info(`augsal ${VERSION}: ${mode === "resume" ? "resuming" : "writing"} ${out}`);
 
-  // Training jobs: skip the finished ones (weights and history on disk).
+  // Training jobs: skip the finished ones (weights and history written, checksums in the manifest).
   t = performance.now();
   const jobs = studyJobs(config);
   const paths = (j: { id: string }) => jobPaths(out, j);
   const pending = jobs.filter((j) => !(exists(paths(j).w) && exists(paths(j).h)));
+  session.onInterruptMessage(() => {
+    const kept = jobs.filter((j) => exists(paths(j).w) && exists(paths(j).h)).length;
+    return `kept ${kept} of ${jobs.length} trained models in ${out}; run '${opts.command ?? `node dist/cli.js study --out ${out}`}' to resume`;
+  });
   if (pending.length < jobs.length) log.info(`${jobs.length - pending.length} of ${jobs.length} models already trained; ${pending.length} to go`);
   // Heavier jobs (augmented sets) first so the pool finishes together.
   pending.sort((a, b) => Number(a.set === "orig") - Number(b.set === "orig"));
@@ -147,26 +186,36 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
   const tTrain = performance.now();
   let done = 0;
   const total = pending.length * config.epochs;
-  await runTraining(pending, {
-    workers,
-    module: wasmModule(),
-    data,
-    config,
-    onEpoch: (job, r) => {
-      done++;
-      progress.set(job.id, `${job.id} ${r.epoch}/${r.epochs} val ${r.valAcc.toFixed(3)}`);
-      const el = (performance.now() - tTrain) / 1000;
-      log.progress(`[${[...progress.values()].join(" | ")}] ${fmtTime(el)} elapsed, ETA ${fmtTime((el / done) * (total - done))}`);
-    },
-    onDone: (res: JobResult) => {
-      const p = paths(res.job);
-      writeAtomic(p.w, encodeCheckpoint(res.spec, res.best));
-      writeJson(p.h, { job: res.job, trainSize: res.trainSize, ...res.history });
-      jobSeconds[res.job.id] = +res.seconds.toFixed(3);
-      progress.delete(res.job.id);
-      log.info(`trained ${res.job.id}: best val ${res.history.bestVal.toFixed(3)} at epoch ${res.history.bestEpoch}, test ${res.history.test.toFixed(4)} (${res.seconds.toFixed(1)} s)`);
-    },
-  });
+  try {
+    await runTraining(pending, {
+      workers,
+      module: wasmModule(),
+      data,
+      config,
+      onEpoch: (job, r) => {
+        done++;
+        progress.set(job.id, `${job.id} ${r.epoch}/${r.epochs} val ${r.valAcc.toFixed(3)}`);
+        const el = (performance.now() - tTrain) / 1000;
+        log.progress(`[${[...progress.values()].join(" | ")}] ${fmtTime(el)} elapsed, ETA ${fmtTime((el / done) * (total - done))}`);
+      },
+      onDone: (res: JobResult) => {
+        const p = paths(res.job);
+        writeAtomic(p.w, encodeCheckpoint(res.spec, res.best));
+        writeJson(p.h, { job: res.job, trainSize: res.trainSize, ...res.history });
+        jobSeconds[res.job.id] = +res.seconds.toFixed(3);
+        progress.delete(res.job.id);
+        log.info(`trained ${res.job.id}: best val ${res.history.bestVal.toFixed(3)} at epoch ${res.history.bestEpoch}, test ${res.history.test.toFixed(4)} (${res.seconds.toFixed(1)} s)`);
+      },
+    });
+  } catch (e) {
+    const m = (e as Error).message.match(new RegExp(`^training job \\S+ failed: (.* ${DIVERGED} .*)$`));
+    if (m) {
+      const kept = jobs.filter((j) => exists(paths(j).w) && exists(paths(j).h)).length;
+      throw new UsageError(`${m[1]}; ${kept} finished model${kept === 1 ? "" : "s"} kept in ${out}, no weights written for it. ` +
+        `Run again with another --lr and --force (replaces this run) or --out DIR`);
+    }
+    throw e;
+  }
   lap("train", t);
   if (opts.trainOnly) {
     writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: +((performance.now() - t0) / 1000).toFixed(3), workers });

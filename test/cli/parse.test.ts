@@ -60,7 +60,7 @@ for (const [argv, re] of bad) {
 }
 
 cli("--strength and --crop-mode reach the configuration", () => {
-  const p = parseCli(["--strength", "scaling=0.5, blur=3", "--crop-mode", "resize", "--strength", "crop=0.3,scaling=0.5,blur=3"]);
+  const p = parseCli(["--crop-mode", "resize", "--strength", "crop=0.3,scaling=0.5,blur=3"]);
   assert.equal(p.config.strength, { crop: 0.3, scaling: 0.5, blur: 3 });
   assert.is(p.config.cropMode, "resize");
 });

