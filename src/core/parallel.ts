@@ -87,24 +87,28 @@ export function cuts(weights: readonly number[], parts: number): number[] {
 // The shared control block of a threaded runner (src/node/threads.ts), in the wasm memory: a header of
 // i32 words, then one region per thread of f64 words holding its calls:
 //   [count, (kernel index, argument count, arguments...) x count]
-export const CTL = { GEN: 0, DONE: 1, ERROR: 2, STOP: 3, HEADER_BYTES: 64, PIECE_BYTES: 1 << 16 } as const;
+export const CTL = { GEN: 0, DONE: 1, ERROR: 2, STOP: 3, HEADER_BYTES: 64, PIECE_BYTES: 1 << 17 } as const;
 
 /** Bytes of the control block for `threads` threads. */
 export function controlBytes(threads: number): number {
   return CTL.HEADER_BYTES + threads * CTL.PIECE_BYTES;
 }
 
-/** Encode a piece into its f64 region; throws if it does not fit. */
-export function encodePiece(region: Float64Array, piece: Call[]): void {
-  let o = 1;
-  for (const c of piece) {
-    const n = c.length - 1;
-    if (o + 2 + n > region.length) throw new RangeError(`parallel: a piece of ${piece.length} calls does not fit the control block`);
-    region[o++] = KERNEL_INDEX.get(c[0])!;
+/** Encode calls[from..] into a piece's f64 region, as many as fit; returns the index after the last
+ *  one encoded (a runner runs the rest in another round: calls of one piece keep their order). */
+export function encodePiece(region: Float64Array, calls: readonly Call[], from = 0): number {
+  let o = 1, c = from;
+  for (; c < calls.length; c++) {
+    const call = calls[c];
+    const n = call.length - 1;
+    if (o + 2 + n > region.length) break;
+    region[o++] = KERNEL_INDEX.get(call[0])!;
     region[o++] = n;
-    for (let k = 1; k <= n; k++) region[o++] = c[k] as number;
+    for (let k = 1; k <= n; k++) region[o++] = call[k] as number;
   }
-  region[0] = piece.length;
+  if (c === from && c < calls.length) throw new RangeError("parallel: one call does not fit the control block");
+  region[0] = c - from;
+  return c;
 }
 
 /** Run the piece encoded in `region` with the kernel functions `fns` (KERNELS order). */

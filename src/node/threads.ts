@@ -118,16 +118,32 @@ export class ThreadGroup implements Parallel {
     if (pieces.length <= 1) {
       // one piece: no other thread needs to wake (the calls are the same either way)
       for (const piece of pieces) {
-        encodePiece(this.regions[0], piece);
-        runEncoded(this.regions[0], this.fns);
+        for (let from = 0; from < piece.length; ) {
+          from = encodePiece(this.regions[0], piece, from);
+          runEncoded(this.regions[0], this.fns);
+        }
       }
       return;
     }
     while (this.workers.length < pieces.length - 1) this.spawn();
-    const h = this.head;
     const n = this.workers.length;
-    for (let p = 1; p <= n; p++) encodePiece(this.regions[p], pieces[p] ?? []);
-    encodePiece(this.regions[0], pieces[0]);
+    const from = new Array<number>(n + 1).fill(0);
+    // rounds until every piece is through (one round unless a piece overflows its region)
+    for (;;) {
+      let left = false;
+      for (let p = 0; p <= n; p++) {
+        const piece = pieces[p] ?? [];
+        from[p] = encodePiece(this.regions[p], piece, from[p]);
+        if (from[p] < piece.length) left = true;
+      }
+      this.round(n);
+      if (!left) break;
+    }
+  }
+
+  /** One generation: wake the n workers, run region 0 here, wait until all n are done. */
+  private round(n: number): void {
+    const h = this.head;
     Atomics.store(h, CTL.DONE, 0);
     Atomics.add(h, CTL.GEN, 1);
     Atomics.notify(h, CTL.GEN);
