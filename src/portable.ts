@@ -1,7 +1,7 @@
 // The portable check: one small, fixed computation through the whole engine (seeded init, three Adam
 // steps, one saliency map) whose SHA-256 hashes must be the same in every runtime that loads the core —
 // Node, Deno, Bun and browsers. No Node API here: it takes the wasm bytes (or a core) and returns
-// plain values. test/runtimes.test.ts and test/web.test.ts compare the hashes across runtimes.
+// plain values. test/e2e/runtimes.test.ts and test/e2e/web.test.ts compare the hashes across runtimes.
 import { instantiateCore, type Core } from "./core/load.js";
 import { Stream } from "./core/streams.js";
 import { sha256F32, sha256Hex } from "./core/sha256.js";

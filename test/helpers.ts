@@ -4,11 +4,12 @@
 import * as assert from "uvu/assert";
 import { loadCore } from "../src/node/wasm.js";
 import type { Core } from "../src/core/load.js";
+import { Stream } from "../src/core/streams.js";
 
 export { loadCore };
 export type { Core };
 
-const TEST_PURPOSE = 0x7e57;
+const TEST_PURPOSE = Stream.TEST;
 
 /** A core instance of its own (own memory): tests never share state. */
 export function freshCore(): Core {

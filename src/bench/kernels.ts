@@ -1,20 +1,17 @@
 // Kernel benchmarks: GFLOP/s of gemm/linear/conv2d at the network's real shapes, beside their scalar
 // twins and as a share of the machine's measured peak (assembly/gemm.ts peak_probe).
 //
-//   npm run build && node build/ts/bench/kernels.js [--quick] [--cs231n] [--no-twins] [--json]   (benny)
-//   node dist/cli.js bench --json                                                             (CLI)
+//   npm run bench -- --only kernels [--quick] [--cs231n] [--no-twins]    (benny)
+//   node dist/cli.js bench [--json] [--quick]                            (CLI: kernels, augmentation, steps)
 //
-// benchKernels() times the cases itself and returns plain numbers, so the CLI can reuse it for
-// `bench --json`; run as a script, the same cases are printed through benny suites (about 30 s).
-// Every case is first warmed up until V8 has tiered its kernels up from Liftoff to TurboFan. A
-// case's time is its fastest run, by the wall clock or by the process's CPU time, whichever is
-// smaller: on a machine shared with other work the CPU time leaves out the waits for a core, the
-// wall clock is exact when nothing else runs. Single thread throughout.
+// The cases are defined here once; src/bench/suite.ts times them for `augsal bench` and bench/run.ts
+// through benny, both with src/bench/timing.ts. Single thread throughout.
 // FLOP counts: a multiply-add is 2 flop; conv forward 2 N Cout HW CKK, conv backward 2 N Cout HW CKK
 // per gradient (weight, and input unless skipped), linear 2 N In Out per product. Bias terms are
 // not counted.
 import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
+import type { BenchCase } from "./timing.js";
 
 /** The network's layers (src/nn's MNIST model and the "cs231n" preset). */
 export const LAYERS = {
@@ -48,16 +45,11 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-/** One timed case: `run` does `flops` floating-point operations on `images` images. */
-export interface KernelCase {
-  key: string;
-  label: string;
-  flops: number;
-  images: number;
-  run: () => void;
-}
+/** A kernel case (see timing.ts). */
+export type KernelCase = BenchCase;
 
-function fill(core: Core, n: number, seed: number, lo = -1, hi = 1): number {
+/** n uniform floats in [lo, hi) in the core's arena, from the stream (seed, TEST, n): synthetic data. */
+export function fill(core: Core, n: number, seed: number, lo = -1, hi = 1): number {
   const st = core.arena.alloc(16);
   core.exports.rng_seed(st, seed, Stream.TEST, n, 0, 0);
   const p = core.arena.alloc(Math.max(n, 1) * 4);
@@ -66,24 +58,46 @@ function fill(core: Core, n: number, seed: number, lo = -1, hi = 1): number {
 }
 
 function convFlops(N: number, s: ConvShape): number {
-  const Ho = s.H + 2 * s.pad - s.K + 1, Wo = s.W + 2 * s.pad - s.K + 1;
+  const Ho = s.H + 2 * s.pad - s.K + 1,
+    Wo = s.W + 2 * s.pad - s.K + 1;
   return 2 * N * s.Cout * Ho * Wo * s.Cin * s.K * s.K;
 }
 
 /** Forward and backward cases of one conv layer at batch N (fast, or the twin). */
-function convCases(core: Core, name: string, s: ConvShape, N: number, twin: boolean, withDinp: boolean, seed: number): KernelCase[] {
-  const ex = core.exports, a = core.arena;
-  const Ho = s.H + 2 * s.pad - s.K + 1, Wo = s.W + 2 * s.pad - s.K + 1;
-  const nIn = N * s.Cin * s.H * s.W, nOut = N * s.Cout * Ho * Wo, nW = s.Cout * s.Cin * s.K * s.K;
-  const inp = fill(core, nIn, seed), w = fill(core, nW, seed + 1, -0.2, 0.2), b = fill(core, s.Cout, seed + 2);
-  const out = a.alloc(nOut * 4), dout = fill(core, nOut, seed + 3);
-  const dinp = withDinp ? a.allocF32(nIn) : 0, dw = a.allocF32(nW), db = a.allocF32(s.Cout);
+function convCases(
+  core: Core,
+  name: string,
+  s: ConvShape,
+  N: number,
+  twin: boolean,
+  withDinp: boolean,
+  seed: number,
+): KernelCase[] {
+  const ex = core.exports,
+    a = core.arena;
+  const Ho = s.H + 2 * s.pad - s.K + 1,
+    Wo = s.W + 2 * s.pad - s.K + 1;
+  const nIn = N * s.Cin * s.H * s.W,
+    nOut = N * s.Cout * Ho * Wo,
+    nW = s.Cout * s.Cin * s.K * s.K;
+  const inp = fill(core, nIn, seed),
+    w = fill(core, nW, seed + 1, -0.2, 0.2),
+    b = fill(core, s.Cout, seed + 2);
+  const out = a.alloc(nOut * 4),
+    dout = fill(core, nOut, seed + 3);
+  const dinp = withDinp ? a.allocF32(nIn) : 0,
+    dw = a.allocF32(nW),
+    db = a.allocF32(s.Cout);
   const ws = twin ? 0 : a.alloc(ex.conv2d_ws_bytes(N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad));
   const f1 = convFlops(N, s);
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
   const fwd: KernelCase = {
-    key: `${name}_fwd${sfx}`, label: `${tag} forward, batch ${N}`, flops: f1, images: N,
+    key: `${name}_fwd${sfx}`,
+    label: `${tag} forward, batch ${N}`,
+    flops: f1,
+    images: N,
+    twin,
     run: twin
       ? () => ex.conv2d_forward_ref(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
       : () => ex.conv2d_forward(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
@@ -91,7 +105,9 @@ function convCases(core: Core, name: string, s: ConvShape, N: number, twin: bool
   const bwd: KernelCase = {
     key: `${name}_bwd${withDinp ? "" : "_nodinp"}${sfx}`,
     label: `${tag} backward${withDinp ? "" : " (no dinp)"}, batch ${N}`,
-    flops: (withDinp ? 2 : 1) * f1, images: N,
+    flops: (withDinp ? 2 : 1) * f1,
+    images: N,
+    twin,
     run: twin
       ? () => ex.conv2d_backward_ref(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
       : () => ex.conv2d_backward(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
@@ -100,23 +116,37 @@ function convCases(core: Core, name: string, s: ConvShape, N: number, twin: bool
 }
 
 function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boolean, seed: number): KernelCase[] {
-  const ex = core.exports, a = core.arena;
-  const inp = fill(core, N * s.In, seed), w = fill(core, s.Out * s.In, seed + 1, -0.05, 0.05), b = fill(core, s.Out, seed + 2);
-  const out = a.alloc(N * s.Out * 4), dout = fill(core, N * s.Out, seed + 3);
-  const dinp = a.allocF32(N * s.In), dw = a.allocF32(s.Out * s.In), db = a.allocF32(s.Out);
+  const ex = core.exports,
+    a = core.arena;
+  const inp = fill(core, N * s.In, seed),
+    w = fill(core, s.Out * s.In, seed + 1, -0.05, 0.05),
+    b = fill(core, s.Out, seed + 2);
+  const out = a.alloc(N * s.Out * 4),
+    dout = fill(core, N * s.Out, seed + 3);
+  const dinp = a.allocF32(N * s.In),
+    dw = a.allocF32(s.Out * s.In),
+    db = a.allocF32(s.Out);
   const ws = twin ? 0 : a.alloc(ex.linear_ws_bytes(N, s.In, s.Out));
   const f1 = 2 * N * s.In * s.Out;
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
   return [
     {
-      key: `${name}_fwd${sfx}`, label: `${tag} forward, batch ${N}`, flops: f1, images: N,
+      key: `${name}_fwd${sfx}`,
+      label: `${tag} forward, batch ${N}`,
+      flops: f1,
+      images: N,
+      twin,
       run: twin
         ? () => ex.linear_forward_ref(out, inp, w, b, N, s.In, s.Out)
         : () => ex.linear_forward(out, inp, w, b, N, s.In, s.Out, ws),
     },
     {
-      key: `${name}_bwd${sfx}`, label: `${tag} backward, batch ${N}`, flops: 2 * f1, images: N,
+      key: `${name}_bwd${sfx}`,
+      label: `${tag} backward, batch ${N}`,
+      flops: 2 * f1,
+      images: N,
+      twin,
       run: twin
         ? () => ex.linear_backward_ref(dinp, dw, db, dout, inp, w, N, s.In, s.Out)
         : () => ex.linear_backward(dinp, dw, db, dout, inp, w, N, s.In, s.Out, ws),
@@ -126,12 +156,21 @@ function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boo
 
 /** The peak probe as a case: 48 flop per iteration. */
 export function peakCase(core: Core, iters = 4_000_000): KernelCase {
-  return { key: "peak", label: "peak probe (f32x4 mul+add)", flops: 48 * iters, images: 0, run: () => void core.exports.peak_probe(iters) };
+  return {
+    key: "peak",
+    label: "peak probe (f32x4 mul+add)",
+    flops: 48 * iters,
+    images: 0,
+    run: () => void core.exports.peak_probe(iters),
+  };
 }
 
 /** Every case, grouped for printing: [title, cases] (suffixes: _b<batch> for non-training batches). */
 export function kernelCases(core: Core, opts: BenchOptions = {}): [string, KernelCase[]][] {
-  const B = opts.trainBatch ?? 110, BI = opts.inferBatch ?? 1000, BS = opts.saliencyBatch ?? 100, BT = opts.twinBatch ?? 4;
+  const B = opts.trainBatch ?? 110,
+    BI = opts.inferBatch ?? 1000,
+    BS = opts.saliencyBatch ?? 100,
+    BT = opts.twinBatch ?? 4;
   const twins = !opts.noTwins;
   const suffix = (cs: KernelCase[], s: string) => cs.map((c) => ({ ...c, key: c.key.replace(/(_ref)?$/, `_b${s}$1`) }));
   const groups: [string, KernelCase[]][] = [];
@@ -139,7 +178,10 @@ export function kernelCases(core: Core, opts: BenchOptions = {}): [string, Kerne
   const [, c1s] = convCases(core, "conv1", LAYERS.conv1, BS, false, true, 2);
   const [c1fi] = convCases(core, "conv1", LAYERS.conv1, BI, false, false, 3);
   const c1t = twins ? convCases(core, "conv1", LAYERS.conv1, BT, true, true, 4) : [];
-  groups.push(["conv1 1->16 5x5 pad 2, 28x28", [c1f, ...suffix([c1fi], `${BI}`), c1b, ...suffix([c1s], `${BS}`), ...c1t]]);
+  groups.push([
+    "conv1 1->16 5x5 pad 2, 28x28",
+    [c1f, ...suffix([c1fi], `${BI}`), c1b, ...suffix([c1s], `${BS}`), ...c1t],
+  ]);
   const [c2f, c2b] = convCases(core, "conv2", LAYERS.conv2, B, false, true, 5);
   const [c2fi] = convCases(core, "conv2", LAYERS.conv2, BI, false, false, 6);
   const c2t = twins ? convCases(core, "conv2", LAYERS.conv2, BT, true, true, 7) : [];
@@ -153,79 +195,24 @@ export function kernelCases(core: Core, opts: BenchOptions = {}): [string, Kerne
     const [a2f, a2b] = convCases(core, "cs231n_conv2", LAYERS.cs231n_conv2, B, false, true, 12);
     const [alf, alb] = linearCases(core, "cs231n_linear", LAYERS.cs231n_linear, B, false, 13);
     const at = twins ? convCases(core, "cs231n_conv2", LAYERS.cs231n_conv2, BT, true, true, 14) : [];
-    groups.push(["cs231n preset: conv 1->32 5x5, conv 32->16 3x3 on 28x28, linear 12544->10", [a1f, a1b, a2f, a2b, ...at, alf, alb]]);
+    groups.push([
+      "cs231n preset: conv 1->32 5x5, conv 32->16 3x3 on 28x28, linear 12544->10",
+      [a1f, a1b, a2f, a2b, ...at, alf, alb],
+    ]);
   }
   return groups;
 }
 
-/** Seconds of CPU time (user + system) of the process since `since`, or NaN where unavailable. */
-function cpuSince(since: NodeJS.CpuUsage | undefined): number {
-  if (!since) return NaN;
-  const u = process.cpuUsage(since);
-  return (u.user + u.system) / 1e6;
-}
-
-/** One run of `c`: wall-clock and CPU seconds. CPU time excludes the time the thread waited for a
- *  core, so on a shared machine it is the steadier measure of the kernel itself. */
-export function timeOnce(c: KernelCase): { wall: number; cpu: number } {
-  const cpu0 = typeof process !== "undefined" && process.cpuUsage ? process.cpuUsage() : undefined;
-  const t0 = performance.now();
-  c.run();
-  const wall = (performance.now() - t0) / 1e3;
-  return { wall, cpu: cpuSince(cpu0) };
-}
-
-/** Best seconds per run of `c` after a warm-up, timing for at least minTime seconds in total: the
- *  smaller of the best wall-clock and the best CPU time (see timeOnce). */
-export function timeCase(c: KernelCase, minTime = 0.8): number {
-  // Warm-up: V8 starts wasm in Liftoff and tiers hot functions up in the background; run until two
-  // consecutive timings agree (or 12 runs).
-  let prev = Infinity;
-  for (let i = 0; i < 12; i++) {
-    const t = timeOnce(c).wall;
-    if (i >= 2 && Math.abs(t - prev) < 0.05 * prev) break;
-    prev = t;
-  }
-  let best = Infinity, total = 0, reps = 0;
-  while (total < minTime || reps < 3) {
-    const { wall, cpu } = timeOnce(c);
-    best = Math.min(best, wall, Number.isNaN(cpu) ? wall : cpu);
-    total += wall;
-    reps++;
-  }
-  return best;
-}
-
-/**
- * Time every kernel case and return plain numbers: peak_gflops; <case>_gflops, <case>_ms and
- * <case>_peak_share for each case (keys as in kernelCases, e.g. conv2_fwd, conv2_bwd, conv2_fwd_b1000,
- * conv1_bwd_nodinp, linear_bwd_ref); train_layers_images_per_s (conv1 fwd + bwd without dinp,
- * conv2 fwd + bwd, linear fwd + bwd at the training batch: an upper bound for a whole step, which
- * also runs relu, pooling, the loss and the optimizer) and infer_layers_images_per_s.
- */
-export function benchKernels(core: Core, opts: BenchOptions = {}): Record<string, number> {
-  const log = opts.log ?? (() => {});
-  const r: Record<string, number> = {};
-  const peak = peakCase(core);
-  r.peak_gflops = peak.flops / timeCase(peak, opts.minTime) / 1e9;
-  log(`peak ${r.peak_gflops.toFixed(1)} GFLOP/s`);
-  for (const [, cases] of kernelCases(core, opts)) {
-    for (const c of cases) {
-      const t = timeCase(c, c.key.endsWith("_ref") ? Math.min(opts.minTime ?? 0.8, 0.2) : opts.minTime);
-      r[`${c.key}_ms`] = t * 1e3;
-      r[`${c.key}_gflops`] = c.flops / t / 1e9;
-      r[`${c.key}_peak_share`] = r[`${c.key}_gflops`] / r.peak_gflops;
-      log(`${c.label.padEnd(44)} ${(t * 1e3).toFixed(2).padStart(9)} ms ${r[`${c.key}_gflops`].toFixed(1).padStart(6)} GFLOP/s`);
-    }
-  }
-  deriveTotals(r, opts);
-  return r;
-}
-
-/** Images per second of the layers of one training step and of inference, from the case times. */
+/** Images per second of the layers of one training step and of inference, from the case times:
+ *  train_layers_images_per_s (conv1 fwd + bwd without dinp, conv2 fwd + bwd, linear fwd + bwd at the
+ *  training batch: an upper bound for a whole step, which also runs relu, pooling, the loss and the
+ *  optimizer) and infer_layers_images_per_s. */
 export function deriveTotals(r: Record<string, number>, opts: BenchOptions): void {
-  const B = opts.trainBatch ?? 110, BI = opts.inferBatch ?? 1000;
-  const train = ["conv1_fwd", "conv1_bwd_nodinp", "conv2_fwd", "conv2_bwd", "linear_fwd", "linear_bwd"].map((k) => r[`${k}_ms`]);
+  const B = opts.trainBatch ?? 110,
+    BI = opts.inferBatch ?? 1000;
+  const train = ["conv1_fwd", "conv1_bwd_nodinp", "conv2_fwd", "conv2_bwd", "linear_fwd", "linear_bwd"].map(
+    (k) => r[`${k}_ms`],
+  );
   if (train.every((t) => t !== undefined)) {
     r.train_layers_ms = train.reduce((s, t) => s + t, 0);
     r.train_layers_images_per_s = (B / r.train_layers_ms) * 1e3;
@@ -236,4 +223,3 @@ export function deriveTotals(r: Record<string, number>, opts: BenchOptions): voi
     r.infer_layers_images_per_s = (BI / r.infer_layers_ms) * 1e3;
   }
 }
-

@@ -1,55 +1,60 @@
-// Whole-step throughput at the study's real shapes: a training step (forward + backward + Adam) at
-// batch 110, inference at batch 1000, input-gradient saliency maps at batch 100. Single thread.
-import { loadCore } from "../node/wasm.js";
+// Whole-step cases at the study's real shapes: a training step (forward + backward + Adam) at batch
+// 110, inference at batch 1000, input-gradient saliency maps at batch 100. Each model lives on a core
+// of its own (newCore), as the study's workers do. Single thread.
+import type { Core } from "../core/load.js";
+import { Stream } from "../core/streams.js";
 import { Model } from "../nn/model.js";
 import { PRESETS } from "../nn/spec.js";
 import { Optimizer, ADAM_DEFAULTS } from "../nn/optim.js";
 import { attribute } from "../explain/saliency.js";
-import { timeCase } from "./kernels.js";
+import type { BenchCase } from "./timing.js";
 
-function randomModel(batch: number, arch = "tutorial") {
-  const core = loadCore();
+/** A model of the architecture at the batch, initialised from seed 0, with uniform [0, 1) images from
+ *  the stream (0, TEST, 1) and labels 0..9 in turn. */
+function randomModel(core: Core, batch: number, arch: string): Model {
   const m = new Model(core, PRESETS[arch], batch);
   m.init(0);
   const st = core.arena.alloc(16);
-  core.exports.rng_seed(st, 0, 0x7e57, 1, 0, 0);
+  core.exports.rng_seed(st, 0, Stream.TEST, 1, 0, 0);
   core.exports.rng_fill_uniform(st, m.input, batch * m.inputSize, 0, 1);
-  m.setLabels(Array.from({ length: batch }, (_, i) => i % 10), batch);
-  return { core, m };
+  m.setLabels(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    batch,
+  );
+  return m;
 }
 
-export interface StepFigures {
-  train_b110_img_s: number;
-  infer_b1000_img_s: number;
-  saliency_b100_maps_s: number;
-}
-
-export function benchSteps(opts: { quick?: boolean; arch?: string } = {}): StepFigures {
-  const minTime = opts.quick ? 0.15 : 0.8;
-  const time = (images: number, run: () => void) => timeCase({ key: "step", label: "step", flops: 0, images, run }, minTime);
+/** The three step cases: keys train_b110, infer_b1000 (images/s) and saliency_b100 (maps/s). */
+export function stepCases(newCore: () => Core, opts: { arch?: string } = {}): BenchCase[] {
   const arch = opts.arch ?? "tutorial";
-
-  const tr = randomModel(110, arch);
-  const opt = new Optimizer(tr.m, ADAM_DEFAULTS);
-  const train = time(110, () => {
-    tr.m.zeroGrads();
-    tr.m.forward(110);
-    tr.m.loss(110, true);
-    tr.m.backward(110);
-    opt.step();
-  });
-
-  const inf = randomModel(1000, arch);
-  const infer = time(1000, () => inf.m.forward(1000));
-
-  const sal = randomModel(100, arch);
-  const images = sal.core.arena.f32(sal.m.input, 100 * sal.m.inputSize).slice();
+  const tr = randomModel(newCore(), 110, arch);
+  const opt = new Optimizer(tr, ADAM_DEFAULTS);
+  const inf = randomModel(newCore(), 1000, arch);
+  const sal = randomModel(newCore(), 100, arch);
+  const images = sal.core.arena.f32(sal.input, 100 * sal.inputSize).slice();
   const labels = Array.from({ length: 100 }, (_, i) => i % 10);
-  const maps = time(100, () => attribute(sal.m, images, labels));
-
-  return {
-    train_b110_img_s: 110 / train,
-    infer_b1000_img_s: 1000 / infer,
-    saliency_b100_maps_s: 100 / maps,
-  };
+  return [
+    {
+      key: "train_b110",
+      label: "train step (fwd + bwd + Adam), batch 110",
+      flops: 0,
+      images: 110,
+      run: () => {
+        tr.zeroGrads();
+        tr.forward(110);
+        tr.loss(110, true);
+        tr.backward(110);
+        opt.step();
+      },
+    },
+    { key: "infer_b1000", label: "inference, batch 1000", flops: 0, images: 1000, run: () => void inf.forward(1000) },
+    {
+      key: "saliency_b100",
+      label: "saliency maps, batch 100",
+      flops: 0,
+      images: 100,
+      per: "maps",
+      run: () => void attribute(sal, images, labels),
+    },
+  ];
 }

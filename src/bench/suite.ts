@@ -1,8 +1,13 @@
-// `augsal bench`: the figures that matter on this machine, single thread. Kernel GFLOP/s beside the
-// FMA-throughput peak measured in the same run, and whole-step throughput.
+// `augsal bench`: the figures that matter on this machine, single thread: kernel GFLOP/s beside the
+// peak of a f32x4 multiply-then-add probe measured in the same run (assembly/gemm.ts peak_probe),
+// augmentation throughput, and whole-step throughput. Every case is defined once, in kernels.ts,
+// augment.ts and steps.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
+import type { Core } from "../core/load.js";
 import { loadCore } from "../node/wasm.js";
-import { benchKernels } from "./kernels.js";
-import { benchSteps } from "./steps.js";
+import { augmentCases } from "./augment.js";
+import { deriveTotals, kernelCases, peakCase, type BenchOptions } from "./kernels.js";
+import { stepCases } from "./steps.js";
+import { caseFigures, caseLine, caseTime, timeCase, type BenchCase } from "./timing.js";
 
 export interface BenchResult {
   peak_gflops: number;
@@ -15,21 +20,48 @@ export interface BenchResult {
   [key: string]: number;
 }
 
+export const SECTIONS = ["kernels", "augment", "steps"] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+/** A section builds its cases (and the cores they run on) only when it runs, so that one section's
+ *  memory can go before the next one's is taken. */
+export interface BenchSection {
+  name: SectionName;
+  build: () => [string, BenchCase[]][];
+}
+
+/** Every section, in order. `newCore` gives each section (and each step model) a core of its own. */
+export function benchSections(opts: BenchOptions = {}, newCore: () => Core = loadCore): BenchSection[] {
+  return [
+    { name: "kernels", build: () => kernelCases(newCore(), opts) },
+    { name: "augment", build: () => augmentCases(newCore(), { noTwins: opts.noTwins }) },
+    { name: "steps", build: () => [["whole steps (tutorial model)", stepCases(newCore)]] },
+  ];
+}
+
+/** Seconds per run of the peak probe, as GFLOP/s. */
+export function measurePeak(core: Core, minTime?: number): number {
+  const p = peakCase(core);
+  return p.flops / timeCase(p, minTime) / 1e9;
+}
+
+/** Time every case of every section and return the figures (see timing.ts's caseFigures), with
+ *  deriveTotals' layer totals and the headline keys the CLI promises. */
 export async function runBench(opts: { quick?: boolean; log?: (line: string) => void } = {}): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
-  const k = benchKernels(loadCore(), { minTime: opts.quick ? 0.15 : 0.8, noTwins: opts.quick });
-  const s = benchSteps({ quick: opts.quick });
-  const r = { ...k, ...s, threads: 1 } as BenchResult;
-  const share = (g: number) => `${((100 * g) / r.peak_gflops).toFixed(0)}% of peak`;
-  log(`peak (f32x4 mul+add probe)     ${r.peak_gflops.toFixed(1)} GFLOP/s`);
-  for (const [key, v] of Object.entries(k)) {
-    if (key.endsWith("_gflops") && key !== "peak_gflops") log(`${key.padEnd(30)} ${v.toFixed(1)} GFLOP/s (${share(v)})`);
+  const bopts: BenchOptions = { minTime: opts.quick ? 0.15 : 0.8, noTwins: opts.quick };
+  const r: Record<string, number> = { peak_gflops: measurePeak(loadCore(), bopts.minTime) };
+  log(`peak (f32x4 mul+add probe)  ${r.peak_gflops.toFixed(1)} GFLOP/s`);
+  for (const section of benchSections(bopts)) {
+    for (const [title, cases] of section.build()) {
+      log(`\n${title}`);
+      for (const c of cases) {
+        const sec = timeCase(c, caseTime(c, bopts.minTime));
+        Object.assign(r, caseFigures(c, sec, r.peak_gflops));
+        log(`  ${caseLine(c, sec, r.peak_gflops)}`);
+      }
+    }
   }
-  // The issue's names for the headline kernels.
-  r.conv2_fwd_gflops = k.conv2_fwd_gflops;
-  r.conv2_bwd_gflops = k.conv2_bwd_gflops;
-  log(`train step, batch 110          ${r.train_b110_img_s.toFixed(0)} images/s`);
-  log(`inference, batch 1000          ${r.infer_b1000_img_s.toFixed(0)} images/s`);
-  log(`saliency maps, batch 100       ${r.saliency_b100_maps_s.toFixed(0)} maps/s`);
-  return r;
+  deriveTotals(r, bopts);
+  return { ...r, threads: 1 } as BenchResult;
 }

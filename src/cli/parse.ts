@@ -55,7 +55,7 @@ export function helpText(): string {
     "  train     train the models only (resumable)",
     "  saliency  recompute saliency maps and metrics for an existing run (--out)",
     "  report    re-render tables, figures and report.html from an existing run (--out)",
-    "  bench     kernel and step throughput on this machine (--json for one JSON object)",
+    "  bench     kernel, augmentation and step throughput here (--json: one JSON object)",
     "  serve     RUN_DIR [--port N]: the browser page over a run (draw a digit, see the six models' maps)",
     "",
     "flags:",

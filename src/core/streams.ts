@@ -13,6 +13,6 @@ export const Stream = {
   QUERY: 5,
   /** (seed, FIGURE, 0, 0, 0): which originals Figure 1 shows. */
   FIGURE: 6,
-  /** Test data in the test suite only. */
+  /** Synthetic data: the test suite's and the benchmarks' (src/bench/). */
   TEST: 0x7e57,
 } as const;

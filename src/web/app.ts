@@ -1,7 +1,7 @@
 // The browser page (web/index.html): draw a digit or pick a test image, and see each of the run's six
 // models' prediction, probabilities and saliency map, recomputed live by the wasm core in this tab.
 // Everything comes from the local `augsal serve` (see src/cli/serve.ts); no other host is contacted.
-// The page exposes `window.augsal` for the browser test (test/web.test.ts) and for the curious.
+// The page exposes `window.augsal` for the browser test (test/e2e/web.test.ts) and for the curious.
 import { instantiateCore, type Core } from "../core/load.js";
 import { sha256F32 } from "../core/sha256.js";
 import { portableCheck, type PortableResult } from "../portable.js";

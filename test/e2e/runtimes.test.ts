@@ -1,6 +1,7 @@
 // The same fixed computation (src/portable.ts: seeded init, three Adam steps, one saliency map) under
 // Node (in-process), Deno and Bun (their binaries from the `deno` and `bun` devDependencies, spawned on
-// dist/portable-main.js, each reading build/augsal.wasm with its own file API): every hash must agree.
+// dist/portable-main.js, each reading build/augsal.wasm with its own file API): every hash must agree, and
+// Node's must equal the recorded ones (EXPECTED).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
@@ -8,11 +9,25 @@ import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCore, wasmBytes, wasmPath } from "../src/node/wasm.js";
-import { sha256Hex } from "../src/core/sha256.js";
-import { portableCheck, runPortableCheck, type PortableResult } from "../src/portable.js";
+import { loadCore, wasmBytes, wasmPath } from "../../src/node/wasm.js";
+import { sha256Hex } from "../../src/core/sha256.js";
+import { portableCheck, runPortableCheck, type PortableResult } from "../../src/portable.js";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+/**
+ * The portable check's results as recorded (`node dist/portable-main.js build/augsal.wasm` on main at
+ * 3adc7f8): pinned so that a change that moves results the same way on every runtime fails here too.
+ * A change meant to move results updates these, test/fixtures/reference.bin (see
+ * test/fixtures/reference.ts) and says why, in the same commit. The wasm file's own hash is not pinned:
+ * any edit of assembly/ changes the bytes without changing a result.
+ */
+const EXPECTED = {
+  weightsSha256: "10c50afb50fe38d530a716a41db225449403c1bf8ecce8bb5cc9807439c6284e",
+  mapSha256: "ee99f4a4c1cbce840e1039dd4e04583f09ecef8ad77397776416ed9631ca748c",
+  losses: [2.3406285731053633, 2.2358832245486733, 2.1545538395143344],
+  predicted: 0,
+};
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const entry = join(root, "dist", "portable-main.js");
 const require = createRequire(import.meta.url);
 const rt = suite("runtimes: Node, Deno and Bun give the same bytes");
@@ -105,8 +120,10 @@ function assertSame(other: RuntimeResult, what: string): void {
   assert.is(other.predicted, node.predicted, `${what}: prediction`);
 }
 
-rt("Node's result is a real computation and repeats bit for bit on a fresh core and through portableCheck(bytes)", async () => {
+rt("Node's result is the recorded one and repeats bit for bit on a fresh core and through portableCheck(bytes)", async () => {
   const node = nodeResult();
+  const { weightsSha256, mapSha256, losses, predicted } = node;
+  assert.equal({ weightsSha256, mapSha256, losses, predicted }, EXPECTED, "the portable check moved from its recorded result (see EXPECTED)");
   assert.match(node.weightsSha256, /^[0-9a-f]{64}$/);
   assert.match(node.mapSha256, /^[0-9a-f]{64}$/);
   assert.is(node.losses.length, 3);

@@ -173,7 +173,9 @@ e2e("bench --json --quick prints one JSON object with the promised keys (values 
   const r = run(["bench", "--json", "--quick"]);
   assert.is(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", "threads"]) {
+  // Augmentation throughput, one key per augmentation (the promised keys, listed as the user sees them).
+  const augment = ["scaling", "crop", "erasing", "distortion", "blur"].map((a) => `augment_${a}_img_s`);
+  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", ...augment, "threads"]) {
     assert.ok(Number.isFinite(j[k]) && j[k] > 0, `${k} = ${j[k]}`);
   }
   assert.is(j.threads, 1);

@@ -1,0 +1,94 @@
+// A benchmark case and how it is timed, shared by `augsal bench` (src/bench/suite.ts) and
+// `npm run bench` (bench/run.ts, benny): both run the same cases through these functions.
+//
+// Every case is first warmed up until V8 has tiered its code up from Liftoff to TurboFan. A case's
+// time is its fastest run, by the wall clock or by the process's CPU time, whichever is smaller: on a
+// machine shared with other work the CPU time leaves out the waits for a core, the wall clock is
+// exact when nothing else runs. Single thread throughout.
+
+/** One timed case: `run` does `flops` floating-point operations (0: not counted) on `images` images. */
+export interface BenchCase {
+  /** The JSON keys' stem: <key>_ms, and <key>_gflops + <key>_peak_share, or <key>_<per>_s. */
+  key: string;
+  label: string;
+  flops: number;
+  images: number;
+  /** What an image-rate figure counts: images ("img", the default) or saliency maps ("maps"). */
+  per?: "img" | "maps";
+  /** A scalar twin (timed for less long, left out with noTwins). */
+  twin?: boolean;
+  run: () => void;
+}
+
+/** Seconds of CPU time (user + system) of the process since `since`, or NaN where unavailable. */
+function cpuSince(since: NodeJS.CpuUsage | undefined): number {
+  if (!since) return NaN;
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
+/** One run of `c`: wall-clock and CPU seconds. CPU time excludes the time the thread waited for a
+ *  core, so on a shared machine it is the steadier measure of the kernel itself. */
+export function timeOnce(c: BenchCase): { wall: number; cpu: number } {
+  const cpu0 = typeof process !== "undefined" && process.cpuUsage ? process.cpuUsage() : undefined;
+  const t0 = performance.now();
+  c.run();
+  const wall = (performance.now() - t0) / 1e3;
+  return { wall, cpu: cpuSince(cpu0) };
+}
+
+/** Warm-up: V8 starts wasm in Liftoff and tiers hot functions up in the background; run until two
+ *  consecutive timings agree (or 12 runs). */
+export function warmUp(c: BenchCase): void {
+  let prev = Infinity;
+  for (let i = 0; i < 12; i++) {
+    const t = timeOnce(c).wall;
+    if (i >= 2 && Math.abs(t - prev) < 0.05 * prev) break;
+    prev = t;
+  }
+}
+
+/** Seconds of timed runs for a case: the twins at most 0.2 s (their rate does not need more). */
+export function caseTime(c: BenchCase, minTime = 0.8): number {
+  return c.twin ? Math.min(minTime, 0.2) : minTime;
+}
+
+/** Best seconds per run of `c` after a warm-up, timing for at least minTime seconds in total: the
+ *  smaller of the best wall-clock and the best CPU time (see timeOnce). */
+export function timeCase(c: BenchCase, minTime = 0.8): number {
+  warmUp(c);
+  let best = Infinity,
+    total = 0,
+    reps = 0;
+  while (total < minTime || reps < 3) {
+    const { wall, cpu } = timeOnce(c);
+    best = Math.min(best, wall, Number.isNaN(cpu) ? wall : cpu);
+    total += wall;
+    reps++;
+  }
+  return best;
+}
+
+/** The JSON figures of a case that took `sec` seconds per run: <key>_ms, and GFLOP/s with the share
+ *  of the measured peak when the case counts its flops, otherwise images (or maps) per second. */
+export function caseFigures(c: BenchCase, sec: number, peakGflops: number): Record<string, number> {
+  const r: Record<string, number> = { [`${c.key}_ms`]: sec * 1e3 };
+  if (c.flops > 0) {
+    r[`${c.key}_gflops`] = c.flops / sec / 1e9;
+    r[`${c.key}_peak_share`] = r[`${c.key}_gflops`] / peakGflops;
+  } else if (c.images > 0) {
+    r[`${c.key}_${c.per ?? "img"}_s`] = c.images / sec;
+  }
+  return r;
+}
+
+/** One line for a human: label, ms, and GFLOP/s with the share of the peak, or images/s. */
+export function caseLine(c: BenchCase, sec: number, peakGflops: number): string {
+  const head = `${c.label.padEnd(46)} ${(sec * 1e3).toFixed(2).padStart(9)} ms`;
+  if (c.flops > 0) {
+    const gf = c.flops / sec / 1e9;
+    const img = c.images > 0 ? `  ${(c.images / sec).toFixed(0).padStart(7)} images/s` : "";
+    return `${head} ${gf.toFixed(1).padStart(6)} GFLOP/s ${((100 * gf) / peakGflops).toFixed(0).padStart(3)}% of peak${img}`;
+  }
+  return `${head} ${(c.images / sec).toFixed(0).padStart(9)} ${c.per === "maps" ? "maps" : "images"}/s`;
+}
