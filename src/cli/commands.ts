@@ -88,7 +88,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     }
     case "bench": {
       const { runBench } = await import("../bench/suite.js");
-      const r = await runBench({ quick: p.quick, log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n") });
+      const r = await runBench({ quick: p.quick, threads: p.threads ?? 1, log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n") });
       if (p.json) process.stdout.write(JSON.stringify(r) + "\n");
       return 0;
     }

@@ -33,7 +33,8 @@ const FLAGS = {
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
   "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
-  workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
+  workers: { type: "string", help: "cores the training jobs share (jobs side by side, each on one or more threads)", def: `${availableParallelism()} (cores)` },
+  threads: { type: "string", help: "threads per training job at most (bench: threads of every figure)", def: "--workers (bench: 1)" },
   data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
   out: { type: "string", help: "run folder", def: "runs/<data>-<arch>-seed<seed>" },
   force: { type: "boolean", help: "overwrite a run folder that holds another configuration", def: "" },
@@ -85,6 +86,8 @@ export interface ParsedCli {
   config: StudyConfig;
   out: string;
   workers: number;
+  /** --threads, if given. */
+  threads: number | undefined;
   scale: "shared" | "per-map";
   force: boolean;
   json: boolean;
@@ -158,6 +161,9 @@ export function parseCli(argv: string[]): ParsedCli {
   validateConfig(config);
   const workers = int("workers", s("workers"), availableParallelism());
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
+  const threadsText = s("threads");
+  const threads = threadsText === undefined ? undefined : int("threads", threadsText, 1);
+  if (threads !== undefined && (threads < 1 || threads > 64)) throw new UsageError(`--threads must be from 1 to 64, got ${threads}`);
   const scale = s("scale") ?? "shared";
   if (scale !== "shared" && scale !== "per-map") throw new UsageError(`--scale must be 'shared' or 'per-map', got '${scale}'`);
   const outFlag = s("out");
@@ -167,6 +173,7 @@ export function parseCli(argv: string[]): ParsedCli {
     config,
     out: resolve(outFlag ?? defaultRunDir(config)),
     workers,
+    threads,
     scale,
     force: !!v.force,
     json: !!v.json,

@@ -17,7 +17,7 @@ import type { CoreExports } from "./abi.js";
 
 /** The kernels a piece may call (a worker thread looks them up by index in this list). */
 export const KERNELS = [
-  "zero", "copy",
+  "zero", "copy", "peak_probe",
   "conv2d_forward", "conv2d_backward_params", "conv2d_backward_input",
   "linear_forward", "linear_backward",
   "relu_forward", "relu_backward", "maxpool2d_forward", "maxpool2d_backward",
