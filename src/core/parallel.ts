@@ -39,6 +39,9 @@ export interface Parallel {
   run(pieces: Call[][]): void;
   /** Release the threads (the serial runner has none). */
   close(): void;
+  /** Re-read how many threads may be used now (a scheduler may grant more cores mid-job); the
+   *  training loop calls it before every step. */
+  refresh?(): void;
 }
 
 /** Every piece in order on the calling thread (the module without threads, or one thread). */

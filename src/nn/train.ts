@@ -162,6 +162,7 @@ export function trainModel(
           ex.copy(model.input + i * size * 4, data + k * size * 4, size * 4);
           labels[i] = train.labels[k];
         }
+        core.parallel.refresh?.(); // more cores may have freed up (results do not depend on it)
         model.zeroGrads();
         model.forward(batch);
         const loss = model.loss(batch, true);
