@@ -63,6 +63,7 @@ export interface CoreExports {
   // argmax (i32) is the flat index into inp of the first maximum in row-major order (PyTorch's tie rule).
   maxpool2d_forward(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_backward(dinp: P, dout: P, argmax: P, N: I, C: I, H: I, W: I): void;
+  maxpool2d_relu_backward(dinp: P, dout: P, argmax: P, out: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_forward_ref(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
 
   // relu: out = max(inp, 0); backward dinp += dout * (out > 0)

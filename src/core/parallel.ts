@@ -21,6 +21,7 @@ export const KERNELS = [
   "conv2d_forward", "conv2d_backward_params", "conv2d_backward_input",
   "linear_forward", "linear_backward",
   "relu_forward", "relu_backward", "maxpool2d_forward", "maxpool2d_backward",
+  "maxpool2d_relu_backward",
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 

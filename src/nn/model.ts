@@ -9,7 +9,7 @@
 // Threads (core.parallel, src/core/parallel.ts says why the bits do not depend on them): forward runs
 // each thread's share of the images through every layer in blocks of BLOCK images (so a block's
 // activations stay in cache between layers: one barrier per forward); backward runs the per-image chain
-// (input gradients, ReLU and max-pool masks) the same way, then the parameter gradients split by work
+// (input gradients, ReLU and max-pool masks, a max-pool over a ReLU in one pass) the same way, then the parameter gradients split by work
 // items over all images (a second barrier).
 import type { Core } from "../core/load.js";
 import { convOutShape, poolOutShape, numel } from "../core/ops.js";
@@ -253,6 +253,17 @@ export class Model {
         for (let i = last; i >= 0; i--) {
           if (i === 0 && !inputGrad) break;
           const l = this.plan[i];
+          const below = i > 0 ? this.plan[i - 1] : undefined;
+          if (l.spec.type === "maxpool" && below?.spec.type === "relu" && (i > 1 || inputGrad)) {
+            // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter)
+            const rSize = numel(below.inShape), pSize = numel(l.outShape);
+            const dIn = below.dInPtr + s * rSize * 4;
+            const [C, H, W] = l.inShape;
+            calls.push(["zero", dIn, c * rSize * 4]);
+            calls.push(["maxpool2d_relu_backward", dIn, l.dOutPtr + s * pSize * 4, l.argmax + s * pSize * 4, below.outPtr + s * rSize * 4, c, C, H, W]);
+            i--;
+            continue;
+          }
           const inSize = numel(l.inShape), outSize = numel(l.outShape);
           const dIn = l.dInPtr + s * inSize * 4;
           const dOut = l.dOutPtr + s * outSize * 4;
