@@ -83,7 +83,7 @@ export function stepCases(newCore: () => Core, opts: { arch?: string } = {}): Be
       rate: true,
       images: 1000,
       threads: inf.core.parallel.threads,
-      run: () => void inf.forward(1000),
+      run: () => void inf.forward(1000, inf.input, false), // as under torch.no_grad()
     },
     {
       key: "saliency_b100",

@@ -72,6 +72,10 @@ export class Model {
   private readonly ws: number;
   /** Bytes of one thread's scratch (ws + p * wsStride is thread p's). */
   private readonly wsStride: number;
+  /** Per thread, one block's activations of every layer (and max-pool indices), for forward passes
+   *  that keep nothing for a backward (evaluation, inference): they stay in cache. */
+  private readonly blockActs: number;
+  private readonly blockStride: number;
   private readonly rngState: number;
 
   constructor(readonly core: Core, spec: ModelSpec, capacity: number) {
@@ -158,6 +162,9 @@ export class Model {
     }
     this.logits = inPtr;
     this.dlogits = dInPtr;
+    const perImage = layers.reduce((t, l) => t + 2 * padTo(numel(l.outShape)), 0); // outputs and argmax
+    this.blockStride = BLOCK * perImage * 4;
+    this.blockActs = arena.alloc(this.blockStride * core.parallel.maxThreads);
     this.probs = arena.allocF32(capacity * this.classes);
     this.labels = arena.allocI32(capacity);
   }
@@ -191,23 +198,36 @@ export class Model {
   }
 
   /** Forward n images, by default the first n of `input`, or n images already resident in wasm
-   *  memory at `from` (n * inputSize f32: no copy); returns the logits pointer ((n, classes) f32). */
-  forward(n: number, from: number = this.input): number {
+   *  memory at `from` (n * inputSize f32: no copy); returns the logits pointer ((n, classes) f32).
+   *  keep = false (evaluation, inference): only the logits are written; each block's activations live
+   *  in a small per-thread buffer that stays in cache, and no backward may follow. The logits are the
+   *  same bits either way (every call computes the same values, only where they land differs). */
+  forward(n: number, from: number = this.input, keep = true): number {
     this.checkN(n);
     const par = this.core.parallel;
     const parts = Math.max(1, Math.min(par.threads, n));
     this.fedFrom = from;
-    this.fedN = n;
+    this.fedN = keep ? n : 0;
     this.fedParts = parts;
     const pieces: Call[][] = [];
     for (let p = 0; p < parts; p++) {
       const ws = this.ws + p * this.wsStride;
       const calls: Call[] = [];
       for (const [s, c] of this.blocks(n, parts, p)) {
+        // where block [s, s + c) of each layer's output (and argmax) goes
+        let scratch = this.blockActs + p * this.blockStride;
+        let inp = from + s * this.inputSize * 4;
         for (const [i, l] of this.plan.entries()) {
           const inSize = numel(l.inShape), outSize = numel(l.outShape);
-          const inp = (i === 0 ? from : l.inPtr) + s * inSize * 4;
-          const out = l.outPtr + s * outSize * 4;
+          let out: number, argmax = 0;
+          if (keep || i === this.plan.length - 1) {
+            out = l.outPtr + s * outSize * 4;
+            argmax = l.argmax + s * outSize * 4;
+          } else {
+            out = scratch;
+            argmax = scratch + BLOCK * padTo(outSize) * 4;
+            scratch += 2 * BLOCK * padTo(outSize) * 4;
+          }
           const [C, H, W] = l.inShape;
           switch (l.spec.type) {
             case "conv":
@@ -217,12 +237,13 @@ export class Model {
               calls.push(["relu_forward", out, inp, c * inSize]);
               break;
             case "maxpool":
-              calls.push(["maxpool2d_forward", out, l.argmax + s * outSize * 4, inp, c, C, H, W]);
+              calls.push(["maxpool2d_forward", out, argmax, inp, c, C, H, W]);
               break;
             case "linear":
               calls.push(["linear_forward", out, inp, this.wPtr(l), this.bPtr(l), c, inSize, l.outShape[0], ws]);
               break;
           }
+          inp = out;
         }
       }
       pieces.push(calls);
@@ -238,7 +259,7 @@ export class Model {
    */
   backward(n: number, opts: { inputGrad?: boolean; paramGrads?: boolean } = {}): void {
     this.checkN(n);
-    if (n !== this.fedN) throw new RangeError(`model: backward of ${n} images after a forward of ${this.fedN}`);
+    if (n !== this.fedN) throw new RangeError(`model: backward of ${n} images after a forward of ${this.fedN} kept for it`);
     const inputGrad = opts.inputGrad ?? false;
     const paramGrads = opts.paramGrads ?? true;
     const par = this.core.parallel;

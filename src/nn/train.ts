@@ -95,7 +95,7 @@ export function evaluate(model: Model, set: ResidentSet): { acc: number; loss: n
   for (let start = 0; start < set.count; start += model.capacity) {
     const n = Math.min(model.capacity, set.count - start);
     const labels = set.labels + start * 4;
-    model.forward(n, set.images + start * model.inputSize * 4);
+    model.forward(n, set.images + start * model.inputSize * 4, false); // nothing kept for a backward
     lossSum += model.loss(n, false, labels) * n;
     correct += ex.count_correct(model.logits, labels, n, model.classes);
   }

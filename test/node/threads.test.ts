@@ -39,6 +39,8 @@ function run(core: Core, arch: string) {
   }
   const grads = core.arena.f32(m.grads, m.paramLength).slice();
   const logits = core.arena.f32(m.forward(N), N * m.classes).slice();
+  // a forward that keeps nothing for a backward (evaluation) gives the same logits
+  assertSameBits(core.arena.f32(m.forward(N, m.input, false), N * m.classes).slice(), logits, "logits without kept activations");
   const maps = attribute(m, images.subarray(0, 13 * m.inputSize), labels.slice(0, 13)).signed;
   return { weights: m.getParams(), grads, logits, maps, losses };
 }
