@@ -99,7 +99,10 @@ function main(argv: string[]): void {
     console.log(`| ${label} | ${cells.join(" | ")} |`);
   }
   if (skip) console.log(`\nPyTorch skipped: ${skip}`);
-  else console.log(`\nPyTorch ${(rows[0].torch as Figures).torch}; medians of 7 timed blocks on both sides; ${new Date().toISOString()}`);
+  else
+    console.log(
+      `\nPyTorch ${(rows[0].torch as Figures).torch}; medians of 7 timed blocks on both sides; ${new Date().toISOString()}`,
+    );
 }
 
 main(process.argv.slice(2));

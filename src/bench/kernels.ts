@@ -106,7 +106,8 @@ function convCases(
       [i0, i1] = share(items, P, p);
     fwdPieces.push([["conv2d_forward", out + n0 * oimg * 4, inp + n0 * img * 4, w, b, n1 - n0, ...geo, ws + p * wsB]]);
     const bc: Call[] = [["conv2d_backward_params", dw, db, dout, inp, N, ...geo, ws + p * wsB, i0, i1]];
-    if (withDinp) bc.push(["conv2d_backward_input", dinp + n0 * img * 4, dout + n0 * oimg * 4, w, n1 - n0, ...geo, ws + p * wsB]);
+    if (withDinp)
+      bc.push(["conv2d_backward_input", dinp + n0 * img * 4, dout + n0 * oimg * 4, w, n1 - n0, ...geo, ws + p * wsB]);
     bwdPieces.push(bc);
   }
   const sfx = twin ? "_ref" : "";
@@ -161,11 +162,25 @@ function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boo
     bwdPieces: Call[][] = [];
   for (let p = 0; p < P; p++) {
     const [n0, n1] = share(N, P, p);
-    fwdPieces.push([["linear_forward", out + n0 * s.Out * 4, inp + n0 * s.In * 4, w, b, n1 - n0, s.In, s.Out, ws + p * wsB]]);
+    fwdPieces.push([
+      ["linear_forward", out + n0 * s.Out * 4, inp + n0 * s.In * 4, w, b, n1 - n0, s.In, s.Out, ws + p * wsB],
+    ]);
     const [m0, m1] = P > 1 ? share(N, P - 1, p - 1) : [0, N];
     const bc: Call[] = p === 0 ? [["linear_backward", 0, dw, db, dout, inp, w, N, s.In, s.Out, ws]] : [];
     if (P === 1 || p > 0) {
-      bc.push(["linear_backward", dinp + m0 * s.In * 4, 0, 0, dout + m0 * s.Out * 4, inp + m0 * s.In * 4, w, m1 - m0, s.In, s.Out, ws + p * wsB]);
+      bc.push([
+        "linear_backward",
+        dinp + m0 * s.In * 4,
+        0,
+        0,
+        dout + m0 * s.Out * 4,
+        inp + m0 * s.In * 4,
+        w,
+        m1 - m0,
+        s.In,
+        s.Out,
+        ws + p * wsB,
+      ]);
     }
     bwdPieces.push(bc);
   }

@@ -75,7 +75,12 @@ export async function runBench(
   return { ...r, threads } as BenchResult;
 }
 
-async function runSections(r: Record<string, number>, bopts: BenchOptions, newCore: () => Core, log: (l: string) => void) {
+async function runSections(
+  r: Record<string, number>,
+  bopts: BenchOptions,
+  newCore: () => Core,
+  log: (l: string) => void,
+) {
   for (const section of benchSections(bopts, newCore)) {
     for (const [title, cases] of section.build()) {
       log(`\n${title}`);

@@ -93,7 +93,8 @@ export function caseLine(c: BenchCase, sec: number, peakGflops: number): string 
   const head = `${c.label.padEnd(46)} ${(sec * 1e3).toFixed(2).padStart(9)} ms`;
   if (c.flops > 0) {
     const gf = c.flops / sec / 1e9;
-    const img = c.images > 0 ? `  ${(c.images / sec).toFixed(0).padStart(7)} ${c.per === "maps" ? "maps" : "images"}/s` : "";
+    const img =
+      c.images > 0 ? `  ${(c.images / sec).toFixed(0).padStart(7)} ${c.per === "maps" ? "maps" : "images"}/s` : "";
     return `${head} ${gf.toFixed(1).padStart(6)} GFLOP/s ${((100 * gf) / peakGflops).toFixed(0).padStart(3)}% of peak${img}`;
   }
   return `${head} ${(c.images / sec).toFixed(0).padStart(9)} ${c.per === "maps" ? "maps" : "images"}/s`;
