@@ -17,10 +17,18 @@ import type { CoreExports } from "./abi.js";
 
 /** The kernels a piece may call (a worker thread looks them up by index in this list). */
 export const KERNELS = [
-  "zero", "copy", "peak_probe",
-  "conv2d_forward", "conv2d_backward_params", "conv2d_backward_input",
-  "linear_forward", "linear_backward",
-  "relu_forward", "relu_backward", "maxpool2d_forward", "maxpool2d_backward",
+  "zero",
+  "copy",
+  "peak_probe",
+  "conv2d_forward",
+  "conv2d_backward_params",
+  "conv2d_backward_input",
+  "linear_forward",
+  "linear_backward",
+  "relu_forward",
+  "relu_backward",
+  "maxpool2d_forward",
+  "maxpool2d_backward",
   "maxpool2d_relu_backward",
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
@@ -78,7 +86,8 @@ export function share(n: number, parts: number, p: number): [number, number] {
 export function cuts(weights: readonly number[], parts: number): number[] {
   const total = weights.reduce((s, w) => s + w, 0);
   const out = [0];
-  let acc = 0, i = 0;
+  let acc = 0,
+    i = 0;
   for (let p = 1; p < parts; p++) {
     const target = (total * p) / parts;
     while (i < weights.length && acc + weights[i] / 2 <= target) acc += weights[i++];
@@ -101,7 +110,8 @@ export function controlBytes(threads: number): number {
 /** Encode calls[from..] into a piece's f64 region, as many as fit; returns the index after the last
  *  one encoded (a runner runs the rest in another round: calls of one piece keep their order). */
 export function encodePiece(region: Float64Array, calls: readonly Call[], from = 0): number {
-  let o = 1, c = from;
+  let o = 1,
+    c = from;
   for (; c < calls.length; c++) {
     const call = calls[c];
     const n = call.length - 1;

@@ -9,8 +9,8 @@
 // Threads (core.parallel, src/core/parallel.ts says why the bits do not depend on them): forward runs
 // each thread's share of the images through every layer in blocks of BLOCK images (so a block's
 // activations stay in cache between layers: one barrier per forward); backward runs the per-image chain
-// (input gradients, ReLU and max-pool masks, a max-pool over a ReLU in one pass) the same way, then the parameter gradients split by work
-// items over all images (a second barrier).
+// (input gradients, ReLU and max-pool masks, a max-pool over a ReLU in one pass) the same way, then the
+// parameter gradients split by work items over all images (a second barrier).
 import type { Core } from "../core/load.js";
 import { convOutShape, poolOutShape, numel } from "../core/ops.js";
 import { cuts, share, type Call } from "../core/parallel.js";
@@ -232,7 +232,8 @@ export class Model {
           const [C, H, W] = l.inShape;
           switch (l.spec.type) {
             case "conv":
-              calls.push(["conv2d_forward", out, inp, this.wPtr(l), this.bPtr(l), c, C, H, W, l.outShape[0], l.spec.k, l.spec.pad, ws]);
+              calls.push(["conv2d_forward", out, inp, this.wPtr(l), this.bPtr(l), c, C, H, W, l.outShape[0], l.spec.k,
+                l.spec.pad, ws]);
               break;
             case "relu":
               calls.push(["relu_forward", out, inp, c * inSize]);
@@ -260,7 +261,9 @@ export class Model {
    */
   backward(n: number, opts: { inputGrad?: boolean; paramGrads?: boolean } = {}): void {
     this.checkN(n);
-    if (n !== this.fedN) throw new RangeError(`model: backward of ${n} images after a forward of ${this.fedN} kept for it`);
+    if (n !== this.fedN) {
+      throw new RangeError(`model: backward of ${n} images after a forward of ${this.fedN} kept for it`);
+    }
     const inputGrad = opts.inputGrad ?? false;
     const paramGrads = opts.paramGrads ?? true;
     const par = this.core.parallel;
@@ -282,7 +285,8 @@ export class Model {
             const dIn = below.dInPtr + s * rSize * 4;
             const [C, H, W] = l.inShape;
             calls.push(["zero", dIn, c * rSize * 4]);
-            calls.push(["maxpool2d_relu_backward", dIn, l.dOutPtr + s * pSize * 4, l.argmax + s * pSize * 4, below.outPtr + s * rSize * 4, c, C, H, W]);
+            calls.push(["maxpool2d_relu_backward", dIn, l.dOutPtr + s * pSize * 4, l.argmax + s * pSize * 4,
+              below.outPtr + s * rSize * 4, c, C, H, W]);
             i--;
             continue;
           }
@@ -293,7 +297,8 @@ export class Model {
           calls.push(["zero", dIn, c * inSize * 4]);
           switch (l.spec.type) {
             case "conv":
-              calls.push(["conv2d_backward_input", dIn, dOut, this.wPtr(l), c, C, H, W, l.outShape[0], l.spec.k, l.spec.pad, ws]);
+              calls.push(["conv2d_backward_input", dIn, dOut, this.wPtr(l), c, C, H, W, l.outShape[0], l.spec.k,
+                l.spec.pad, ws]);
               break;
             case "relu":
               calls.push(["relu_backward", dIn, dOut, l.outPtr + s * outSize * 4, c * inSize]);
@@ -342,10 +347,12 @@ export class Model {
         const [C, H, W] = l.inShape;
         const dW = this.wPtr(l, this.grads), dB = this.bPtr(l, this.grads);
         if (l.spec.type === "conv") {
-          calls.push(["conv2d_backward_params", dW, dB, l.dOutPtr, inp, n, C, H, W, l.outShape[0], l.spec.k, l.spec.pad, ws,
+          calls.push(["conv2d_backward_params", dW, dB, l.dOutPtr, inp, n, C, H, W, l.outShape[0], l.spec.k, l.spec.pad,
+            ws,
             items[k].index, items[e - 1].index + 1]);
         } else {
-          calls.push(["linear_backward", 0, dW, dB, l.dOutPtr, inp, this.wPtr(l), n, numel(l.inShape), l.outShape[0], ws]);
+          calls.push(["linear_backward", 0, dW, dB, l.dOutPtr, inp, this.wPtr(l), n, numel(l.inShape), l.outShape[0],
+            ws]);
         }
         k = e;
       }

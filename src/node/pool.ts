@@ -28,7 +28,9 @@ export interface PoolOptions<J extends { id: string }, R, P> {
 }
 
 /** The messages between pool and worker (./worker.ts sends what this file reads). */
-export type ToWorker<J> = { type: "init"; init: unknown; slot: number; allowance: SharedArrayBuffer } | { type: "job"; job: J };
+export type ToWorker<J> =
+  | { type: "init"; init: unknown; slot: number; allowance: SharedArrayBuffer }
+  | { type: "job"; job: J };
 export type FromWorker<R, P> =
   | { type: "progress"; id: string; report: P }
   | { type: "done"; result: R }

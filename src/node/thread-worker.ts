@@ -5,7 +5,12 @@ import { workerData } from "node:worker_threads";
 import type { CoreExports } from "../core/abi.js";
 import { CTL, bindKernels, runEncoded } from "../core/parallel.js";
 
-const { module, memory, ctl, part } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; ctl: number; part: number };
+const { module, memory, ctl, part } = workerData as {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctl: number;
+  part: number;
+};
 const head = new Int32Array(memory.buffer, ctl, CTL.HEADER_BYTES / 4);
 const region = new Float64Array(memory.buffer, ctl + CTL.HEADER_BYTES + part * CTL.PIECE_BYTES, CTL.PIECE_BYTES / 8);
 /** Spins on the generation word before sleeping (the next run often follows within microseconds). */

@@ -22,7 +22,9 @@ const SPINS = 2000;
 
 /** Path of the threaded core: $AUGSAL_WASM_MT, else augsal-mt.wasm beside augsal.wasm. */
 export function wasmMtPath(): string {
-  return process.env.AUGSAL_WASM_MT ? resolve(process.env.AUGSAL_WASM_MT) : resolve(dirname(wasmPath()), "augsal-mt.wasm");
+  return process.env.AUGSAL_WASM_MT
+    ? resolve(process.env.AUGSAL_WASM_MT)
+    : resolve(dirname(wasmPath()), "augsal-mt.wasm");
 }
 
 let cachedMt: WebAssembly.Module | undefined;
@@ -35,7 +37,9 @@ export function wasmMtModule(): WebAssembly.Module {
     try {
       bytes = new Uint8Array(readFileSync(path));
     } catch (e) {
-      throw new Error(`augsal: cannot read the threaded wasm core at ${path} (run 'npm run build'): ${(e as Error).message}`);
+      throw new Error(
+        `augsal: cannot read the threaded wasm core at ${path} (run 'npm run build'): ${(e as Error).message}`,
+      );
     }
     cachedMt = new WebAssembly.Module(bytes);
   }
@@ -82,7 +86,9 @@ export class ThreadGroup implements Parallel {
     this.current = Math.max(1, Math.min(threads, maxThreads));
     this.head = new Int32Array(memory.buffer, ctl, CTL.HEADER_BYTES / 4);
     for (let p = 0; p < maxThreads; p++) {
-      this.regions.push(new Float64Array(memory.buffer, ctl + CTL.HEADER_BYTES + p * CTL.PIECE_BYTES, CTL.PIECE_BYTES / 8));
+      this.regions.push(
+        new Float64Array(memory.buffer, ctl + CTL.HEADER_BYTES + p * CTL.PIECE_BYTES, CTL.PIECE_BYTES / 8),
+      );
     }
     this.fns = bindKernels(ex);
     this.refresh();
@@ -114,11 +120,12 @@ export class ThreadGroup implements Parallel {
 
   run(pieces: Call[][]): void {
     if (this.closed) throw new Error("threads: the thread group is closed");
-    if (pieces.length > this.maxThreads) throw new RangeError(`threads: ${pieces.length} pieces for ${this.maxThreads} threads`);
+    if (pieces.length > this.maxThreads)
+      throw new RangeError(`threads: ${pieces.length} pieces for ${this.maxThreads} threads`);
     if (pieces.length <= 1) {
       // one piece: no other thread needs to wake (the calls are the same either way)
       for (const piece of pieces) {
-        for (let from = 0; from < piece.length; ) {
+        for (let from = 0; from < piece.length;) {
           from = encodePiece(this.regions[0], piece, from);
           runEncoded(this.regions[0], this.fns);
         }
@@ -181,7 +188,8 @@ export class ThreadGroup implements Parallel {
  */
 export function loadThreadedCore(opts: ThreadOptions = {}): Core & { parallel: ThreadGroup } {
   const maxThreads = opts.maxThreads ?? cores();
-  if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 256) throw new RangeError(`threads: must be from 1 to 256, got ${maxThreads}`);
+  if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 256)
+    throw new RangeError(`threads: must be from 1 to 256, got ${maxThreads}`);
   const module = opts.module ?? wasmMtModule();
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = new WebAssembly.Instance(module, { env: { memory } });

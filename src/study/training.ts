@@ -34,7 +34,13 @@ export function runTraining(jobs: Job[], o: TrainingOptions): Promise<void> {
     maxThreads,
     name: "training",
     script: new URL("./train-worker.js", import.meta.url),
-    init: { module: o.module, mtModule: maxThreads > 1 ? o.mtModule : undefined, maxThreads, data: o.data, config: o.config } satisfies TrainingInit,
+    init: {
+      module: o.module,
+      mtModule: maxThreads > 1 ? o.mtModule : undefined,
+      maxThreads,
+      data: o.data,
+      config: o.config,
+    } satisfies TrainingInit,
     onProgress: o.onEpoch,
     onDone: o.onDone,
   });

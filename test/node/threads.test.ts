@@ -40,7 +40,11 @@ function run(core: Core, arch: string) {
   const grads = core.arena.f32(m.grads, m.paramLength).slice();
   const logits = core.arena.f32(m.forward(N), N * m.classes).slice();
   // a forward that keeps nothing for a backward (evaluation) gives the same logits
-  assertSameBits(core.arena.f32(m.forward(N, m.input, false), N * m.classes).slice(), logits, "logits without kept activations");
+  assertSameBits(
+    core.arena.f32(m.forward(N, m.input, false), N * m.classes).slice(),
+    logits,
+    "logits without kept activations",
+  );
   const maps = attribute(m, images.subarray(0, 13 * m.inputSize), labels.slice(0, 13)).signed;
   return { weights: m.getParams(), grads, logits, maps, losses };
 }
@@ -75,7 +79,10 @@ threads("the thread count may change between steps (the study's scheduler grants
     const st = core.arena.alloc(16);
     core.exports.rng_seed(st, 7, Stream.TEST, 0x7417, 0, 0);
     core.exports.rng_fill_uniform(st, m.input, N * m.inputSize, 0, 1);
-    m.setLabels(Array.from({ length: N }, (_, i) => (i * 7) % 10), N);
+    m.setLabels(
+      Array.from({ length: N }, (_, i) => (i * 7) % 10),
+      N,
+    );
     const opt = new Optimizer(m, ADAM_DEFAULTS);
     for (let s = 0; s < 4; s++) {
       core.parallel.setThreads(1 + (s % 3));
