@@ -1,6 +1,6 @@
 // `augsal bench [--threads N]`: the figures that matter on this machine, on 1 (default) or N threads:
-// kernel GFLOP/s beside the
-// peak of a f32x4 multiply-then-add probe measured in the same run (assembly/gemm.ts peak_probe),
+// kernel GFLOP/s beside the peak of a f32x4 multiply-then-add probe measured in the same run on as many
+// threads (assembly/gemm.ts peak_probe),
 // augmentation throughput, and whole-step throughput. Every case is defined once, in kernels.ts,
 // augment.ts and steps.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
 import type { Core } from "../core/load.js";
