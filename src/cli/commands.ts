@@ -7,7 +7,7 @@ import { loadDataset } from "../node/datasets.js";
 import { exists, readJson, sha256, writeAtomic } from "../node/files.js";
 import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
-import { analyse, type Results } from "../study/analysis.js";
+import { analyse, statsText, type Results } from "../study/analysis.js";
 import { figure1Png, writeReport } from "../study/report-input.js";
 import { jobPaths, readRunConfig } from "../study/run-folder.js";
 
@@ -24,11 +24,13 @@ export function summaryText(r: Results): string {
     for (const s of r.table1Summary) lines.push(`${pad(s.set, 12)}${f(s.testMean, 4)} ± ${f(s.testSd, 4)}`);
   }
   lines.push("", "Saliency against the Orig baseline (mean ± sd over queries)", "");
-  lines.push(`${pad("set", 12)}${pad("CC", 16)}${pad("KL", 16)}${pad("SIM", 16)}${pad("Spearman", 16)}${pad("H spatial", 16)}H hist`);
+  lines.push(`${pad("set", 16)}${pad("CC", 16)}${pad("KL", 16)}${pad("SIM", 16)}${pad("Spearman", 16)}${pad("H spatial", 16)}H hist`);
   const row = (name: string, m: { cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }, eS: string, eH: string) =>
-    lines.push(`${pad(name, 12)}${pad(`${f(m.cc)}±${f(m.ccSd)}`, 16)}${pad(`${f(m.kl)}±${f(m.klSd)}`, 16)}${pad(`${f(m.sim)}±${f(m.simSd)}`, 16)}${pad(`${f(m.spearman)}±${f(m.spearmanSd)}`, 16)}${pad(eS, 16)}${eH}`);
+    lines.push(`${pad(name, 16)}${pad(`${f(m.cc)}±${f(m.ccSd)}`, 16)}${pad(`${f(m.kl)}±${f(m.klSd)}`, 16)}${pad(`${f(m.sim)}±${f(m.simSd)}`, 16)}${pad(`${f(m.spearman)}±${f(m.spearmanSd)}`, 16)}${pad(eS, 16)}${eH}`);
   for (const m of r.metrics) row(m.set, m, `${f(m.entropySpatial)}±${f(m.entropySpatialSd)}`, `${f(m.entropyHist)}±${f(m.entropyHistSd)}`);
-  if (r.noiseFloor) row("noise floor", r.noiseFloor, "", "");
+  if (r.noiseFloor) row(`${r.noiseFloor.set.replace(/^orig \((\w+)\)$/, "$1")} floor`, r.noiseFloor, "", "");
+  if (r.stats) lines.push(...statsText(r.stats));
+  else lines.push("", "No noise floors (--no-noise-floor): no tests against a floor.");
   return lines.join("\n") + "\n";
 }
 

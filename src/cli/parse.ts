@@ -31,7 +31,9 @@ const FLAGS = {
   queries: { type: "string", help: "saliency query images per class (from the test set)", def: String(D.queries) },
   target: { type: "string", help: "class each map explains: label | predicted", def: D.target },
   score: { type: "string", help: "score differentiated: logit | softmax", def: D.score },
-  "no-noise-floor": { type: "boolean", help: "skip the second baseline (the seed noise floor)", def: "" },
+  "no-noise-floor": { type: "boolean", help: "skip the noise floors (Orig reordered, retrained): no tests", def: "" },
+  "no-repeat": { type: "boolean", help: "skip Repeat (the originals repeated to an augmented set's size)", def: "" },
+  init: { type: "string", help: "shared (every model of a run starts from Orig's weights) | independent", def: D.init },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
   workers: { type: "string", help: "cores the training jobs share (jobs side by side, each on one or more threads)", def: `${availableParallelism()} (cores)` },
   threads: { type: "string", help: "threads per training job at most (bench: threads of every figure)", def: "--workers (bench: 1)" },
@@ -157,6 +159,9 @@ export function parseCli(argv: string[]): ParsedCli {
     target: (s("target") ?? D.target) as StudyConfig["target"],
     score: (s("score") ?? D.score) as StudyConfig["score"],
     noiseFloor: !v["no-noise-floor"],
+    repeat: !v["no-repeat"],
+    init: (s("init") ?? D.init) as StudyConfig["init"],
+    methods: [...D.methods],
   };
   validateConfig(config);
   const workers = int("workers", s("workers"), availableParallelism());

@@ -1,9 +1,10 @@
 // Purposes of the generator's named streams (assembly/rng.ts: rng_seed(state, seed, purpose, a, b, c)).
 // A draw is named by what it is for, so adding a set or changing the worker count changes nothing else.
 export const Stream = {
-  /** (seed, INIT, layer index, 0, 0): initial weights, shared by every model of one seed. */
+  /** (seed, INIT, layer index, variant, 0): initial weights; variant 0 is shared by every model of one
+   *  seed under the paired design (see Variant). */
   INIT: 1,
-  /** (seed, SHUFFLE, epoch, set size, 0): the data order of one epoch. */
+  /** (seed, SHUFFLE, epoch, set size, variant): the data order of one epoch (see Variant). */
   SHUFFLE: 2,
   /** (seed, AUGMENT, augmentation id, image's index in the source data, copy): one augmented copy. */
   AUGMENT: 3,
@@ -13,6 +14,20 @@ export const Stream = {
   QUERY: 5,
   /** (seed, FIGURE, 0, 0, 0): which originals Figure 1 shows. */
   FIGURE: 6,
+  /** (seed, STATS, test id, 0, 0): bootstrap and permutation resamples of one named test (src/stats). */
+  STATS: 7,
   /** Synthetic data: the test suite's and the benchmarks' (src/bench/). */
   TEST: 0x7e57,
+} as const;
+
+/** The `variant` word of the INIT and SHUFFLE streams: which model of a run draws. Variant 0 is the
+ *  paired design's (Orig's initial weights and data order, shared by every set of the run), so adding
+ *  a control or a floor never changes the bytes of an existing model. */
+export const Variant = {
+  /** Orig's, and every set's under shared initialisation. */
+  SHARED: 0,
+  /** The noise floors' other data order (reorder, retrain) and the retrain floor's own initial weights. */
+  FLOOR: 1,
+  /** A set's own initial weights and order under independent initialisation: SET_BASE + the set's id. */
+  SET_BASE: 16,
 } as const;

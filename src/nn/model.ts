@@ -171,13 +171,14 @@ export class Model {
   }
 
   /** PyTorch's default init (kaiming_uniform_(a=sqrt(5)) for weights, U(±1/sqrt(fan_in)) for biases),
-   *  each layer from its own stream (seed, INIT, layer): models of one seed start identical. */
-  init(seed: number): void {
+   *  each layer from its own stream (seed, INIT, layer, variant): models of one seed and variant start
+   *  identical (variant 0: the run's shared initialisation, src/core/streams.ts Variant). */
+  init(seed: number, variant = 0): void {
     const ex = this.core.exports;
     ex.zero(this.params, this.paramLength * 4);
     for (const [i, l] of this.plan.entries()) {
       if (l.wOff < 0) continue;
-      ex.rng_seed(this.rngState, seed, Stream.INIT, i, 0, 0);
+      ex.rng_seed(this.rngState, seed, Stream.INIT, i, variant, 0);
       ex.kaiming_uniform(this.rngState, this.params + l.wOff * 4, l.wCount, l.fanIn);
       ex.kaiming_uniform(this.rngState, this.params + l.bOff * 4, l.bCount, l.fanIn);
     }

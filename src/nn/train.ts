@@ -22,6 +22,11 @@ export interface TrainConfig {
   optimizer: OptimizerConfig;
   /** Seed of the initial weights and the shuffling (the same for every set of one run). */
   seed: number;
+  /** Variant of the initial weights' streams (seed, INIT, layer, variant): 0 (default) is the run's
+   *  shared initialisation (src/core/streams.ts Variant). */
+  initVariant?: number;
+  /** Variant of the data order's streams (seed, SHUFFLE, epoch, set size, variant); 0 by default. */
+  orderVariant?: number;
   /** Images per forward pass when evaluating (memory vs speed; results do not depend on it). */
   evalChunk?: number;
 }
@@ -139,7 +144,7 @@ export function trainModel(
     checkLabels("training", train.labels, train.count, model.classes);
     checkLabels("validation", val.labels, val.count, model.classes);
     checkLabels("test", test.labels, test.count, model.classes);
-    model.init(cfg.seed);
+    model.init(cfg.seed, cfg.initVariant ?? 0);
     const opt = new Optimizer(model, cfg.optimizer);
     // The training images live in wasm memory once; each step gathers its batch with memory.copy.
     const data = core.arena.alloc(train.count * size * 4);
@@ -151,7 +156,7 @@ export function trainModel(
     const history: History = { stepLoss: [], epochLoss: [], valAcc: [], valLoss: [], bestEpoch: 0, bestVal: -1, test: NaN, testLoss: NaN, batch };
     let best = model.getParams();
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-      ex.rng_seed(rng, cfg.seed, Stream.SHUFFLE, epoch, train.count, 0);
+      ex.rng_seed(rng, cfg.seed, Stream.SHUFFLE, epoch, train.count, cfg.orderVariant ?? 0);
       ex.rng_permutation(rng, perm, train.count);
       let sum = 0;
       for (let s = 0; s < cfg.steps; s++) {

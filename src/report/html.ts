@@ -6,6 +6,8 @@ import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
 import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
 import { noiseFloorLabel } from "./tables.js";
 import { judgeMetric, METRICS, type MetricJudgement, type Verdict } from "./verdict.js";
+import { claimsHtml, pairedDotSvg, statsGlanceItems, statsTableHtml } from "./stats.js";
+import type { StudyStats } from "./types.js";
 import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput } from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
@@ -186,7 +188,7 @@ function metricsHtml(input: ReportInput, baselineSet: string): string {
   return (
     `<div class="tablewrap"><table class="metrics"><caption><b>Table 2.</b> Saliency metrics, mean \u00b1 sd over the query images. ` +
     `CC, KL, SIM and Spearman compare each model's map with ${esc(setLabel(baselineSet))}'s map of the same image; the entropies describe each model's own maps. ` +
-    `The last row is ${esc(setLabel(baselineSet))} retrained with another seed: how far retraining alone moves the maps.</caption>` +
+    `The last row is ${esc(input.noiseFloor ? noiseFloorLabel(input.noiseFloor, baselineSet) : "the noise floor")}: how far retraining alone moves the maps.</caption>` +
     `<thead><tr><th>Model</th>${heads}</tr></thead><tbody>${body}</tbody></table></div>`
   );
 }
@@ -227,6 +229,29 @@ function verdictHtml(judgements: MetricJudgement[]): string {
   );
 }
 
+/** Table 3 from the study's tests: paired differences to the matching floor with intervals and
+ *  Holm-corrected verdicts, the paired dot plots, and the poster's claims as tests. */
+function statsSectionHtml(st: StudyStats): string {
+  const d = st.design;
+  const caption = `<b>Table 3.</b> Mean paired difference (set \u2212 ${esc(d.primaryFloor)} floor) over ` +
+    `${st.maps[0]?.n ?? 0} ${st.maps[0]?.unit === "run" ? "runs (per-run means over the query images)" : "query images of one run"}, ` +
+    `${d.level * 100}% t-interval, exact sign-flip test, Holm-corrected across all ${st.maps.length} tests. ` +
+    `For CC, SIM and Spearman a positive difference means closer to ${esc(setLabel(d.baseline))} than the floor; for KL, further.`;
+  const plots = d.methods
+    .flatMap((m) => ["cc", "kl"].map((metric) => pairedDotSvg(st, metric, m)))
+    .filter(Boolean)
+    .map((svg) => `<figure>${svg}</figure>`)
+    .join("");
+  return (
+    statsTableHtml(st, caption) +
+    (plots ? `<div class="stack">${plots}</div>` : "") +
+    `<p class="meta">${esc(d.varianceCovered)} Intervals: ${d.level * 100}% t-intervals (a percentile bootstrap over the same units is in results.json). ` +
+    `Every test's inputs, raw and Holm p, and the t and Wilcoxon tests beside the primary one are in results.json under "stats".</p>` +
+    `<h3>The poster's claims, tested</h3>` +
+    claimsHtml(st)
+  );
+}
+
 /** The statement with its leading "Name:" in bold. */
 function statementHtml(s: string): string {
   const i = s.indexOf(":");
@@ -259,6 +284,10 @@ function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
       `<li><strong>Best test accuracy:</strong> ${esc(setLabel(best.set))}, ${num(fixed(best.test, 3))} ` +
         `(poster: ${esc(SET_LABELS[posterBest[0]])}, ${num(fixed(posterBest[1].test, 2))}).</li>`,
     );
+  }
+  if (input.stats) {
+    items.push(...statsGlanceItems(input.stats));
+    return `<div class="glance"><strong>At a glance</strong><ul>${items.join("")}</ul></div>`;
   }
   for (const key of ["cc", "kl", "entropySpatial"]) {
     const j = judgements.find((x) => x.metric.key === key);
@@ -298,8 +327,11 @@ function readHtml(baseline: string): string {
     `(<var>Q</var> in the poster's Eq. 2, as the MIT saliency benchmark treats its ground truth; a small \u03b5 keeps it finite). 0 = identical; not symmetric.</dd>` +
     `<dt>Entropy</dt><dd>Spatial entropy treats the normalised map as a probability distribution over pixels (in nats; at most ln 784 \u2248 6.66 for 28\u00d728): lower = attention concentrated on fewer pixels. ` +
     `Histogram entropy is the entropy of the distribution of the map's values (in bits).</dd>` +
-    `<dt>SIM and Spearman</dt><dd>SIM is the histogram intersection of the two normalised maps (1 = identical); Spearman is the rank correlation of the pixel values.</dd>` +
-    `<dt>Noise floor</dt><dd>Two ${b} models that differ only in their seed already disagree somewhat. An augmentation "changes saliency" only when it differs from ${b} by more than that (Table 3).</dd>` +
+    `<dt>SIM and Spearman</dt><dd>SIM is the MIT saliency benchmark's similarity.m: each map is min-max normalised to [0, 1], then divided by its sum, ` +
+    `and SIM is the sum over pixels of the smaller of the two values (1 = identical, 0 = disjoint); Spearman is the rank correlation of the pixel values.</dd>` +
+    `<dt>Noise floor</dt><dd>Two ${b} models that differ only in their data order (the <i>reorder</i> floor: same initial weights) or in their initial weights and ` +
+    `data order (the <i>retrain</i> floor) already disagree somewhat. An augmentation "changes saliency" only when it differs from ${b} by more than the floor ` +
+    `that matches the design does, in a paired test (Table 3).</dd>` +
     `</dl>`
   );
 }
@@ -316,7 +348,11 @@ export function renderReportHtml(input: ReportInput): string {
   const setup =
     `<p>Six identical small CNNs are trained from scratch on 100 MNIST training images, each on a different training set: the originals, or the originals plus ten ` +
     `augmented copies of each (scaling, random cropping, random erasing, distortion, blurring: 1,100 images per set). Each model keeps the weights of its best validation epoch. ` +
-    `A second ${esc(setLabel(baselineSet))} model trained with another seed measures how much retraining alone changes the saliency maps.</p>` +
+    (input.stats
+      ? `Controls: ${input.stats.design.sets.includes("repeat") ? "a <i>Repeat</i> set (the 100 originals repeated to the augmented sets' size, trained exactly like them) and " : ""}` +
+        `two noise floors, ${esc(setLabel(baselineSet))} retrained with another data order (<i>reorder</i>) and with new initial weights and order (<i>retrain</i>). ` +
+        `${esc(input.stats.design.note)}</p>`
+      : `A second ${esc(setLabel(baselineSet))} model trained with another seed measures how much retraining alone changes the saliency maps.</p>`) +
     `<div class="kv">${config.map(([k, v]) => `<div><span>${esc(k)}</span><span>${num(v)}</span></div>`).join("")}</div>`;
 
   const queries = input.queries?.length
@@ -379,18 +415,19 @@ export function renderReportHtml(input: ReportInput): string {
       figure(
         renderFigure3Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f3", baselineSet }),
         `<b>Figure 3.</b> Shannon entropy of each model's saliency maps, mean \u00b1 sd over the query images: (a) of the map as a distribution over pixels, ` +
-          `(b) of the distribution of its values. The dashed line and grey band are ${esc(setLabel(baselineSet))}'s entropy \u00b1 the seed tolerance of Table 3's rule.`,
+          `(b) of the distribution of its values. The dashed line and grey band are ${esc(setLabel(baselineSet))}'s entropy \u00b1 the floor's tolerance ` +
+            `(|H floor \u2212 H ${esc(setLabel(baselineSet))}| + the floor's sd), a descriptive band${input.stats ? "; the tests are in Table 3" : " (Table 3's rule)"}.`,
       ) +
         figure(
           renderFigure5Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f5", baselineSet }),
           `<b>Figure 5.</b> (a) CC and (b) KL of each augmented model's maps against ${esc(setLabel(baselineSet))}'s, mean \u00b1 sd over the query images. ` +
-            `The dashed line and grey band are the seed noise floor \u00b1 its sd: a second ${esc(setLabel(baselineSet))} model compared in the same way.`,
+            `The dashed line and grey band are the noise floor (Table 2's last row) \u00b1 its sd over the query images, compared in the same way` +
+            `${input.stats ? "; descriptive only, the tests are in Table 3" : ""}.`,
         ) +
         metricsHtml(input, baselineSet) +
         metricsRunsHtml(input, baselineSet) +
         `<h3>Is the change bigger than retraining?</h3>` +
-        verdictHtml(judgements) +
-        ruleHtml(baselineSet),
+        (input.stats ? statsSectionHtml(input.stats) : verdictHtml(judgements) + ruleHtml(baselineSet)),
     ),
     section("reading", 6, "How to read this", readHtml(baselineSet)),
     section(

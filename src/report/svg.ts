@@ -417,7 +417,7 @@ export function renderFigure3Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   });
   const hasBand = noiseFloor !== null;
   const legendItems = hasBand
-    ? [{ label: `${setLabel(base)} ± seed tolerance (|H seed ${noiseFloor?.seed ?? 2} − H ${setLabel(base)}| + sd)`, style: { color: INK, marker: "circle" as const, dash: "" }, kind: "band" as const }]
+    ? [{ label: `${setLabel(base)} ± floor tolerance (|H floor − H ${setLabel(base)}| + sd)`, style: { color: INK, marker: "circle" as const, dash: "" }, kind: "band" as const }]
     : [];
   const body =
     (hasBand ? legend(W / 2, 22, legendItems) : text(W / 2, 26, "no second-seed baseline: no noise band", `text-anchor="middle" fill="${MUTED}"`)) +
@@ -449,7 +449,7 @@ export function renderFigure5Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   const body =
     (noiseFloor
       ? legend(W / 2, 22, [
-          { label: `noise floor: ${setLabel(base)} retrained with another seed vs ${setLabel(base)} (± sd)`, style: { color: INK, marker: "circle", dash: "" }, kind: "band" },
+          { label: `noise floor: ${setLabel(base)} retrained (${noiseFloor?.set ?? "another seed"}) vs ${setLabel(base)} (± sd)`, style: { color: INK, marker: "circle", dash: "" }, kind: "band" },
         ])
       : text(W / 2, 26, "no second-seed baseline: no noise floor", `text-anchor="middle" fill="${MUTED}"`)) +
     barPanel(fa, metricBars(rows, cc, styles), { title: "(a) Correlation with the baseline (CC)", note: "higher = more alike", yTitle: "CC", band: noiseBand(cc, noiseFloor, undefined), digits: 2 }) +

@@ -124,10 +124,66 @@ export interface ReportInput {
   metricsRuns?: { runs: number; seeds: number[]; rows: MetricRow[] };
   /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
   figure4Scale?: "shared" | "per-map";
+  /** The study's tests (results.json "stats"): when present, the at-a-glance box, the verdict chips
+   *  and the paired dot plots come from them. */
+  stats?: StudyStats;
 }
 
 /** One file of the rendered report, path relative to the run's report folder (forward slashes). */
 export interface ReportFile {
   path: string;
   data: string | Uint8Array;
+}
+
+// The shape of results.json's "stats" section that the page reads (src/stats/study.ts writes it; the
+// report layer reads plain results and does not import the stats layer).
+export interface Iv {
+  lo: number;
+  hi: number;
+  level: number;
+  method: string;
+}
+export interface PairedComparison {
+  set: string;
+  metric: string;
+  method: string | null;
+  against: string;
+  unit: "run" | "query";
+  n: number;
+  inputs: { units: number[]; treatment: number[]; control: number[] };
+  meanDiff: number;
+  interval: Iv;
+  p: number;
+  pHolm: number;
+  minHolmP: number;
+  reachable: boolean;
+  unitsNeeded: number;
+  verdict: string;
+}
+export interface StudyStats {
+  design: {
+    init: string;
+    baseline: string;
+    primaryFloor: string;
+    sets: string[];
+    methods: string[];
+    metrics: string[];
+    level: number;
+    alpha: number;
+    note: string;
+    varianceCovered: string;
+  };
+  maps: PairedComparison[];
+  accuracy: PairedComparison[];
+  claims: {
+    saliencyVsAccuracy: { metric: string; n: number; rho: number; p: number; interval: Iv | null; verdict: string }[];
+    entropyVariation: { metric: string; treatments: string[]; blocks: number; statistic: number; df: number; p: number;
+      verdict: string }[];
+    convergence: {
+      threshold: number;
+      perSet: { set: string; mean: number; interval: Iv }[];
+      vsBaseline: PairedComparison[];
+    };
+  };
+  nearChance: { warning: string | null };
 }

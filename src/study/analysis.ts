@@ -1,41 +1,68 @@
-// The analysis of a trained run: saliency maps of every model (written as .npy), the map metrics
-// against the baseline, and the tables of results.json.
+// The analysis of a trained run: saliency maps of every model for every attribution method (written as
+// .npy), the per-query map metrics against Orig and the per-query predictions as tidy long tables, the
+// tables of results.json, and the statistics section (src/stats/study.ts: paired tests against the
+// matching noise floor, the unit of replication being the training run).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Core } from "../core/load.js";
-import { attribute } from "../explain/saliency.js";
+import { Stream } from "../core/streams.js";
+import { nameWord, withCoreRng } from "../core/rng.js";
+import type { Model } from "../nn/model.js";
+import { attribute, type SaliencyResult } from "../explain/saliency.js";
 import { compareMaps, entropies, meanSd } from "../explain/metrics.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
 import { toFloat } from "../data/augment.js";
+import { studyStats, type ModelRow, type StudyStats, type TidyMetricRow } from "../stats/study.js";
+import { toCsv, toTidyJson } from "../stats/tidy.js";
+
+/** The stats section as terminal lines (for the CLI, which reads the stats layer through the study). */
+export { statsText } from "../stats/summary.js";
 import { encodeNpy, writeAtomic } from "../node/files.js";
-import { studyJobs, studySets, type SetName, type StudyConfig } from "./config.js";
+import { primaryFloor, studyJobs, studyModels, type ModelName, type StudyConfig } from "./config.js";
 import { loadModel, readHistory } from "./run-folder.js";
 
 export interface Table1Row {
-  set: SetName;
+  set: ModelName;
   bestVal: number;
   bestEpoch: number;
   test: number;
 }
 
 export interface MetricsRow {
-  set: SetName;
-  cc: number; ccSd: number;
-  kl: number; klSd: number;
-  entropySpatial: number; entropySpatialSd: number;
-  entropyHist: number; entropyHistSd: number;
-  sim: number; simSd: number;
-  spearman: number; spearmanSd: number;
+  set: ModelName;
+  cc: number;
+  ccSd: number;
+  kl: number;
+  klSd: number;
+  entropySpatial: number;
+  entropySpatialSd: number;
+  entropyHist: number;
+  entropyHistSd: number;
+  sim: number;
+  simSd: number;
+  spearman: number;
+  spearmanSd: number;
 }
 
-/** The second baseline (Orig retrained with another seed) against the first: how much retraining
- *  alone moves the maps; its entropies are its own maps'. */
+/** The primary noise floor of the first run against that run's Orig (the figures' band): how much
+ *  retraining alone moves the maps; its entropies are its own maps'. */
 export interface NoiseFloor extends Omit<MetricsRow, "set"> {
-  set: "orig";
+  set: string;
   seed: number;
   /** The job id it is compared with. */
   against: string;
+}
+
+/** One model's prediction for one query image (softmax of its logits). */
+export interface PredictionRow {
+  run: number;
+  set: ModelName;
+  query: number;
+  label: number;
+  predicted: number;
+  pTrue: number;
+  pPredicted: number;
 }
 
 export interface Results {
@@ -46,71 +73,201 @@ export interface Results {
   runs: { seed: number; table1: Table1Row[]; metrics: MetricsRow[] }[];
   /** Per set, the mean and sample sd across runs of each run's mean metric (NaN sd for one run). */
   metricsSummary: MetricsRow[];
-  table1Summary: { set: SetName; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
+  table1Summary: { set: ModelName; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
   queries: { index: number; label: number }[];
+  /** Paired tests, intervals and corrections (null without noise floors). */
+  stats: StudyStats | null;
 }
 
-/** Saliency maps of every trained model (written as .npy) and the metrics against the baseline. */
-export function analyse(core: Core, config: StudyConfig, out: string, ds: Dataset, queries: { index: number; label: number }[]): Results {
+/** The attribution methods, one call shape (captum's attribute(model, inputs, target, options)).
+ *  A method added here (and to config.ts METHOD_NAMES) is run for every model and lands in the tidy
+ *  tables and the tests without further change. */
+export const METHODS: Record<
+  string,
+  (model: Model, images: Float32Array, labels: number[], config: StudyConfig) => SaliencyResult
+> = {
+  vanilla: (model, images, labels, config) =>
+    attribute(model, images, labels, { target: config.target, score: config.score }),
+};
+
+/** The comparison metrics in the order of the tidy table (MIT saliency benchmark definitions). */
+export const METRIC_ORDER = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist"] as const;
+export const TIDY_METRIC_COLUMNS = ["run", "set", "method", "query", "label", "metric", "value"] as const;
+export const TIDY_PREDICTION_COLUMNS = ["run", "set", "query", "label", "predicted", "pTrue", "pPredicted"] as const;
+
+/** Saliency file of a job and method (vanilla keeps the name it always had). */
+export function mapFile(jobId: string, method: string, signed = false): string {
+  return `${jobId}${method === "vanilla" ? "" : `.${method}`}${signed ? ".signed" : ""}.npy`;
+}
+
+function predictions(
+  core: Core,
+  model: Model,
+  images: Float32Array,
+  n: number,
+): { pred: number[]; probs: Float32Array } {
+  const C = model.classes;
+  const probs = new Float32Array(n * C);
+  const pred: number[] = [];
+  for (let start = 0; start < n; start += model.capacity) {
+    const m = Math.min(model.capacity, n - start);
+    model.setInput(images.subarray(start * model.inputSize, (start + m) * model.inputSize), m);
+    model.forward(m);
+    core.exports.softmax_forward(model.probs, model.logits, m, C);
+    const p = core.arena.f32(model.probs, m * C);
+    probs.set(p, start * C);
+    for (let i = 0; i < m; i++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[i * C + c] > p[i * C + best]) best = c;
+      pred.push(best);
+    }
+  }
+  return { pred, probs };
+}
+
+/** Saliency maps of every trained model (written as .npy), the tidy tables and the results. */
+export function analyse(
+  core: Core,
+  config: StudyConfig,
+  out: string,
+  ds: Dataset,
+  queries: { index: number; label: number }[],
+): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
-  const qImages = toFloat(gather(ds.test.images, ds.test.labels, size, queries.map((x) => x.index)).images);
+  const labels = queries.map((x) => x.label);
+  const qImages = toFloat(
+    gather(
+      ds.test.images,
+      ds.test.labels,
+      size,
+      queries.map((x) => x.index),
+    ).images,
+  );
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
-  const maps = new Map<string, Float32Array>(); // job id -> abs maps (q, size)
+  const maps = new Map<string, Float32Array>(); // job id | method -> abs maps (q, size)
+  const predRows: PredictionRow[] = [];
+  let classes = 10;
   for (const job of studyJobs(config)) {
     const mark = core.arena.mark();
     try {
       const model = loadModel(core, out, job.id, q);
-      const s = attribute(model, qImages, queries.map((x) => x.label), { target: config.target, score: config.score });
-      writeAtomic(join(out, "saliency", `${job.id}.npy`), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
-      writeAtomic(join(out, "saliency", `${job.id}.signed.npy`), encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]));
-      maps.set(job.id, s.abs);
+      classes = model.classes;
+      for (const method of config.methods) {
+        const s = METHODS[method](model, qImages, labels, config);
+        writeAtomic(join(out, "saliency", mapFile(job.id, method)), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
+        writeAtomic(
+          join(out, "saliency", mapFile(job.id, method, true)),
+          encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
+        );
+        maps.set(`${job.id}|${method}`, s.abs);
+      }
+      const p = predictions(core, model, qImages, q);
+      for (let i = 0; i < q; i++) {
+        predRows.push({
+          run: job.trainSeed,
+          set: job.model,
+          query: queries[i].index,
+          label: labels[i],
+          predicted: p.pred[i],
+          pTrue: p.probs[i * model.classes + labels[i]],
+          pPredicted: p.probs[i * model.classes + p.pred[i]],
+        });
+      }
     } finally {
       core.arena.reset(mark);
     }
   }
-  const mapOf = (id: string, i: number) => maps.get(id)!.subarray(i * size, (i + 1) * size);
-  const compare = (id: string, base: string) => {
-    const rows = queries.map((_, i) => compareMaps(core, mapOf(id, i), mapOf(base, i)));
-    const pick = (k: "cc" | "kl" | "sim" | "spearman") => meanSd(rows.map((r) => r[k]));
-    const [cc, kl, sim, sp] = [pick("cc"), pick("kl"), pick("sim"), pick("spearman")];
-    return { cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd, sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd };
-  };
+  const mapOf = (id: string, method: string, i: number) =>
+    maps.get(`${id}|${method}`)!.subarray(i * size, (i + 1) * size);
 
-  const entropyStats = (id: string) => {
-    const ents = queries.map((_, i) => entropies(core, mapOf(id, i)));
-    const es = meanSd(ents.map((e) => e.entropySpatial));
-    const eh = meanSd(ents.map((e) => e.entropyHist));
-    return { entropySpatial: es.mean, entropySpatialSd: es.sd, entropyHist: eh.mean, entropyHistSd: eh.sd };
-  };
-
-  const runs: Results["runs"] = [];
+  // Tidy per-query metrics: CC, KL, SIM, Spearman of a model's map against its run's Orig map of the
+  // same query and method (Orig against itself included, so the table is rectangular), and the
+  // entropies of the model's own map.
+  const tidy: TidyMetricRow[] = [];
   for (let r = 0; r < config.runs; r++) {
     const seed = config.seed + r;
-    const base = `orig-seed${seed}`;
+    for (const model of studyModels(config)) {
+      for (const method of config.methods) {
+        for (let i = 0; i < q; i++) {
+          const a = mapOf(`${model}-seed${seed}`, method, i);
+          const c = compareMaps(core, a, mapOf(`orig-seed${seed}`, method, i));
+          const e = entropies(core, a);
+          const v: Record<string, number> = { ...c, ...e };
+          for (const metric of METRIC_ORDER) {
+            tidy.push({
+              run: seed,
+              set: model,
+              method,
+              query: queries[i].index,
+              label: labels[i],
+              metric,
+              value: v[metric],
+            });
+          }
+        }
+      }
+    }
+  }
+  writeAtomic(join(out, "per-query-metrics.csv"), toCsv(tidy, TIDY_METRIC_COLUMNS));
+  writeAtomic(join(out, "per-query-metrics.json"), toTidyJson(tidy, TIDY_METRIC_COLUMNS));
+  writeAtomic(join(out, "per-query-predictions.csv"), toCsv(predRows, TIDY_PREDICTION_COLUMNS));
+  writeAtomic(join(out, "per-query-predictions.json"), toTidyJson(predRows, TIDY_PREDICTION_COLUMNS));
+
+  // The summary tables (the first method's), mean ± sd over queries, per run.
+  const method0 = config.methods[0];
+  const index = new Map<string, number[]>();
+  for (const row of tidy) {
+    if (row.method !== method0) continue;
+    const k = `${row.run}|${row.set}|${row.metric}`;
+    if (!index.has(k)) index.set(k, []);
+    index.get(k)!.push(row.value);
+  }
+  const summary = (seed: number, model: string) => {
+    const o: Record<string, number> = {};
+    for (const metric of METRIC_ORDER) {
+      const s = meanSd(index.get(`${seed}|${model}|${metric}`) ?? []);
+      o[metric] = s.mean;
+      o[`${metric}Sd`] = s.sd;
+    }
+    return o as unknown as Omit<MetricsRow, "set">;
+  };
+  const tableSets: ModelName[] = studyModels(config).filter((m) => m !== "reorder" && m !== "retrain");
+  const runs: Results["runs"] = [];
+  const modelRows: ModelRow[] = [];
+  for (let r = 0; r < config.runs; r++) {
+    const seed = config.seed + r;
     const table1: Table1Row[] = [];
     const metrics: MetricsRow[] = [];
-    for (const set of studySets(config)) {
-      const id = `${set}-seed${seed}`;
-      const h = readHistory(out, id);
-      table1.push({ set, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test });
-      metrics.push({ set, ...compare(id, base), ...entropyStats(id) });
+    for (const model of studyModels(config)) {
+      const h = readHistory(out, `${model}-seed${seed}`);
+      modelRows.push({
+        run: seed,
+        set: model,
+        bestVal: h.bestVal,
+        bestEpoch: h.bestEpoch,
+        test: h.test,
+        valAcc: h.valAcc,
+      });
+      if (!tableSets.includes(model)) continue;
+      table1.push({ set: model, bestVal: h.bestVal, bestEpoch: h.bestEpoch, test: h.test });
+      metrics.push({ set: model, ...summary(seed, model) });
     }
     runs.push({ seed, table1, metrics });
   }
-  const noiseSeed = config.seed + config.runs;
+  const floor = primaryFloor(config);
   const noiseFloor: NoiseFloor | null = config.noiseFloor
-    ? { set: "orig", seed: noiseSeed, against: `orig-seed${config.seed}`, ...compare(`orig-seed${noiseSeed}`, `orig-seed${config.seed}`), ...entropyStats(`orig-seed${noiseSeed}`) }
+    ? { set: `orig (${floor})`, seed: config.seed, against: `orig-seed${config.seed}`, ...summary(config.seed, floor) }
     : null;
-  const table1Summary = studySets(config).map((set) => {
+  const table1Summary = tableSets.map((set) => {
     const bv = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.bestVal));
     const te = meanSd(runs.map((r) => r.table1.find((x) => x.set === set)!.test));
     return { set, bestValMean: bv.mean, bestValSd: bv.sd, testMean: te.mean, testSd: te.sd };
   });
   const keys = ["cc", "kl", "entropySpatial", "entropyHist", "sim", "spearman"] as const;
-  const metricsSummary = studySets(config).map((set) => {
+  const metricsSummary = tableSets.map((set) => {
     const per = runs.map((r) => r.metrics.find((x) => x.set === set)!);
     const row = { set } as MetricsRow;
     for (const k of keys) {
@@ -120,6 +277,39 @@ export function analyse(core: Core, config: StudyConfig, out: string, ds: Datase
     }
     return row;
   });
-  return { config, table1: runs[0].table1, metrics: runs[0].metrics, noiseFloor, runs, metricsSummary, table1Summary, queries };
-}
 
+  // The tests. Every resample draws from the stream (seed, STATS, nameWord(test name)).
+  const stats = config.noiseFloor
+    ? studyStats(
+        {
+          init: config.init,
+          baseline: "orig",
+          repeat: config.repeat ? "repeat" : null,
+          floors: ["reorder", "retrain"],
+          primaryFloor: floor,
+          sets: tableSets.filter((m) => m !== "orig"),
+          methods: [...config.methods],
+          metrics: [...METRIC_ORDER],
+          runSeeds: runs.map((r) => r.seed),
+          queries: q,
+          classes,
+        },
+        tidy,
+        modelRows,
+        {
+          withRng: (name, fn) => withCoreRng(core, { seed: config.seed, purpose: Stream.STATS, a: nameWord(name) }, fn),
+        },
+      )
+    : null;
+  return {
+    config,
+    table1: runs[0].table1,
+    metrics: runs[0].metrics,
+    noiseFloor,
+    runs,
+    metricsSummary,
+    table1Summary,
+    queries,
+    stats,
+  };
+}

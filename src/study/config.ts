@@ -4,7 +4,8 @@
 import { PRESETS, parseSpec } from "../nn/spec.js";
 import { ADAM_DEFAULTS, SGD_DEFAULTS, checkOptimizer, type OptimizerConfig } from "../nn/optim.js";
 import { DEFAULT_STRENGTH, checkStrength } from "../data/augment.js";
-import { AUGMENTATIONS, type AugName, type SetName } from "../sets.js";
+import { AUGMENTATIONS, AUG_IDS, type AugName, type SetName } from "../sets.js";
+import { Variant } from "../core/streams.js";
 
 export { AUGMENTATIONS as AUG_NAMES, DEFAULT_STRENGTH, type AugName, type OptimizerConfig, type SetName };
 
@@ -55,8 +56,18 @@ export interface StudyConfig {
   queries: number;
   target: "label" | "predicted";
   score: "logit" | "softmax";
-  /** Train a second Orig model (seed + runs) as the seed noise floor of the map metrics. */
+  /** Train the two noise floors of every run: Orig again with its initial weights and another data
+   *  order ("reorder"), and with new initial weights and data order ("retrain"). */
   noiseFloor: boolean;
+  /** Train the matched-size control of every run: the originals repeated to the augmented sets' size
+   *  with the identity transform, trained exactly like an augmented set ("repeat"). */
+  repeat: boolean;
+  /** "shared" (default, the paired design): every model of a run starts from Orig's initial weights
+   *  and the reorder floor is the matching control; "independent": every set has its own initial
+   *  weights and data order and the retrain floor is the matching control. */
+  init: "shared" | "independent";
+  /** Attribution methods the analysis runs for every model (src/study/analysis.ts METHODS). */
+  methods: string[];
 }
 
 export const DEFAULT_CONFIG: StudyConfig = {
@@ -78,7 +89,13 @@ export const DEFAULT_CONFIG: StudyConfig = {
   target: "label",
   score: "logit",
   noiseFloor: true,
+  repeat: true,
+  init: "shared",
+  methods: ["vanilla"],
 };
+
+/** The attribution methods the analysis knows (src/study/analysis.ts runs them, one call shape). */
+export const METHOD_NAMES = ["vanilla"] as const;
 
 /** A usage error: the CLI prints its message and exits with code 2. */
 export class UsageError extends Error {
@@ -127,6 +144,20 @@ export function validateConfig(c: StudyConfig): void {
   if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
   if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
   if (c.score !== "logit" && c.score !== "softmax") throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
+  if (c.init !== "shared" && c.init !== "independent") {
+    throw new UsageError(`--init must be 'shared' or 'independent', got '${c.init}'`);
+  }
+  if (!Array.isArray(c.methods) || c.methods.length === 0) {
+    throw new UsageError("methods: name at least one attribution method");
+  }
+  for (const m of c.methods) {
+    if (!(METHOD_NAMES as readonly string[]).includes(m)) {
+      throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHOD_NAMES.join(", ")})`);
+    }
+  }
+  if (new Set(c.methods).size !== c.methods.length) {
+    throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
+  }
   if (!/^(mnist|fashion|idx:.+)$/.test(c.data)) throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
 }
 
@@ -135,22 +166,57 @@ export function studySets(c: StudyConfig): SetName[] {
   return ["orig", ...c.aug];
 }
 
-/** One training job: a set trained with one seed. */
+/** The models of one run: the sets, the matched-size control and the two noise floors. */
+export type ModelName = SetName | "repeat" | "reorder" | "retrain";
+
+/** Stream id of the Repeat control beside AUG_IDS (its own initial weights under --init independent). */
+export const REPEAT_ID = 15;
+
+/** One training job: one model of one run. */
 export interface Job {
   id: string;
-  set: SetName;
-  /** Seed of the initial weights and the data order. */
+  /** Which model: a set, "repeat", or a floor ("reorder", "retrain"). */
+  model: ModelName;
+  /** The training data: a set, or "repeat" (the originals repeated to an augmented set's size). */
+  set: SetName | "repeat";
+  /** Seed of the initial weights and the data order (the run's seed). */
   trainSeed: number;
-  /** 0..runs-1 for the study's runs; -1 for the noise-floor baseline. */
+  /** 0..runs-1. */
   run: number;
+  /** Variants of the INIT and SHUFFLE streams (src/core/streams.ts Variant). */
+  initVariant: number;
+  orderVariant: number;
+}
+
+/** The trained models of a run in display order: Orig, Repeat, the augmentations, then the floors. */
+export function studyModels(c: StudyConfig): ModelName[] {
+  const repeat = c.repeat ? (["repeat"] as const) : [];
+  const floors = c.noiseFloor ? (["reorder", "retrain"] as const) : [];
+  return ["orig", ...repeat, ...c.aug, ...floors];
+}
+
+/** The floor tests compare with: the one that matches the initialisation design. */
+export function primaryFloor(c: StudyConfig): "reorder" | "retrain" {
+  return c.init === "shared" ? "reorder" : "retrain";
 }
 
 export function studyJobs(c: StudyConfig): Job[] {
   const jobs: Job[] = [];
   for (let r = 0; r < c.runs; r++) {
-    for (const set of studySets(c)) jobs.push({ id: `${set}-seed${c.seed + r}`, set, trainSeed: c.seed + r, run: r });
+    const seed = c.seed + r;
+    for (const model of studyModels(c)) {
+      const set = model === "reorder" || model === "retrain" ? "orig" : model;
+      // Orig and (under shared initialisation) every set: the run's initial weights and data order
+      let initVariant: number = Variant.SHARED;
+      let orderVariant: number = Variant.SHARED;
+      if (model === "reorder") orderVariant = Variant.FLOOR;
+      else if (model === "retrain") initVariant = orderVariant = Variant.FLOOR;
+      else if (c.init === "independent" && model !== "orig") {
+        initVariant = orderVariant = Variant.SET_BASE + (model === "repeat" ? REPEAT_ID : AUG_IDS[model]);
+      }
+      jobs.push({ id: `${model}-seed${seed}`, model, set, trainSeed: seed, run: r, initVariant, orderVariant });
+    }
   }
-  if (c.noiseFloor) jobs.push({ id: `orig-seed${c.seed + c.runs}`, set: "orig", trainSeed: c.seed + c.runs, run: -1 });
   return jobs;
 }
 

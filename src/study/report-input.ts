@@ -10,7 +10,7 @@ import { renderAll, renderFigure1, renderFigure4 } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
 import { decodeNpy, readJson, toJson, writeAtomic, writeJson } from "../node/files.js";
 import { VERSION } from "../version.js";
-import { studySets, type StudyConfig } from "./config.js";
+import { studyModels, studySets, type StudyConfig } from "./config.js";
 import type { Results } from "./analysis.js";
 import { readHistory } from "./run-folder.js";
 
@@ -48,12 +48,13 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
     metrics: results.metrics,
     noiseFloor: results.noiseFloor,
     figures: { figure1, figure4Heat, figure4Overlay },
-    seeds: Object.fromEntries([...sets.map((s) => [s, seed]), ...(results.noiseFloor ? [[`orig (seed ${results.noiseFloor.seed})`, results.noiseFloor.seed]] : [])]),
+    seeds: Object.fromEntries(studyModels(config).map((m) => [m, seed])),
     queries: results.queries,
     table1Runs: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.table1Summary },
     metricsRuns: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.metricsSummary },
     baselineSet: "orig",
     figure4Scale: scale,
+    stats: results.stats ?? undefined,
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);

@@ -12,7 +12,8 @@ import { UsageError, type Job, type StudyConfig } from "./config.js";
 
 /** Everything augsal writes at the top of a run folder (--force clears these and nothing else). */
 const OWNED = ["config.json", "split.json", "queries.json", "weights", "history", "saliency", "figures", "table1.md", "table1.csv", "table1.json",
-  "metrics.md", "metrics.csv", "metrics.json", "report.html", "results.json", "timings.json"];
+  "metrics.md", "metrics.csv", "metrics.json", "report.html", "results.json", "timings.json",
+  "per-query-metrics.csv", "per-query-metrics.json", "per-query-predictions.csv", "per-query-predictions.json"];
 
 /**
  * Make sure `out` can hold this configuration: a new folder, the same configuration (resume), or

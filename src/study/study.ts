@@ -13,7 +13,8 @@ import { loadDataset } from "../node/datasets.js";
 import type { Dataset } from "../data/datasets.js";
 import { classBalancedSplit, gather } from "../data/split.js";
 import { parseSpec, specClasses } from "../nn/spec.js";
-import { studyJobs, validateConfig, UsageError, type StudyConfig } from "./config.js";
+import { primaryFloor, studyJobs, studyModels, validateConfig, UsageError, type StudyConfig } from "./config.js";
+import { checkStrength } from "../data/augment.js";
 import { runTraining } from "./training.js";
 import type { JobResult, StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
@@ -91,6 +92,19 @@ export function loadStudyInputs(core: Core, config: StudyConfig): { ds: Dataset;
   }
 }
 
+/** What the configuration's defaults resolve to, recorded in config.json: each augmentation's strength,
+ *  the architecture's layers, the models of a run and the matching floor. */
+export function resolvedConfig(config: StudyConfig, ds: Dataset) {
+  return {
+    strength: Object.fromEntries(
+      config.aug.map((a) => [a, checkStrength(a, config.strength[a], { crop: config.cropMode })]),
+    ),
+    layers: parseSpec(config.arch, [1, ds.rows, ds.cols]).layers,
+    models: studyModels(config),
+    primaryFloor: config.noiseFloor ? primaryFloor(config) : null,
+  };
+}
+
 /** Run (or resume) a whole study; returns the results also written to results.json. */
 export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise<Results | null> {
   validateConfig(config);
@@ -113,7 +127,10 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
   const wasmSha = sha256(wasmBytes());
   // createdAt is kept from the first run of this folder so a resumed run renders the same page.
   const createdAt = mode === "resume" ? (readJson<{ createdAt?: string }>(join(out, "config.json")).createdAt ?? new Date().toISOString()) : new Date().toISOString();
-  writeJson(join(out, "config.json"), { augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config });
+  writeJson(join(out, "config.json"), {
+    augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config,
+    resolved: resolvedConfig(config, ds),
+  });
   writeJson(join(out, "split.json"), { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass, source: config.data, train: split.train, val: split.val, test: "all test images" });
   const queries = queryIdx.map((index) => ({ index, label: ds.test.labels[index] }));
   writeJson(join(out, "queries.json"), queries);

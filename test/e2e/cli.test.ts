@@ -50,13 +50,13 @@ e2e("a tiny study writes every promised file and a results.json of the documente
     "figures/figure4-heat.png", "figures/figure4-overlay.png", "figures/figure5.svg", "saliency/queries.npy"]) {
     assert.ok(existsSync(join(out, f)), `missing ${f}`);
   }
-  const ids = ["orig-seed0", "crop-seed0", "blur-seed0", "orig-seed1"];
+  const ids = ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"];
   for (const id of ids) {
     for (const f of [`weights/${id}.bin`, `history/${id}.json`, `saliency/${id}.npy`, `saliency/${id}.signed.npy`]) assert.ok(existsSync(join(out, f)), `missing ${f}`);
   }
   const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
   assert.equal(Object.keys(res.config).sort(), Object.keys(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).config).sort());
-  assert.equal(res.table1.map((t: { set: string }) => t.set), ["orig", "crop", "blur"]);
+  assert.equal(res.table1.map((t: { set: string }) => t.set), ["orig", "repeat", "crop", "blur"]);
   for (const t of res.table1) {
     assert.equal(Object.keys(t).sort(), ["bestEpoch", "bestVal", "set", "test"]);
     assert.ok(t.test >= 0 && t.test <= 1 && t.bestEpoch >= 1 && t.bestEpoch <= 2);
@@ -86,7 +86,7 @@ e2e("a set's model does not depend on which other sets run (streams are named, n
   const c = join(tmp, "blur-only");
   const r = run([...TINY.map((x) => (x === "crop,blur" ? "blur" : x)), "--workers", "1", "--out", c]);
   assert.is(r.status, 0, r.stderr);
-  for (const id of ["orig-seed0", "blur-seed0", "orig-seed1"]) {
+  for (const id of ["orig-seed0", "repeat-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
     assert.ok(readFileSync(join(a, "weights", `${id}.bin`)).equals(readFileSync(join(c, "weights", `${id}.bin`))), id);
     assert.ok(readFileSync(join(a, "saliency", `${id}.npy`)).equals(readFileSync(join(c, "saliency", `${id}.npy`))), id);
   }
@@ -108,7 +108,7 @@ e2e("running again into the same folder resumes without retraining and changes n
   const before = readFileSync(join(a, "results.json"));
   const r = run([...TINY, "--out", a]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stderr, /4 of 4 models already trained/);
+  assert.match(r.stderr, /6 of 6 models already trained/);
   assert.ok(readFileSync(join(a, "results.json")).equals(before));
 });
 
@@ -128,10 +128,10 @@ e2e("a run killed after its first finished model and started again ends byte-ide
   });
   assert.not.ok(existsSync(join(out, "results.json")), "the run was killed before the end");
   const trained = readdirSync(join(out, "weights")).length;
-  assert.ok(trained >= 1 && trained < 4, `${trained} models finished before the kill`);
+  assert.ok(trained >= 1 && trained < 6, `${trained} models finished before the kill`);
   const r = run([...TINY, "--workers", "1", "--out", out]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`${trained} of 4 models already trained`));
+  assert.match(r.stderr, new RegExp(`${trained} of 6 models already trained`));
   assert.is(readFileSync(join(out, "results.json"), "utf8"), readFileSync(join(tmp, "a", "results.json"), "utf8"));
 });
 

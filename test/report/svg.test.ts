@@ -61,7 +61,7 @@ svg("Figure 3 shows both entropies for every model, with the noise band", () => 
   checkWellFormed(s);
   for (const label of ["Orig", "Scaling", "RandCrop"]) assert.is((s.match(new RegExp(`>${label}</text>`, "g")) ?? []).length, 2, label);
   assert.ok(s.includes("Entropy (nats)") && s.includes("Entropy (bits)"));
-  assert.ok(s.includes("seed tolerance"));
+  assert.ok(s.includes("floor tolerance"));
   assert.ok(s.includes('stroke-dasharray="5 3"'), "reference line");
 });
 

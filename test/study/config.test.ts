@@ -3,7 +3,11 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_CONFIG, studyJobs, studySets, validateConfig, defaultRunDir, UsageError } from "../../src/study/config.js";
+import {
+  DEFAULT_CONFIG, REPEAT_ID, primaryFloor, studyJobs, studyModels, studySets, validateConfig, defaultRunDir, UsageError,
+} from "../../src/study/config.js";
+import { Variant } from "../../src/core/streams.js";
+import { AUG_IDS } from "../../src/sets.js";
 import { prepareRunFolder } from "../../src/study/run-folder.js";
 import { chooseQueries } from "../../src/study/queries.js";
 import { loadStudyInputs } from "../../src/study/study.js";
@@ -12,17 +16,34 @@ import { idxBytes } from "../data/fixtures.js";
 
 const cfg = suite("study/config");
 
-cfg("the default study: orig and five augmentations, one run, and the noise-floor baseline", () => {
+cfg("the default study: orig, Repeat, five augmentations and the two floors, one run", () => {
   assert.equal(studySets(DEFAULT_CONFIG), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
   const jobs = studyJobs(DEFAULT_CONFIG);
-  assert.equal(jobs.map((j) => j.id), ["orig-seed0", "scaling-seed0", "crop-seed0", "erasing-seed0", "distortion-seed0", "blur-seed0", "orig-seed1"]);
-  assert.is(jobs[6].run, -1);
+  assert.equal(jobs.map((j) => j.id), ["orig-seed0", "repeat-seed0", "scaling-seed0", "crop-seed0", "erasing-seed0",
+    "distortion-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]);
+  // shared initialisation: every model but the retrain floor starts from the run's weights (variant 0);
+  // both floors draw another data order
+  assert.equal(jobs.map((j) => j.initVariant), [0, 0, 0, 0, 0, 0, 0, 0, Variant.FLOOR]);
+  assert.equal(jobs.map((j) => j.orderVariant), [0, 0, 0, 0, 0, 0, 0, Variant.FLOOR, Variant.FLOOR]);
+  assert.equal(jobs.map((j) => j.set), ["orig", "repeat", "scaling", "crop", "erasing", "distortion", "blur", "orig", "orig"]);
+  assert.is(primaryFloor(DEFAULT_CONFIG), "reorder");
   assert.is(defaultRunDir(DEFAULT_CONFIG), "runs/mnist-tutorial-seed0");
 });
 
-cfg("runs: run r trains with seed + r and the noise floor takes the next seed", () => {
-  const jobs = studyJobs({ ...DEFAULT_CONFIG, seed: 4, runs: 2, aug: ["blur"] });
-  assert.equal(jobs.map((j) => j.id), ["orig-seed4", "blur-seed4", "orig-seed5", "blur-seed5", "orig-seed6"]);
+cfg("runs: run r trains with seed + r, each with its own Repeat and floors; --init independent", () => {
+  const c = { ...DEFAULT_CONFIG, seed: 4, runs: 2, aug: ["blur" as const] };
+  const jobs = studyJobs(c);
+  assert.equal(jobs.map((j) => j.id), ["orig-seed4", "repeat-seed4", "blur-seed4", "reorder-seed4", "retrain-seed4",
+    "orig-seed5", "repeat-seed5", "blur-seed5", "reorder-seed5", "retrain-seed5"]);
+  assert.equal(jobs.map((j) => j.run), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+  const ind = studyJobs({ ...c, init: "independent" });
+  assert.is(primaryFloor({ ...c, init: "independent" }), "retrain");
+  // Orig keeps the run's draws; each set gets its own (named by its stream id, not its position)
+  assert.equal(ind.slice(0, 5).map((j) => j.initVariant), [0, Variant.SET_BASE + REPEAT_ID, Variant.SET_BASE + AUG_IDS.blur, 0,
+    Variant.FLOOR]);
+  assert.equal(studyModels({ ...c, repeat: false, noiseFloor: false }), ["orig", "blur"]);
+  assert.throws(() => validateConfig({ ...c, init: "mixed" as "shared" }), /--init must be 'shared' or 'independent'/);
+  assert.throws(() => validateConfig({ ...c, methods: ["nope"] }), /unknown method 'nope'/);
 });
 
 cfg("validation names the parameter", () => {

@@ -20,7 +20,8 @@ function tinyData(): StudyData {
   };
 }
 const config: StudyConfig = { ...DEFAULT_CONFIG, epochs: 1, steps: 2, copies: 1, aug: ["blur"] };
-const job = (id: string, set: string, trainSeed = 0): Job => ({ id, set: set as Job["set"], trainSeed, run: 0 });
+const job = (id: string, set: string, trainSeed = 0): Job =>
+  ({ id, model: set as Job["model"], set: set as Job["set"], trainSeed, run: 0, initVariant: 0, orderVariant: 0 });
 
 pool("every job is done once, on as many workers as asked, whatever the order", async () => {
   const done: JobResult[] = [];

@@ -1,0 +1,195 @@
+// The report's view of the study's tests (results.json "stats", src/stats/study.ts): the at-a-glance
+// box, a table of paired differences to the primary floor with intervals and Holm-corrected chips,
+// a paired dot plot per set against the floor, and the poster's claims. Every sentence here comes
+// from a test; nothing is judged by a one-sd rule.
+import { escapeXml, fixed, typographic } from "./format.js";
+import { niceTicks, setStyle, marker } from "./svg.js";
+import { setLabel, type PairedComparison, type StudyStats } from "./types.js";
+
+const esc = (s: string) => escapeXml(typographic(s));
+const METRIC_NAMES: Record<string, string> = {
+  cc: "CC",
+  kl: "KL",
+  sim: "SIM",
+  spearman: "Spearman",
+  entropySpatial: "H spatial",
+  entropyHist: "H histogram",
+};
+const mname = (m: string) => METRIC_NAMES[m] ?? m;
+const signed = (x: number, d = 3) => ((Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d)).replace(/^-/, "\u2212");
+/** Display label of a model (the Repeat control and the floors are not in src/sets.ts's list). */
+const label = (s: string) => (s === "repeat" ? "Repeat" : setLabel(s));
+const pText = (p: number) => (!Number.isFinite(p) ? "–" : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
+const ci = (t: { lo: number; hi: number }) => `[${signed(t.lo)}, ${signed(t.hi)}]`;
+
+/** Chip class and short text of a test's verdict (the page's existing chip colours). */
+export function chipOf(t: PairedComparison): { cls: string; text: string } {
+  const v = t.verdict;
+  if (v.startsWith("cannot tell") || v === "no data") return { cls: "v-unknown", text: `n too small` };
+  if (v === "no difference shown") return { cls: "v-within", text: "no difference shown" };
+  if (v.startsWith("closer")) return { cls: "v-closer", text: "closer than floor" };
+  if (v.startsWith("further")) return { cls: "v-beyond", text: "further than floor" };
+  if (v.startsWith("higher")) return { cls: "v-beyond", text: "higher" };
+  if (v.startsWith("lower")) return { cls: "v-beyond", text: "lower" };
+  return { cls: "v-unknown", text: v };
+}
+
+/** Items of the at-a-glance box. */
+export function statsGlanceItems(s: StudyStats): string[] {
+  const d = s.design;
+  const items: string[] = [];
+  if (s.nearChance.warning) items.push(`<li><strong>Near chance.</strong> ${esc(s.nearChance.warning)}</li>`);
+  items.push(`<li><strong>Design.</strong> ${esc(d.note)} ${esc(d.varianceCovered)}</li>`);
+  for (const method of d.methods) {
+    const cc = s.maps.filter((t) => t.metric === "cc" && t.method === method);
+    if (!cc.length) continue;
+    const parts = cc.map(
+      (t) =>
+        `${esc(label(t.set))} ${esc(signed(t.meanDiff))} ${esc(ci(t.interval))}, ` +
+        `Holm p ${esc(pText(t.pHolm))} (${esc(chipOf(t).text)})`,
+    );
+    const which = d.methods.length > 1 ? ` (${esc(method)})` : "";
+    items.push(
+      `<li><strong>CC against the ${esc(d.primaryFloor)} floor${which}</strong>, mean paired difference ` +
+        `[${d.level * 100}% t-interval]: ${parts.join("; ")}.</li>`,
+    );
+    const unreachable = cc.find((t) => !t.reachable && t.n > 0);
+    if (unreachable) {
+      items.push(
+        `<li><strong>Too few units for a verdict.</strong> At n = ${unreachable.n} ` +
+          `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.length} Holm-corrected tests, ` +
+          "the sign-flip " +
+          `test cannot reach p &lt; ${d.alpha} (smallest attainable ${esc(pText(unreachable.minHolmP))}); it needs ` +
+          `n &ge; ${unreachable.unitsNeeded}.</li>`,
+      );
+    }
+  }
+  const accOrig = s.accuracy.filter((t) => t.against === d.baseline && t.n >= 2);
+  if (accOrig.length) {
+    items.push(
+      `<li><strong>Test accuracy against Orig</strong> (paired over ${accOrig[0].n} runs): ` +
+        accOrig.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 4))} ${esc(ci(t.interval))}`).join("; ") +
+        ".</li>",
+    );
+  }
+  return items;
+}
+
+/** Table of every map test: rows = sets, columns = metrics; difference [interval] and a chip. */
+export function statsTableHtml(s: StudyStats, caption: string): string {
+  const d = s.design;
+  let html = "";
+  for (const method of d.methods) {
+    const head = d.metrics.map((m) => `<th>${esc(mname(m))}</th>`).join("");
+    let body = "";
+    for (const set of d.sets) {
+      const cells = d.metrics
+        .map((m) => {
+          const t = s.maps.find((x) => x.set === set && x.metric === m && x.method === method);
+          if (!t) return "<td>–</td>";
+          const c = chipOf(t);
+          return (
+            `<td class="${c.cls}" title="${esc(t.verdict)}">${esc(signed(t.meanDiff))}<br/>` +
+            `<small>${esc(ci(t.interval))} · Holm p ${esc(pText(t.pHolm))}</small>` +
+            `<span class="chip">${esc(c.text)}</span></td>`
+          );
+        })
+        .join("");
+      body += `<tr><td>${esc(label(set))}</td>${cells}</tr>`;
+    }
+    const which = d.methods.length > 1 ? ` (method ${esc(method)})` : "";
+    html +=
+      `<div class="tablewrap"><table class="verdicts"><caption>${caption}${which}</caption>` +
+      `<thead><tr><th>set</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  }
+  return html;
+}
+
+/**
+ * Paired dot plot: one panel per set; in each, the primary floor's value (left) and the set's value
+ * (right) for every unit (query of one run when R < 3, run mean when R >= 3), joined by a line.
+ */
+export function pairedDotSvg(s: StudyStats, metric: string, method: string): string {
+  const tests = s.maps.filter((t) => t.metric === metric && t.method === method && t.n > 0);
+  if (!tests.length) return "";
+  const all = tests.flatMap((t) => [...t.inputs.treatment, ...t.inputs.control]);
+  const ticks = niceTicks(Math.min(...all), Math.max(...all), 5);
+  const pw = 118;
+  const gap = 14;
+  const left = 46;
+  const top = 22;
+  const h = 190;
+  const W = left + tests.length * (pw + gap) + 6;
+  const H = top + h + 44;
+  const y = (v: number) => top + h - ((v - ticks.lo) / (ticks.hi - ticks.lo)) * h;
+  const font = `font-family="system-ui, sans-serif" font-size="10.5" fill="#1d1d1f"`;
+  let g = "";
+  for (const v of ticks.values) {
+    g += `<line x1="${left}" x2="${W - 6}" y1="${y(v).toFixed(2)}" y2="${y(v).toFixed(2)}" stroke="#e4e6ea"/>`;
+    g +=
+      `<text x="${left - 5}" y="${(y(v) + 3.5).toFixed(2)}" text-anchor="end" ${font}>` +
+      `${esc(v.toFixed(ticks.decimals))}</text>`;
+  }
+  tests.forEach((t, i) => {
+    const x0 = left + i * (pw + gap) + 18;
+    const x1 = x0 + pw - 36;
+    const st = setStyle(t.set, i);
+    for (let k = 0; k < t.n; k++) {
+      const a = y(t.inputs.control[k]);
+      const b = y(t.inputs.treatment[k]);
+      g +=
+        `<line x1="${x0}" x2="${x1}" y1="${a.toFixed(2)}" y2="${b.toFixed(2)}" stroke="${st.color}" ` +
+        `stroke-opacity=".45"/>`;
+      g += marker("circle", x0, a, 2.6, "#6E6E6E") + marker(st.marker, x1, b, 3, st.color);
+    }
+    g +=
+      `<text x="${(x0 + x1) / 2}" y="${top + h + 14}" text-anchor="middle" ${font}>${esc(t.against)} → ` +
+      `${esc(label(t.set))}</text>`;
+    g +=
+      `<text x="${(x0 + x1) / 2}" y="${top + h + 28}" text-anchor="middle" ${font} fill="#5f6368">` +
+      `${esc(signed(t.meanDiff))} · ${esc(chipOf(t).text)}</text>`;
+  });
+  const unit = tests[0].unit === "run" ? "run (mean over queries)" : "query image";
+  const title = `${mname(metric)}: each line one ${unit}, ${s.design.primaryFloor} floor (left) vs set (right)`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
+    `aria-label="${esc(title)}"><text x="${left}" y="13" ${font} font-weight="600">${esc(title)}</text>${g}</svg>`
+  );
+}
+
+/** The poster's claims as tests. */
+export function claimsHtml(s: StudyStats): string {
+  const li: string[] = [];
+  for (const c of s.claims.saliencyVsAccuracy) {
+    const iv = c.interval ? `, ${c.interval.level * 100}% CI ${esc(ci(c.interval))} (${esc(c.interval.method)})` : "";
+    li.push(
+      `<li><b>Saliency change vs accuracy change</b> (${esc(mname(c.metric))} to Orig against test-accuracy ` +
+        `gain over Orig, ${c.n} set × run points): Spearman ρ ${esc(signed(c.rho))}, permutation p ${esc(pText(c.p))}` +
+        `${iv}. ${esc(c.verdict)}.</li>`,
+    );
+  }
+  for (const c of s.claims.entropyVariation) {
+    li.push(
+      `<li><b>“No significant variation” of ${esc(mname(c.metric))}</b> across ${c.treatments.length} models ` +
+        `(Friedman, ${c.blocks} blocks = run × query): χ² ${esc(fixed(c.statistic, 2))}, df ${c.df}, p ` +
+        `${esc(pText(c.p))}. ${esc(c.verdict)}.</li>`,
+    );
+  }
+  const conv = s.claims.convergence;
+  li.push(
+    `<li><b>Convergence</b>: epochs to ${conv.threshold * 100}% of the best validation accuracy, mean ` +
+      `[${s.design.level * 100}% t-interval over runs]: ` +
+      conv.perSet
+        .map(
+          (x) =>
+            `${esc(label(x.set))} ${esc(fixed(x.mean, 1))} ${esc(
+              `[${fixed(x.interval.lo, 1)}, ` + `${fixed(x.interval.hi, 1)}]`,
+            )}`,
+        )
+        .join("; ") +
+      ". Against Orig: " +
+      conv.vsBaseline.map((t) => `${esc(label(t.set))} ${esc(signed(t.meanDiff, 1))} (${esc(t.verdict)})`).join("; ") +
+      ".</li>",
+  );
+  return `<ul>${li.join("")}</ul>`;
+}

@@ -1,0 +1,90 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { renderReportHtml } from "../../src/report/html.js";
+import { pairedDotSvg } from "../../src/report/stats.js";
+import { smallInput } from "./fixture.js";
+import { checkWellFormed } from "./xml.js";
+import { freshCore } from "../helpers.js";
+import { nameWord, withCoreRng } from "../../src/core/rng.js";
+import { Stream } from "../../src/core/streams.js";
+import { studyStats, type ModelRow, type TidyMetricRow } from "../../src/stats/study.js";
+
+/** A stats section from the real analysis over synthetic rows: RandCrop's CC always 0.3 below the
+ *  reorder floor's over 12 queries of one run, Scaling's equal to it up to a symmetric wiggle. */
+function stats(queries = 12) {
+  const core = freshCore();
+  const rows: TidyMetricRow[] = [];
+  const models: ModelRow[] = [];
+  for (const [si, set] of ["orig", "scaling", "crop", "reorder", "retrain"].entries()) {
+    for (let q = 0; q < queries; q++) {
+      const w = (((q * 3 + si) % 5) - 2) / 100;
+      const cc = set === "orig" ? 1 : set === "crop" ? 0.3 + w : set === "scaling" ? 0.6 - w : 0.6 + w;
+      for (const [metric, value] of [
+        ["cc", cc],
+        ["kl", 1 - cc],
+        ["entropySpatial", 6 + si / 10 + w],
+      ] as const) {
+        rows.push({ run: 0, set, method: "vanilla", query: q, label: q % 10, metric, value });
+      }
+    }
+    models.push({ run: 0, set, bestVal: set === "orig" ? 0.15 : 0.8, bestEpoch: 2, test: 0.8, valAcc: [0.5, 0.8] });
+  }
+  return studyStats(
+    {
+      init: "shared",
+      baseline: "orig",
+      repeat: null,
+      floors: ["reorder", "retrain"],
+      primaryFloor: "reorder",
+      sets: ["scaling", "crop"],
+      methods: ["vanilla"],
+      metrics: ["cc", "kl", "entropySpatial"],
+      runSeeds: [0],
+      queries,
+      classes: 10,
+    },
+    rows,
+    models,
+    { reps: 199, withRng: (name, fn) => withCoreRng(core, { seed: 0, purpose: Stream.STATS, a: nameWord(name) }, fn) },
+  );
+}
+
+const s = suite("report/stats");
+
+s("with a stats section the glance box and Table 3 come from the tests, not the one-sd rule", () => {
+  const html = renderReportHtml(smallInput({ stats: stats() }));
+  checkWellFormed(
+    html
+      .replace(/^<!DOCTYPE html>\n/, "")
+      .replace(/<meta[^>]*>/g, "")
+      .replace(/<style>[\s\S]*?<\/style>/, ""),
+  );
+  const glance = html.slice(html.indexOf('<div class="glance">'), html.indexOf("</header>"));
+  assert.match(glance, /CC against the reorder floor<\/strong>, mean paired difference \[95% t-interval\]/);
+  // 12 queries all one way: raw p = 2/2^12; Holm over 6 tests (2 sets x 3 metrics): 0.0029
+  assert.match(
+    glance,
+    /RandCrop \u22120\.30\d \[\u22120\.3\d\d, \u22120\.2\d\d\], Holm p 0\.0029 \(further than floor\)/,
+    glance,
+  );
+  assert.match(glance, /Near chance\./);
+  assert.not.match(html, /The rule\./); // the one-sd screen is not shown when tests exist
+  assert.match(
+    html,
+    /Table 3\.<\/b> Mean paired difference \(set \u2212 reorder floor\) over 12 query images of one run/,
+  );
+  assert.match(html, /similarity\.m: each map is min-max normalised to \[0, 1\], then divided by its sum/);
+  assert.match(html, /The poster's claims, tested/);
+  assert.not.match(html, /NaN|undefined/);
+});
+
+s("paired dot plot: one line per unit, floor to set, well-formed", () => {
+  const st = stats();
+  const svg = pairedDotSvg(st, "cc", "vanilla");
+  checkWellFormed(svg);
+  assert.is((svg.match(/<line [^>]*stroke-opacity/g) ?? []).length, 2 * 12);
+  assert.match(svg, /each line one query image, reorder floor \(left\) vs set \(right\)/);
+  assert.is(pairedDotSvg(st, "sim", "vanilla"), "");
+});
+
+s.run();
