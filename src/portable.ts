@@ -1,7 +1,8 @@
 // The portable check: one small, fixed computation through the whole engine (seeded init, three Adam
-// steps, one saliency map) whose SHA-256 hashes must be the same in every runtime that loads the core —
-// Node, Deno, Bun and browsers. No Node API here: it takes the wasm bytes (or a core) and returns
-// plain values. test/e2e/runtimes.test.ts and test/e2e/web.test.ts compare the hashes across runtimes.
+// steps, one saliency map, one SmoothGrad map (normal draws), one Integrated Gradients map) whose
+// SHA-256 hashes must be the same in every runtime that loads the core — Node, Deno, Bun and browsers.
+// No Node API here: it takes the wasm bytes (or a core) and returns plain values.
+// test/e2e/runtimes.test.ts and test/e2e/web.test.ts compare the hashes across runtimes.
 import { instantiateCore, type Core } from "./core/load.js";
 import { Stream } from "./core/streams.js";
 import { sha256F32, sha256Hex } from "./core/sha256.js";
@@ -9,6 +10,8 @@ import { Model } from "./nn/model.js";
 import { PRESETS } from "./nn/spec.js";
 import { ADAM_DEFAULTS, Optimizer } from "./nn/optim.js";
 import { attribute } from "./explain/saliency.js";
+import { attribute as smoothgrad } from "./explain/smoothgrad.js";
+import { attribute as integratedGradients } from "./explain/ig.js";
 
 /** The fixed parameters of the check (part of its definition: changing one changes every hash). */
 export const PORTABLE = {
@@ -27,6 +30,11 @@ export interface PortableResult {
   weightsSha256: string;
   /** SHA-256 of the signed saliency map of image 0 for its label (little-endian f32, 784 values). */
   mapSha256: string;
+  /** SHA-256 of image 0's signed SmoothGrad map (defaults: 25 samples, sigma 0.15 x range, stream
+   *  (seed, SMOOTHGRAD, 0, 0, 0)): the generator's normal draws (Box-Muller in wasm f64). */
+  smoothgradSha256: string;
+  /** SHA-256 of image 0's signed Integrated Gradients map (defaults: zero baseline, 50 points). */
+  igSha256: string;
   /** The training loss of each step (also decided bit for bit; shown for humans). */
   losses: number[];
   /** The model's prediction for image 0 after training. */
@@ -75,7 +83,11 @@ export function runPortableCheck(core: Core): PortableResult {
     if (sha256F32(again.signed) !== sha256F32(map.signed) || sha256F32(model.getParams()) !== sha256F32(weights)) {
       throw new Error("portable check: a second saliency pass changed the map or the weights (a kernel writes outside its outputs)");
     }
-    return { wasmSha256: "", weightsSha256: sha256F32(weights), mapSha256: sha256F32(map.signed), losses, predicted: map.predicted[0] };
+    const x0 = images.subarray(0, 784);
+    const smoothgradSha256 = sha256F32(smoothgrad(model, x0, [0], { seed: PORTABLE.seed }).signed);
+    const igSha256 = sha256F32(integratedGradients(model, x0, [0]).signed);
+    const mapSha256 = sha256F32(map.signed);
+    return { wasmSha256: "", weightsSha256: sha256F32(weights), mapSha256, smoothgradSha256, igSha256, losses, predicted: map.predicted[0] };
   } finally {
     core.arena.reset(mark);
   }

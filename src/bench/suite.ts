@@ -1,14 +1,15 @@
 // `augsal bench [--threads N]`: the figures that matter on this machine, on 1 (default) or N threads:
 // kernel GFLOP/s beside the peak of a f32x4 multiply-then-add probe measured in the same run on as many
-// threads (assembly/gemm.ts peak_probe),
-// augmentation throughput, and whole-step throughput. Every case is defined once, in kernels.ts,
-// augment.ts and steps.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
+// threads (assembly/gemm.ts peak_probe), augmentation throughput, whole-step throughput, and maps/s of
+// every attribution method. Every case is defined once, in kernels.ts, augment.ts, steps.ts and
+// methods.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
 import type { Core } from "../core/load.js";
 import { loadCore } from "../node/wasm.js";
 import { loadThreadedCore } from "../node/threads.js";
 import { augmentCases } from "./augment.js";
 import { deriveTotals, kernelCases, peakCase, type BenchOptions } from "./kernels.js";
 import { stepCases } from "./steps.js";
+import { deriveMethodCosts, methodCases } from "./methods.js";
 import { caseFigures, caseLine, caseTime, timeCase, type BenchCase } from "./timing.js";
 
 export interface BenchResult {
@@ -22,7 +23,7 @@ export interface BenchResult {
   [key: string]: number;
 }
 
-export const SECTIONS = ["kernels", "augment", "steps"] as const;
+export const SECTIONS = ["kernels", "augment", "steps", "methods"] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** A section builds its cases (and the cores they run on) only when it runs, so that one section's
@@ -38,6 +39,7 @@ export function benchSections(opts: BenchOptions = {}, newCore: () => Core = loa
     { name: "kernels", build: () => kernelCases(newCore(), opts) },
     { name: "augment", build: () => augmentCases(newCore(), { noTwins: opts.noTwins }) },
     { name: "steps", build: () => [["whole steps (tutorial model)", stepCases(newCore)]] },
+    { name: "methods", build: () => [["attribution methods (tutorial model, maps/s)", methodCases(newCore)]] },
   ];
 }
 
@@ -93,4 +95,5 @@ async function runSections(
     }
   }
   deriveTotals(r, bopts);
+  deriveMethodCosts(r);
 }

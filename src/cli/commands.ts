@@ -2,12 +2,13 @@
 import { join } from "node:path";
 import type { ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
-import { loadCore, wasmBytes } from "../node/wasm.js";
+import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
 import { loadDataset } from "../node/datasets.js";
 import { exists, readJson, sha256, writeAtomic } from "../node/files.js";
 import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
-import { analyse, statsText, type Results } from "../study/analysis.js";
+import { analyse, statsText, studyQueryImages, type Results } from "../study/analysis.js";
+import { trustStage } from "../study/trust-stage.js";
 import { figure1Png, writeReport } from "../study/report-input.js";
 import { jobPaths, readRunConfig } from "../study/run-folder.js";
 
@@ -73,7 +74,13 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       const split = readJson<{ train: number[] }>(join(p.out, "split.json"));
       const queries = readJson<{ index: number; label: number }[]>(join(p.out, "queries.json"));
       let results: Results;
-      if (p.command === "saliency" || !exists(join(p.out, "results.json"))) results = analyse(core, config, p.out, ds, queries);
+      if (p.command === "saliency" || !exists(join(p.out, "results.json"))) {
+        results = analyse(core, config, p.out, ds, queries);
+        if (config.trust) {
+          const images = studyQueryImages(ds, queries);
+          results.explain.trust = await trustStage(wasmModule(), config, p.out, images, queries, ds.rows, ds.cols, p.workers);
+        }
+      }
       else results = readJson<Results>(join(p.out, "results.json"));
       writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
       process.stdout.write(summaryText(results));

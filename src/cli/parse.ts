@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import {
+  METHODS, parseMethods, type MethodName,
   ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
   type AugName, type OptimizerConfig, type StudyConfig,
 } from "../study/config.js";
@@ -34,6 +35,16 @@ const FLAGS = {
   "no-noise-floor": { type: "boolean", help: "skip the noise floors (Orig reordered, retrained): no tests", def: "" },
   "no-repeat": { type: "boolean", help: "skip Repeat (the originals repeated to an augmented set's size)", def: "" },
   init: { type: "string", help: "shared (every model of a run starts from Orig's weights) | independent", def: D.init },
+  methods: {
+    type: "string",
+    help: `attribution methods: comma list of ${METHODS.join(",")} | all (vanilla always runs)`,
+    def: D.methods.join(","),
+  },
+  "no-trust": {
+    type: "boolean",
+    help: "skip the trust tables (sanity checks, localisation, deletion/insertion, equivariance)",
+    def: "",
+  },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
   workers: { type: "string", help: "cores the training jobs share (jobs side by side, each on one or more threads)", def: `${availableParallelism()} (cores)` },
   threads: { type: "string", help: "threads per training job at most (bench: threads of every figure)", def: "--workers (bench: 1)" },
@@ -74,6 +85,17 @@ function int(flag: string, text: string | undefined, def: number): number {
   if (text === undefined) return def;
   if (!/^[+-]?\d+$/.test(text.trim())) throw new UsageError(`--${flag} must be an integer, got '${text}'`);
   return Number(text);
+}
+
+/** --methods: the named methods plus vanilla, in the registry's order. */
+function methodList(text: string): MethodName[] {
+  let named: MethodName[];
+  try {
+    named = parseMethods(text);
+  } catch (e) {
+    throw new UsageError(`--methods: ${(e as Error).message}`);
+  }
+  return METHODS.filter((m) => m === "vanilla" || named.includes(m));
 }
 
 function num(flag: string, text: string | undefined): number | undefined {
@@ -161,7 +183,8 @@ export function parseCli(argv: string[]): ParsedCli {
     noiseFloor: !v["no-noise-floor"],
     repeat: !v["no-repeat"],
     init: (s("init") ?? D.init) as StudyConfig["init"],
-    methods: [...D.methods],
+    methods: s("methods") === undefined ? [...D.methods] : methodList(s("methods")!),
+    trust: !v["no-trust"],
   };
   validateConfig(config);
   const workers = int("workers", s("workers"), availableParallelism());

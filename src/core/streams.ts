@@ -16,6 +16,18 @@ export const Stream = {
   FIGURE: 6,
   /** (seed, STATS, test id, 0, 0): bootstrap and permutation resamples of one named test (src/stats). */
   STATS: 7,
+  // Attribution and its trust tests (src/explain/), numbered from 20 so other purposes added in
+  // parallel keep the small numbers.
+  /** (seed, SMOOTHGRAD, image id, 0, 0): the noise of all SmoothGrad samples of one image. */
+  SMOOTHGRAD: 20,
+  /** (seed, RANDOMISE, layer index, 0, 0): the re-initialised weights of a sanity check. */
+  RANDOMISE: 21,
+  /** (seed, DELETION_ORDER, image id, 0, 0): the random pixel order of the deletion/insertion baseline. */
+  DELETION_ORDER: 22,
+  /** (seed, EQUIVARIANCE, augmentation id, image id, 0): the transform applied to an image and its map. */
+  EQUIVARIANCE: 23,
+  /** (seed, LABEL_PERMUTATION, 0, 0, 0): the permuted labels of the data-randomisation model. */
+  LABEL_PERMUTATION: 24,
   /** Synthetic data: the test suite's and the benchmarks' (src/bench/). */
   TEST: 0x7e57,
 } as const;

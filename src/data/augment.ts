@@ -152,11 +152,13 @@ export class Augmenter {
   }
 
   /** Write copy `copy` of the image at `inp` (source index `source`) to `out`: arena pointers to
-   *  rows x cols f32. */
-  apply(out: number, inp: number, seed: number, source: number, copy: number): void {
+   *  rows x cols f32. The stream is (seed, purpose, AUG_IDS[aug], source, copy); purpose defaults to
+   *  AUGMENT (the training copies). The same arguments give the same transform, so calling again on
+   *  another image (e.g. a saliency map) applies the very same parameters to it. */
+  apply(out: number, inp: number, seed: number, source: number, copy: number, purpose: number = Stream.AUGMENT): void {
     const ex = this.core.exports;
     const H = this.rows, W = this.cols, s = this.strength, st = this.state, ws = this.ws;
-    ex.rng_seed(st, seed >>> 0, Stream.AUGMENT, AUG_IDS[this.aug], source >>> 0, copy >>> 0);
+    ex.rng_seed(st, seed >>> 0, purpose >>> 0, AUG_IDS[this.aug], source >>> 0, copy >>> 0);
     switch (this.aug) {
       case "scaling": ex.aug_scale_random(out, inp, 1, H, W, s, st, ws); break;
       case "crop":

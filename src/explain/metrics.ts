@@ -141,3 +141,83 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
   for (const v of values) ss += (v - mean) * (v - mean);
   return { mean, sd: Math.sqrt(ss / (n - 1)) };
 }
+
+/** SSIM's constants (Wang et al. 2004, "Image quality assessment: from error visibility to structural
+ *  similarity"), skimage.metrics.structural_similarity's defaults. */
+export const SSIM = { window: 7, k1: 0.01, k2: 0.03 } as const;
+
+/**
+ * Mean structural similarity of two maps of rows x cols, as skimage.metrics.structural_similarity(a, b,
+ * data_range=1) with its defaults (7 x 7 uniform window, K1 = 0.01, K2 = 0.03, sample covariances
+ * with divisor 48, the mean over the pixels at least 3 from the border, whose windows need no
+ * padding). Each map is first rescaled to [0, 1] by its own min and max (a constant map becomes all
+ * 0), as Adebayo et al. 2018 compare normalised maps. Plain f64 arithmetic (+ - * / only, in a fixed
+ * order), so every runtime gives the same bits without the wasm core.
+ */
+export function mapSSIM(a: Float32Array, b: Float32Array, rows: number, cols: number): number {
+  checkPair("mapSSIM", a, b, false);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows * cols !== a.length) {
+    throw new RangeError(`mapSSIM: ${rows} x ${cols} does not match maps of ${a.length} pixels`);
+  }
+  const win = SSIM.window;
+  if (rows < win || cols < win) {
+    throw new RangeError(`mapSSIM: maps must be at least ${win} x ${win}, got ${rows} x ${cols}`);
+  }
+  const unit = (m: Float32Array) => {
+    let lo = Infinity, hi = -Infinity;
+    for (const v of m) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const out = new Float64Array(m.length);
+    if (hi > lo) for (let i = 0; i < m.length; i++) out[i] = (m[i] - lo) / (hi - lo);
+    return out;
+  };
+  const x = unit(a), y = unit(b);
+  const np = win * win;
+  const covNorm = np / (np - 1);
+  const c1 = (SSIM.k1 * 1) ** 2, c2 = (SSIM.k2 * 1) ** 2;
+  const r = (win - 1) / 2;
+  let total = 0, count = 0;
+  for (let i = r; i < rows - r; i++) {
+    for (let j = r; j < cols - r; j++) {
+      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      for (let di = -r; di <= r; di++) {
+        for (let dj = -r; dj <= r; dj++) {
+          const p = (i + di) * cols + (j + dj);
+          sx += x[p];
+          sy += y[p];
+          sxx += x[p] * x[p];
+          syy += y[p] * y[p];
+          sxy += x[p] * y[p];
+        }
+      }
+      const ux = sx / np, uy = sy / np;
+      const vx = covNorm * (sxx / np - ux * ux);
+      const vy = covNorm * (syy / np - uy * uy);
+      const vxy = covNorm * (sxy / np - ux * uy);
+      total += ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
+      count++;
+    }
+  }
+  return total / count;
+}
+
+/** The elements of `map` where `keep` is non-zero, in order (to compare maps over a region). */
+export function maskedValues(map: Float32Array, keep: ArrayLike<number>): Float32Array {
+  if (keep.length !== map.length) {
+    throw new RangeError(`maskedValues: mask has ${keep.length} elements, the map ${map.length}`);
+  }
+  let n = 0;
+  for (let i = 0; i < keep.length; i++) if (keep[i]) n++;
+  const out = new Float32Array(n);
+  for (let i = 0, k = 0; i < keep.length; i++) if (keep[i]) out[k++] = map[i];
+  return out;
+}
+
+/** meanSd over the finite values only, and how many there were: for the trust tables, where a measure
+ *  is undefined for some images (e.g. the correlation of an all-zero Grad-CAM map). */
+export function meanSdDefined(values: readonly number[]): { mean: number; sd: number; n: number } {
+  const ok = values.filter((v) => Number.isFinite(v));
+  return { ...meanSd(ok), n: ok.length };
+}

@@ -280,7 +280,8 @@ export class Model {
           if (i === 0 && !inputGrad) break;
           const l = this.plan[i];
           const below = i > 0 ? this.plan[i - 1] : undefined;
-          if (l.spec.type === "maxpool" && below?.spec.type === "relu" && (i > 1 || inputGrad)) {
+          const fuse = !this.readGrads.has(i - 1) && (i > 1 || inputGrad);
+          if (l.spec.type === "maxpool" && below?.spec.type === "relu" && fuse) {
             // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter)
             const rSize = numel(below.inShape), pSize = numel(l.outShape);
             const dIn = below.dInPtr + s * rSize * 4;
@@ -361,6 +362,21 @@ export class Model {
     }
     par.run(params);
   }
+
+  /** Layer i's output for the first images of the last forward, and its gradient after a backward
+   *  (d of what was backpropagated with respect to that output): pointers to (n, C, H, W) f32 and the
+   *  per-image shape. For methods that look inside the network (Grad-CAM, src/explain/gradcam.ts).
+   *  From then on backward writes that gradient (it is skipped when a max-pool over a ReLU is
+   *  backpropagated in one pass). */
+  layerOutput(i: number): { type: LayerSpec["type"]; out: number; dout: number; shape: [number, number, number] } {
+    const l = this.plan[i];
+    if (!l) throw new RangeError(`model: no layer ${i} (the model has ${this.plan.length})`);
+    this.readGrads.add(i);
+    return { type: l.spec.type, out: l.outPtr, dout: l.dOutPtr, shape: [...l.outShape] };
+  }
+
+  /** Layers whose output gradient a caller reads (layerOutput): never fused away. */
+  private readonly readGrads = new Set<number>();
 
   private wPtr(l: PlanLayer, region = this.params): number {
     return region + l.wOff * 4;

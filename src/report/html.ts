@@ -5,10 +5,11 @@
 import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
 import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
 import { noiseFloorLabel } from "./tables.js";
+import { trustHtml } from "./trust.js";
 import { judgeMetric, METRICS, type MetricJudgement, type Verdict } from "./verdict.js";
 import { claimsHtml, pairedDotSvg, statsGlanceItems, statsTableHtml } from "./stats.js";
 import type { StudyStats } from "./types.js";
-import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput } from "./types.js";
+import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput, type TrustReport } from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
 const num = (s: string) => esc(typographic(s));
@@ -369,7 +370,7 @@ export function renderReportHtml(input: ReportInput): string {
       `(Stanford CS231n poster), with augsal ${esc(pv.version)}.</p>` +
       `<div class="meta">Run of ${esc(pv.createdAt)} \u00b7 wasm SHA-256 <code>${esc(pv.wasmSha256.slice(0, 12))}\u2026</code> \u00b7 Node ${esc(pv.node)}</div>` +
       `<nav><a href="#setup">Setup</a><a href="#data">Data</a><a href="#training">Training</a><a href="#saliency">Saliency maps</a>` +
-      `<a href="#metrics">Metrics</a><a href="#reading">How to read this</a><a href="#provenance">Provenance</a></nav>` +
+      `<a href="#metrics">Metrics</a>${input.explain?.trust ? `<a href="#trust">Trust</a>` : ""}<a href="#reading">How to read this</a><a href="#provenance">Provenance</a></nav>` +
       glanceHtml(input, judgements) +
       `</header>`,
     section("setup", 1, "Setup and parameters", setup),
@@ -429,10 +430,11 @@ export function renderReportHtml(input: ReportInput): string {
         `<h3>Is the change bigger than retraining?</h3>` +
         (input.stats ? statsSectionHtml(input.stats) : verdictHtml(judgements) + ruleHtml(baselineSet)),
     ),
-    section("reading", 6, "How to read this", readHtml(baselineSet)),
+    ...(input.explain?.trust ? [section("trust", 6, "Other methods, and can the maps be trusted?", trustHtml(input.explain as TrustReport, baselineSet))] : []),
+    section("reading", input.explain?.trust ? 7 : 6, "How to read this", readHtml(baselineSet)),
     section(
       "provenance",
-      7,
+      input.explain?.trust ? 8 : 7,
       "Provenance",
       `<div class="kv">` +
         `<div><span>augsal version</span><span>${esc(pv.version)}</span></div>` +

@@ -3,6 +3,7 @@
 
 import { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel } from "../sets.js";
 
+
 /** Training sets in the report's order, their labels, the baseline: one list, src/sets.ts. */
 export { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel };
 export type SetId = (typeof SET_ORDER)[number];
@@ -127,6 +128,8 @@ export interface ReportInput {
   /** The study's tests (results.json "stats"): when present, the at-a-glance box, the verdict chips
    *  and the paired dot plots come from them. */
   stats?: StudyStats;
+  /** Every attribution method against the baseline, and the trust tables (src/report/trust.ts). */
+  explain?: TrustReport;
 }
 
 /** One file of the rendered report, path relative to the run's report folder (forward slashes). */
@@ -186,4 +189,26 @@ export interface StudyStats {
     };
   };
   nearChance: { warning: string | null };
+}
+
+/** A row of one method and one model. */
+type Row = { method: string; set: string };
+
+/** The explain section of results.json, as the report reads it (study/trust.ts writes it). */
+export interface TrustReport {
+  methods: string[];
+  labels: Record<string, string>;
+  /** Per method and set: CC and Spearman of |maps| against the baseline's maps of the same method. */
+  metrics: { method: string; set: string; cc: number; ccSd: number; spearman: number; spearmanSd: number }[];
+  trust: {
+    settings: { sanityFailAt: number; digitThreshold: number; deletionStep: number; insertionBlurSigma: number };
+    sanity: (Row & { test: string; step: string; n: number } &
+      Record<"spearmanAbs" | "spearmanSigned" | "ssim", number>)[];
+    verdicts: (Row & { finalSpearmanAbs: number; fails: boolean | null })[];
+    localisation: (Row & { n: number; mass: number; massSd: number; rank: number; pointing: number } &
+      { maskShare: number })[];
+    faithfulness: (Row & Record<"deletionAuc" | "deletionAucSd" | "insertionAuc" | "insertionAucSd", number>)[];
+    equivariance: (Row & { aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number })[];
+    igGap: { set: string; gap: number; absGap: number; maxAbsGap: number; absDelta: number }[];
+  };
 }

@@ -10,8 +10,10 @@
 //   test      : exact sign-flip permutation test of the mean difference (every one of the 2^n sign
 //               patterns for n <= 20, seeded Monte Carlo beyond) is the primary p; the paired t-test
 //               and the Wilcoxon signed-rank test (scipy's rules) beside it.
-//   correction: Holm across every set x metric x method test of the study (one family), and
-//               separately across the accuracy tests and across the convergence tests.
+//   correction: Holm across the set x metric map tests of each attribution method (one family per
+//               method: each method is its own reading of the same question, and pooling seven methods
+//               into one family would only make every test weaker), and separately across the
+//               accuracy tests and across the convergence tests.
 //   unit      : the training run (per-run mean over queries) when R >= 3, else the query images of
 //               the first run (a statement about that training run only).
 import type { Rng } from "../core/rng.js";
@@ -328,7 +330,10 @@ export function studyStats(
       }
     }
   }
-  finishFamily(maps, o.alpha, o.reps, (t) => direction(t.metric, t.meanDiff, t.against));
+  for (const method of [...new Set(maps.map((t) => t.method))]) {
+    const family = maps.filter((t) => t.method === method);
+    finishFamily(family, o.alpha, o.reps, (t) => direction(t.metric, t.meanDiff, t.against));
+  }
 
   // ---- accuracy: across runs, against Orig and against Repeat
   const model = new Map(models.map((m) => [`${m.run}|${m.set}`, m]));
@@ -541,7 +546,8 @@ export function studyStats(
         `${o.reps} seeded Monte Carlo patterns beyond), two-sided`,
       beside: "paired t-test; Wilcoxon signed-rank (scipy.stats.wilcoxon rules, continuity correction on)",
       correction:
-        "Holm across every set x metric x method map test; separately across the accuracy tests and " +
+        "Holm across the set x metric map tests of each method (one family per method); separately " +
+        "across the accuracy tests and " +
         "across the convergence tests",
     },
     maps,

@@ -34,7 +34,7 @@ export function statsText(s: StudyStats): string[] {
     "",
     `Saliency against the '${d.primaryFloor}' floor (${d.init} initialisation). ${d.note}`,
     `Mean paired difference (set - floor), ${s.methods.interval}; p = ${s.methods.test}; Holm across ` +
-      `${s.maps.length} tests; "t Holm" = the paired t-test's Holm p, beside it.`,
+      `the ${s.maps.length / Math.max(d.methods.length, 1)} tests of each method; "t Holm" = the paired t-test's Holm p, beside it.`,
     "",
     `${pad("set / metric", 22)}${pad("diff", 9)}${pad(`${d.level * 100}% CI`, 20)}${pad("p", 9)}` +
       `${pad("Holm p", 9)}${pad("t Holm", 9)}verdict (from the sign-flip Holm p)`,

@@ -8,8 +8,9 @@ import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
 import { nameWord, withCoreRng } from "../core/rng.js";
 import type { Model } from "../nn/model.js";
-import { attribute, type SaliencyResult } from "../explain/saliency.js";
-import { compareMaps, entropies, meanSd } from "../explain/metrics.js";
+import { compareMaps, entropies, meanSd, meanSdDefined } from "../explain/metrics.js";
+import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
+import { methodMaps, methodSettings, queryImages, type TrustTables } from "./trust.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
 import { toFloat } from "../data/augment.js";
@@ -77,18 +78,30 @@ export interface Results {
   queries: { index: number; label: number }[];
   /** Paired tests, intervals and corrections (null without noise floors). */
   stats: StudyStats | null;
+  /** Every attribution method against Orig, and the trust tables. */
+  explain: ExplainResults;
 }
 
-/** The attribution methods, one call shape (captum's attribute(model, inputs, target, options)).
- *  A method added here (and to config.ts METHOD_NAMES) is run for every model and lands in the tidy
- *  tables and the tests without further change. */
-export const METHODS: Record<
-  string,
-  (model: Model, images: Float32Array, labels: number[], config: StudyConfig) => SaliencyResult
-> = {
-  vanilla: (model, images, labels, config) =>
-    attribute(model, images, labels, { target: config.target, score: config.score }),
-};
+/** Models' maps are computed this many images at a time (the methods fill the batch with noisy
+ *  samples, path points and occluded copies; maps do not depend on it). */
+export const EXPLAIN_BATCH = 100;
+
+/** The attribution methods beyond the tidy tables: each model of the first run against Orig per
+ *  method, and the trust tables (study/trust.ts). */
+export interface ExplainResults {
+  methods: MethodName[];
+  labels: Record<string, string>;
+  /** First run: each model against Orig, per method; n = queries where CC is defined. */
+  metrics: ({ method: MethodName; set: string; n: number } & Record<"cc" | "kl" | "sim" | "spearman", number> &
+    Record<"ccSd" | "klSd" | "simSd" | "spearmanSd", number>)[];
+  /** Filled by the trust stage (./trust-stage.ts); null with --no-trust. */
+  trust: TrustTables | null;
+}
+
+/** The query images as floats in [0, 1], (Q, rows, cols). */
+export function studyQueryImages(ds: Dataset, queries: { index: number }[]): Float32Array {
+  return toFloat(gather(ds.test.images, ds.test.labels, ds.rows * ds.cols, queries.map((x) => x.index)).images);
+}
 
 /** The comparison metrics in the order of the tidy table (MIT saliency benchmark definitions). */
 export const METRIC_ORDER = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist"] as const;
@@ -132,18 +145,16 @@ export function analyse(
   out: string,
   ds: Dataset,
   queries: { index: number; label: number }[],
+  timings?: Record<string, number>,
 ): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
   const labels = queries.map((x) => x.label);
-  const qImages = toFloat(
-    gather(
-      ds.test.images,
-      ds.test.labels,
-      size,
-      queries.map((x) => x.index),
-    ).images,
-  );
+  const qImages = studyQueryImages(ds, queries);
+  const qi = queryImages(qImages, queries, ds.rows, ds.cols);
+  const settings = methodSettings(config);
+  const methods: MethodName[] = config.methods;
+  const mapSeconds: Record<string, number> = {};
   mkdirSync(join(out, "saliency"), { recursive: true });
   writeAtomic(join(out, "saliency", "queries.npy"), encodeNpy(qImages, [q, 1, ds.rows, ds.cols]));
 
@@ -151,12 +162,15 @@ export function analyse(
   const predRows: PredictionRow[] = [];
   let classes = 10;
   for (const job of studyJobs(config)) {
+    if (job.permuteLabels) continue; // only the data-randomisation test reads it (trust stage)
     const mark = core.arena.mark();
     try {
-      const model = loadModel(core, out, job.id, q);
+      const model = loadModel(core, out, job.id, Math.max(q, EXPLAIN_BATCH));
       classes = model.classes;
-      for (const method of config.methods) {
-        const s = METHODS[method](model, qImages, labels, config);
+      const { maps: all, seconds } = methodMaps(methods, model, qi, settings);
+      for (const [m, t] of Object.entries(seconds)) mapSeconds[m] = (mapSeconds[m] ?? 0) + t;
+      for (const method of methods) {
+        const s = all.get(method)!;
         writeAtomic(join(out, "saliency", mapFile(job.id, method)), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
         writeAtomic(
           join(out, "saliency", mapFile(job.id, method, true)),
@@ -180,6 +194,7 @@ export function analyse(
       core.arena.reset(mark);
     }
   }
+  if (timings) for (const [m, t] of Object.entries(mapSeconds)) timings[`maps:${m}`] = +t.toFixed(3);
   const mapOf = (id: string, method: string, i: number) =>
     maps.get(`${id}|${method}`)!.subarray(i * size, (i + 1) * size);
 
@@ -301,6 +316,25 @@ export function analyse(
         },
       )
     : null;
+  // Per method: each model of the first run against Orig (the tidy table's values, mean over queries).
+  const explainRows: ExplainResults["metrics"] = [];
+  for (const method of methods) {
+    for (const model of studyModels(config)) {
+      const of = (metric: string) =>
+        meanSdDefined(tidy.filter((t) => t.run === config.seed && t.set === model && t.method === method && t.metric === metric).map((t) => t.value));
+      const [cc, kl, sim, sp] = [of("cc"), of("kl"), of("sim"), of("spearman")];
+      explainRows.push({
+        method, set: model, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd,
+        sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd,
+      });
+    }
+  }
+  const explain: ExplainResults = {
+    methods,
+    labels: Object.fromEntries(methods.map((m) => [m, METHOD_LABELS[m]])),
+    metrics: explainRows,
+    trust: null,
+  };
   return {
     config,
     table1: runs[0].table1,
@@ -311,5 +345,6 @@ export function analyse(
     table1Summary,
     queries,
     stats,
+    explain,
   };
 }

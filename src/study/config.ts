@@ -6,6 +6,9 @@ import { ADAM_DEFAULTS, SGD_DEFAULTS, checkOptimizer, type OptimizerConfig } fro
 import { DEFAULT_STRENGTH, checkStrength } from "../data/augment.js";
 import { AUGMENTATIONS, AUG_IDS, type AugName, type SetName } from "../sets.js";
 import { Variant } from "../core/streams.js";
+import { DEFAULT_METHODS, METHODS, isMethod, parseMethods, type MethodName } from "../explain/methods.js";
+
+export { METHODS, parseMethods, type MethodName };
 
 export { AUGMENTATIONS as AUG_NAMES, DEFAULT_STRENGTH, type AugName, type OptimizerConfig, type SetName };
 
@@ -66,8 +69,12 @@ export interface StudyConfig {
    *  and the reorder floor is the matching control; "independent": every set has its own initial
    *  weights and data order and the retrain floor is the matching control. */
   init: "shared" | "independent";
-  /** Attribution methods the analysis runs for every model (src/study/analysis.ts METHODS). */
-  methods: string[];
+  /** Attribution methods of the analysis (src/explain/methods.ts), in the registry's order; vanilla
+   *  always runs (Tables 2 and 3 use it). */
+  methods: MethodName[];
+  /** The trust tables (sanity checks, localisation, deletion/insertion, equivariance) for every method
+   *  and model of the first run, and the Orig model trained on permuted labels they need. */
+  trust: boolean;
 }
 
 export const DEFAULT_CONFIG: StudyConfig = {
@@ -91,11 +98,12 @@ export const DEFAULT_CONFIG: StudyConfig = {
   noiseFloor: true,
   repeat: true,
   init: "shared",
-  methods: ["vanilla"],
+  methods: [...DEFAULT_METHODS],
+  trust: true,
 };
 
-/** The attribution methods the analysis knows (src/study/analysis.ts runs them, one call shape). */
-export const METHOD_NAMES = ["vanilla"] as const;
+/** The attribution methods the analysis knows (src/explain/methods.ts's registry). */
+export const METHOD_NAMES = METHODS;
 
 /** A usage error: the CLI prints its message and exits with code 2. */
 export class UsageError extends Error {
@@ -147,13 +155,11 @@ export function validateConfig(c: StudyConfig): void {
   if (c.init !== "shared" && c.init !== "independent") {
     throw new UsageError(`--init must be 'shared' or 'independent', got '${c.init}'`);
   }
-  if (!Array.isArray(c.methods) || c.methods.length === 0) {
-    throw new UsageError("methods: name at least one attribution method");
+  if (!Array.isArray(c.methods) || !c.methods.includes("vanilla")) {
+    throw new UsageError("methods: the list must include vanilla (the main tables use it)");
   }
   for (const m of c.methods) {
-    if (!(METHOD_NAMES as readonly string[]).includes(m)) {
-      throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHOD_NAMES.join(", ")})`);
-    }
+    if (!isMethod(m)) throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHODS.join(", ")}, or all)`);
   }
   if (new Set(c.methods).size !== c.methods.length) {
     throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
@@ -181,11 +187,13 @@ export interface Job {
   set: SetName | "repeat";
   /** Seed of the initial weights and the data order (the run's seed). */
   trainSeed: number;
-  /** 0..runs-1. */
+  /** 0..runs-1; -1 for the permuted-label model (not a model of a run). */
   run: number;
   /** Variants of the INIT and SHUFFLE streams (src/core/streams.ts Variant). */
   initVariant: number;
   orderVariant: number;
+  /** Train on the training labels permuted (the data-randomisation sanity check, Adebayo et al. 2018). */
+  permuteLabels?: boolean;
 }
 
 /** The trained models of a run in display order: Orig, Repeat, the augmentations, then the floors. */
@@ -216,6 +224,11 @@ export function studyJobs(c: StudyConfig): Job[] {
       }
       jobs.push({ id: `${model}-seed${seed}`, model, set, trainSeed: seed, run: r, initVariant, orderVariant });
     }
+  }
+  // Orig's protocol and initial weights on permuted labels: the data-randomisation test's model.
+  if (c.trust) {
+    const permuted = { model: "orig" as const, set: "orig" as const, trainSeed: c.seed, run: -1, permuteLabels: true };
+    jobs.push({ id: `orig-permuted-seed${c.seed}`, ...permuted, initVariant: Variant.SHARED, orderVariant: Variant.SHARED });
   }
   return jobs;
 }

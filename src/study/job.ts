@@ -2,6 +2,7 @@
 // test in-process. Everything it draws comes from streams named by the job, so the result does not
 // depend on which worker runs it or in what order.
 import type { Core } from "../core/load.js";
+import { Stream } from "../core/streams.js";
 import { parseSpec, type ModelSpec } from "../nn/spec.js";
 import { trainModel, type EpochReport, type History, type LabelledSet } from "../nn/train.js";
 import { buildTrainingSet, toFloat } from "../data/augment.js";
@@ -61,15 +62,19 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
   const t0 = performance.now();
   const spec = parseSpec(config.arch, [1, prep.data.rows, prep.data.cols]);
   const d = prep.data;
+  const labels = job.permuteLabels ? permutedLabels(core, d.train.labels, config.seed) : d.train.labels;
   const train = job.set === "repeat"
-    ? repeatSet(prep.trainF, d.train.labels, config.copies)
-    : buildTrainingSet(core, prep.trainF, d.train.labels, d.train.source, job.set, config.copies, config.seed,
+    ? repeatSet(prep.trainF, labels, config.copies)
+    : buildTrainingSet(core, prep.trainF, labels, d.train.source, job.set, config.copies, config.seed,
       job.set === "orig" ? undefined : config.strength[job.set], { crop: config.cropMode });
+  // The permuted-label model keeps the epoch that fits its own (permuted) labels best: validating on
+  // true labels would keep whichever epoch happens to sit nearest chance, often the first.
+  const val = job.permuteLabels ? { images: train.images, labels: train.labels, count: train.count } : prep.val;
   const { history, best } = trainModel(
     core,
     spec,
     train,
-    prep.val,
+    val,
     prep.test,
     {
       epochs: config.epochs, steps: config.steps, batch: config.batch, optimizer: config.optimizer, seed: job.trainSeed,
@@ -78,4 +83,21 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
     onEpoch,
   );
   return { job, spec, history, best, trainSize: train.count, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The training labels permuted among the images (Adebayo et al. 2018's data randomisation): one
+ *  rng_permutation from the stream (seed, LABEL_PERMUTATION, 0, 0, 0); image k gets label[perm[k]]. */
+export function permutedLabels(core: Core, labels: ArrayLike<number>, seed: number): Uint8Array {
+  const n = labels.length;
+  const mark = core.arena.mark();
+  try {
+    const st = core.arena.alloc(16);
+    const p = core.arena.alloc(n * 4);
+    core.exports.rng_seed(st, seed >>> 0, Stream.LABEL_PERMUTATION, 0, 0, 0);
+    core.exports.rng_permutation(st, p, n);
+    const perm = core.arena.i32(p, n);
+    return Uint8Array.from({ length: n }, (_, k) => labels[perm[k]]);
+  } finally {
+    core.arena.reset(mark);
+  }
 }

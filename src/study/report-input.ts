@@ -55,6 +55,7 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
     baselineSet: "orig",
     figure4Scale: scale,
     stats: results.stats ?? undefined,
+    explain: results.explain?.trust ? (results.explain as unknown as ReportInput["explain"]) : undefined,
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);

@@ -19,7 +19,8 @@ import { runTraining } from "./training.js";
 import type { JobResult, StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
 import { readJson, sha256, writeAtomic, writeJson } from "../node/files.js";
-import { analyse, type Results } from "./analysis.js";
+import { analyse, studyQueryImages, type Results } from "./analysis.js";
+import { trustStage } from "./trust-stage.js";
 import { writeReport } from "./report-input.js";
 import { jobPaths, prepareRunFolder } from "./run-folder.js";
 import { exists } from "../node/files.js";
@@ -178,8 +179,14 @@ export async function runStudy(config: StudyConfig, opts: StudyOptions): Promise
     return null;
   }
   t = performance.now();
-  const results = analyse(core, config, out, ds, queries);
+  const results = analyse(core, config, out, ds, queries, timings);
   lap("saliency+metrics", t);
+  if (config.trust) {
+    t = performance.now();
+    const images = studyQueryImages(ds, queries);
+    results.explain.trust = await trustStage(wasmModule(), config, out, images, queries, ds.rows, ds.cols, workers);
+    lap("trust", t);
+  }
   t = performance.now();
   writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
   lap("report", t);

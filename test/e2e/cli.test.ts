@@ -32,8 +32,9 @@ const dataDir = join(tmp, "data");
 mkdirSync(dataDir);
 idxSubset(dataDir, "train", 1000, "train");
 idxSubset(dataDir, "t10k", 200, "t10k");
+// The trust tables (sanity checks etc.) cost more than the rest of a tiny run: one test below has them.
 const TINY = ["--data", `idx:${dataDir}`, "--epochs", "2", "--steps", "2", "--aug", "crop,blur", "--copies", "2",
-  "--train-per-class", "4", "--val-per-class", "5", "--queries", "1"];
+  "--train-per-class", "4", "--val-per-class", "5", "--queries", "1", "--no-trust"];
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
@@ -70,6 +71,57 @@ e2e("a tiny study writes every promised file and a results.json of the documente
   // no temp files left anywhere
   const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
   assert.ok(!walk(out).some((f) => f.endsWith(".tmp")));
+});
+
+e2e("with the trust tables: every method's maps, the permuted-label model, the explain section, the same bytes at 1 and 2 workers", () => {
+  const args = TINY.filter((x) => x !== "--no-trust");
+  const t1 = join(tmp, "trust1");
+  const t2 = join(tmp, "trust2");
+  const r1 = run([...args, "--workers", "2", "--out", t1]);
+  assert.is(r1.status, 0, r1.stderr);
+  const r2 = run([...args, "--workers", "1", "--out", t2]);
+  assert.is(r2.status, 0, r2.stderr);
+  assert.is(readFileSync(join(t1, "results.json"), "utf8"), readFileSync(join(t2, "results.json"), "utf8"));
+  for (const f of readdirSync(join(t1, "weights"))) assert.ok(readFileSync(join(t1, "weights", f)).equals(readFileSync(join(t2, "weights", f))), f);
+  // the models of the run without trust tables are the same bytes; the permuted-label model is new
+  for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
+    assert.ok(readFileSync(join(t1, "weights", `${id}.bin`)).equals(readFileSync(join(tmp, "a", "weights", `${id}.bin`))), id);
+    assert.ok(readFileSync(join(t1, "saliency", `${id}.npy`)).equals(readFileSync(join(tmp, "a", "saliency", `${id}.npy`))), id);
+  }
+  assert.ok(existsSync(join(t1, "weights", "orig-permuted-seed0.bin")));
+  const res = JSON.parse(readFileSync(join(t1, "results.json"), "utf8"));
+  const methods = ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam"];
+  assert.equal(res.config.methods, methods);
+  assert.equal(res.explain.methods, methods);
+  for (const m of methods.filter((x) => x !== "vanilla")) {
+    for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
+      assert.ok(existsSync(join(t1, "saliency", `${id}.${m}.signed.npy`)), `${id}.${m}`);
+    }
+  }
+  const t = res.explain.trust;
+  assert.is(t.verdicts.length, methods.length * 3);
+  assert.equal([...new Set(t.sanity.map((x: { test: string }) => x.test))], ["cascading", "independent", "data"]);
+  assert.is(t.localisation.length, methods.length * 3);
+  assert.is(t.faithfulness.length, (methods.length + 1) * 3);
+  assert.is(t.equivariance.length, methods.length * 3 * 5);
+  assert.is(t.igGap.length, 3);
+  const html = readFileSync(join(t1, "report.html"), "utf8");
+  for (const table of ["Table S.", "Table L.", "Table D.", "Table E."]) assert.ok(html.includes(table), table);
+  const timings = JSON.parse(readFileSync(join(t1, "timings.json"), "utf8"));
+  for (const k of ["maps:vanilla", "maps:smoothgrad", "maps:ig", "trust"]) assert.ok(timings[k] >= 0, k);
+});
+
+e2e("--methods names the methods (vanilla always runs); an unknown one is a usage error", () => {
+  const out = join(tmp, "methods-ig");
+  const r = run([...TINY, "--methods", "ig", "--out", out]);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).explain.methods, ["vanilla", "ig"]);
+  assert.ok(existsSync(join(out, "saliency", "crop-seed0.ig.npy")));
+  assert.not.ok(existsSync(join(out, "saliency", "crop-seed0.smoothgrad.npy")));
+  const bad = run([...TINY, "--methods", "lime", "--out", join(tmp, "never")]);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /--methods: unknown method 'lime'/);
+  assert.not.ok(existsSync(join(tmp, "never")));
 });
 
 e2e("--workers 1 and 2 give identical results.json and weights", () => {
@@ -175,7 +227,9 @@ e2e("bench --json --quick prints one JSON object with the promised keys (values 
   const j = JSON.parse(r.stdout);
   // Augmentation throughput, one key per augmentation (the promised keys, listed as the user sees them).
   const augment = ["scaling", "crop", "erasing", "distortion", "blur"].map((a) => `augment_${a}_img_s`);
-  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", ...augment, "threads"]) {
+  // Maps per second of each attribution method at batch 100, and its cost in vanilla gradient maps.
+  const methods = ["vanilla", "inputxgrad", "smoothgrad", "ig", "gradcam", "occlusion"].flatMap((m) => [`method_${m}_b100_maps_s`, `method_${m}_cost`]);
+  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", ...augment, ...methods, "threads"]) {
     assert.ok(Number.isFinite(j[k]) && j[k] > 0, `${k} = ${j[k]}`);
   }
   assert.is(j.threads, 1);

@@ -1,4 +1,4 @@
-// The same fixed computation (src/portable.ts: seeded init, three Adam steps, one saliency map) under
+// The same fixed computation (src/portable.ts: seeded init, three Adam steps, saliency, SmoothGrad and IG maps) under
 // Node (in-process), Deno and Bun (their binaries from the `deno` and `bun` devDependencies, spawned on
 // dist/portable-main.js, each reading build/augsal.wasm with its own file API): every hash must agree, and
 // Node's must equal the recorded ones (EXPECTED).
@@ -23,6 +23,9 @@ import { portableCheck, runPortableCheck, type PortableResult } from "../../src/
 const EXPECTED = {
   weightsSha256: "10c50afb50fe38d530a716a41db225449403c1bf8ecce8bb5cc9807439c6284e",
   mapSha256: "ee99f4a4c1cbce840e1039dd4e04583f09ecef8ad77397776416ed9631ca748c",
+  // Added with the SmoothGrad and IG maps (branch methods; weights and map above unchanged).
+  smoothgradSha256: "b23a2d3a11cfcfd79c1a439c10ff6f216d71bc587b2b8090bdfecba4891d3f1c",
+  igSha256: "8a8af3a7e7532484ab39d9f2292937e7bd945ce17a5e0d430a4c92e17eeb8ccc",
   losses: [2.3406285731053633, 2.2358832245486733, 2.1545538395143344],
   predicted: 0,
 };
@@ -116,14 +119,16 @@ function assertSame(other: RuntimeResult, what: string): void {
   assert.is(other.wasmSha256, node.wasmSha256, `${what} read other wasm bytes`);
   assert.is(other.weightsSha256, node.weightsSha256, `${what}: weights after three Adam steps differ from Node's`);
   assert.is(other.mapSha256, node.mapSha256, `${what}: the saliency map differs from Node's`);
+  assert.is(other.smoothgradSha256, node.smoothgradSha256, `${what}: the SmoothGrad map differs from Node's`);
+  assert.is(other.igSha256, node.igSha256, `${what}: the Integrated Gradients map differs from Node's`);
   assert.equal(other.losses, node.losses, `${what}: training losses`);
   assert.is(other.predicted, node.predicted, `${what}: prediction`);
 }
 
 rt("Node's result is the recorded one and repeats bit for bit on a fresh core and through portableCheck(bytes)", async () => {
   const node = nodeResult();
-  const { weightsSha256, mapSha256, losses, predicted } = node;
-  assert.equal({ weightsSha256, mapSha256, losses, predicted }, EXPECTED, "the portable check moved from its recorded result (see EXPECTED)");
+  const { weightsSha256, mapSha256, smoothgradSha256, igSha256, losses, predicted } = node;
+  assert.equal({ weightsSha256, mapSha256, smoothgradSha256, igSha256, losses, predicted }, EXPECTED, "the portable check moved from its recorded result (see EXPECTED)");
   assert.match(node.weightsSha256, /^[0-9a-f]{64}$/);
   assert.match(node.mapSha256, /^[0-9a-f]{64}$/);
   assert.is(node.losses.length, 3);

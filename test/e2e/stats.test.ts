@@ -49,6 +49,10 @@ const TINY = [
   "5",
   "--queries",
   "1",
+  // vanilla only and no trust tables: the counts below are per method (test/e2e/cli.test.ts runs the others)
+  "--methods",
+  "vanilla",
+  "--no-trust",
 ];
 const MODELS = ["orig", "repeat", "crop", "blur", "reorder", "retrain"];
 const METRICS = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist"];

@@ -76,6 +76,21 @@ s("one run: tests across queries; a clear effect is found and Holm-corrected", (
   assert.match(st.design.note, /this training run only/);
 });
 
+s("each attribution method is its own Holm family: a second method does not weaken the first's tests", () => {
+  const { design, rows, models } = synthetic([0], 20);
+  const one = studyStats(design, rows, models, { withRng, reps: 999 });
+  const twoRows = [...rows, ...rows.map((r) => ({ ...r, method: "ig" }))];
+  const two = studyStats({ ...design, methods: ["vanilla", "ig"] }, twoRows, models, { withRng, reps: 999 });
+  assert.is(two.maps.length, 12);
+  const crop1 = one.maps.find((t) => t.set === "crop" && t.metric === "cc")!;
+  for (const method of ["vanilla", "ig"]) {
+    const crop2 = two.maps.find((t) => t.method === method && t.set === "crop" && t.metric === "cc")!;
+    assert.is(crop2.pHolm, crop1.pHolm, method);
+    assert.is(crop2.pHolm, Math.min(1, 6 * crop2.p));
+    assert.is(crop2.minHolmP, crop1.minHolmP);
+  }
+});
+
 s("six runs: per-run means; sign-flip with Holm over 6 tests cannot reach 0.05 and says which n can", () => {
   const { design, rows, models } = synthetic([0, 1, 2, 3, 4, 5], 4);
   const st = studyStats(design, rows, models, { withRng, reps: 999 });

@@ -16,16 +16,20 @@ import { idxBytes } from "../data/fixtures.js";
 
 const cfg = suite("study/config");
 
-cfg("the default study: orig, Repeat, five augmentations and the two floors, one run", () => {
+cfg("the default study: orig, Repeat, five augmentations, the two floors and the permuted-label model, one run", () => {
   assert.equal(studySets(DEFAULT_CONFIG), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
   const jobs = studyJobs(DEFAULT_CONFIG);
   assert.equal(jobs.map((j) => j.id), ["orig-seed0", "repeat-seed0", "scaling-seed0", "crop-seed0", "erasing-seed0",
-    "distortion-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]);
+    "distortion-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0", "orig-permuted-seed0"]);
   // shared initialisation: every model but the retrain floor starts from the run's weights (variant 0);
   // both floors draw another data order
-  assert.equal(jobs.map((j) => j.initVariant), [0, 0, 0, 0, 0, 0, 0, 0, Variant.FLOOR]);
-  assert.equal(jobs.map((j) => j.orderVariant), [0, 0, 0, 0, 0, 0, 0, Variant.FLOOR, Variant.FLOOR]);
-  assert.equal(jobs.map((j) => j.set), ["orig", "repeat", "scaling", "crop", "erasing", "distortion", "blur", "orig", "orig"]);
+  assert.equal(jobs.map((j) => j.initVariant), [0, 0, 0, 0, 0, 0, 0, 0, Variant.FLOOR, 0]);
+  assert.equal(jobs.map((j) => j.orderVariant), [0, 0, 0, 0, 0, 0, 0, Variant.FLOOR, Variant.FLOOR, 0]);
+  assert.equal(jobs.map((j) => j.set), ["orig", "repeat", "scaling", "crop", "erasing", "distortion", "blur", "orig", "orig", "orig"]);
+  // the data-randomisation model: Orig's protocol and weights on permuted labels (--no-trust drops it)
+  assert.equal(jobs[9].permuteLabels, true);
+  assert.equal(studyJobs({ ...DEFAULT_CONFIG, trust: false }).map((j) => j.id), jobs.slice(0, 9).map((j) => j.id));
+  assert.equal(DEFAULT_CONFIG.methods, ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam"]);
   assert.is(primaryFloor(DEFAULT_CONFIG), "reorder");
   assert.is(defaultRunDir(DEFAULT_CONFIG), "runs/mnist-tutorial-seed0");
 });
@@ -34,8 +38,8 @@ cfg("runs: run r trains with seed + r, each with its own Repeat and floors; --in
   const c = { ...DEFAULT_CONFIG, seed: 4, runs: 2, aug: ["blur" as const] };
   const jobs = studyJobs(c);
   assert.equal(jobs.map((j) => j.id), ["orig-seed4", "repeat-seed4", "blur-seed4", "reorder-seed4", "retrain-seed4",
-    "orig-seed5", "repeat-seed5", "blur-seed5", "reorder-seed5", "retrain-seed5"]);
-  assert.equal(jobs.map((j) => j.run), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    "orig-seed5", "repeat-seed5", "blur-seed5", "reorder-seed5", "retrain-seed5", "orig-permuted-seed4"]);
+  assert.equal(jobs.map((j) => j.run), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, -1]);
   const ind = studyJobs({ ...c, init: "independent" });
   assert.is(primaryFloor({ ...c, init: "independent" }), "retrain");
   // Orig keeps the run's draws; each set gets its own (named by its stream id, not its position)
@@ -43,7 +47,7 @@ cfg("runs: run r trains with seed + r, each with its own Repeat and floors; --in
     Variant.FLOOR]);
   assert.equal(studyModels({ ...c, repeat: false, noiseFloor: false }), ["orig", "blur"]);
   assert.throws(() => validateConfig({ ...c, init: "mixed" as "shared" }), /--init must be 'shared' or 'independent'/);
-  assert.throws(() => validateConfig({ ...c, methods: ["nope"] }), /unknown method 'nope'/);
+  assert.throws(() => validateConfig({ ...c, methods: ["vanilla", "nope"] as never }), /unknown method 'nope'/);
 });
 
 cfg("validation names the parameter", () => {
