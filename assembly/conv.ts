@@ -186,13 +186,98 @@ export function conv2d_forward(out: usize, inp: usize, weight: usize, bias: usiz
  *   dout:    (N, Cout, Ho, Wo)         inp:     (N, Cin, H, W)         weight: (Cout, Cin, K, K)
  *   ws:      conv2d_ws_bytes(N, Cin, H, W, Cout, K, pad) bytes, 16-byte aligned
  * dinp and dbias are bit-identical to conv2d_backward_ref; dweight equal to rounding (see the top).
+ * The same as conv2d_backward_params over all of conv2d_param_items(...) followed by conv2d_backward
+ * with dweight = dbias = 0 on any split of the images: what a multi-threaded host does (src/core/parallel.ts).
  */
 export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize,
                                 N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32, ws: usize): void {
+  if (dweight || dbias) {
+    conv2d_backward_params(dweight, dbias, dout, inp, N, Cin, H, W, Cout, K, pad, ws, 0,
+                           conv2d_param_items(Cin, Cout, K));
+  }
+  if (dinp) conv2d_backward_input(dinp, dout, weight, N, Cin, H, W, Cout, K, pad, ws);
+}
+
+/** Work items of the parameter gradients: (groups of 4 taps) x (pairs of output channels), item
+ *  i = g * pairs(Cout) + pr covers dweight[2 pr .. 2 pr + 1][4 g .. 4 g + 3] (and, for g = 0, dbias[2 pr ..
+ *  2 pr + 1]). A host splits [0, items) into contiguous ranges, one per thread. */
+export function conv2d_param_items(Cin: i32, Cout: i32, K: i32): i32 {
+  return <i32>(quads(Cin * K * K) * pairs(Cout));
+}
+
+/**
+ * dweight and dbias of conv2d_backward for the work items [i0, i1) of conv2d_param_items (see there),
+ * over all N images. Every dweight / dbias element belongs to exactly one item and is accumulated
+ * exactly as conv2d_backward does it (per image: s from +0 over the positions in the documented lane
+ * order, then dweight += s, images in order), so any split of the items into ranges run on any
+ * threads gives the same bits as one call over all items. Only the tap groups the range touches are
+ * im2col'ed, so threads share no redundant work but the padding and the packing of dout.
+ *   ws: conv2d_ws_bytes(...) bytes of its own (one per concurrent call)
+ */
+export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize, inp: usize, N: i32, Cin: i32,
+                                       H: i32, W: i32, Cout: i32, K: i32, pad: i32, ws: usize, i0: i32,
+                                       i1: i32): void {
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const HW = Ho * Wo, CKK = Cin * K * K;
-  if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0) return;
+  if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0 || i1 <= i0) return;
   const chunks = <i32>quads(HW); // 4-position chunks (positions past HW are zeros)
+  const P = <i32>pairs(Cout);
+  const g0 = i0 / P, g1 = (i1 - 1) / P + 1; // tap groups the range touches
+  // row pairs it touches: all, unless it lies within one group
+  const p0 = g1 - g0 == 1 ? i0 - g0 * P : 0, p1 = g1 - g0 == 1 ? i1 - g0 * P : P;
+  const wsPad = ws + al64(quads(CKK) * Cout * SPLAT_K) + SLACK;
+  const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
+  const wsDout = wsCol + al64(quads(CKK) * chunks * QUAD_CHUNK);
+  const wsDp = wsDout + al64(pairs(Cout) * chunks * PAIR_CHUNK);
+  const wsEdge = wsDp + al64(f32s(<usize>Cin * Hp * Wp) + 16);
+  const wsTmp = wsEdge + al64(<usize>Cout * PANEL_K);
+  const wsTab = wsTmp + TILE_BYTES;
+  tap_table(wsTab, Cin, Hp, Wp, K);
+  const ldHW = f32s(HW);
+  const ldW = f32s(CKK);
+  // dbias rows of the pairs whose group-0 item is in the range
+  const b1 = g0 == 0 ? min(i1, P) : 0;
+  for (let n = 0; n < N; n++) {
+    const dn = dout + f32s(<usize>n * Cout * HW);
+    if (dbias && i0 < b1) {
+      const r0 = 2 * i0, r1 = min(2 * b1, Cout);
+      row_sums_add(dbias + f32s(r0), dn + <usize>r0 * ldHW, ldHW, r1 - r0, HW);
+    }
+    if (!dweight) continue;
+    // dweight (Cout, CKK) += dout_n (Cout, HW) · col^T, both packed chunk-interleaved
+    pad_image(wsPad, inp + f32s(<usize>n * Cin * H * W), Cin, H, W, pad);
+    im2col_chunks(wsCol, wsPad, wsTab, Cin, Hp, Wp, K, Ho, Wo, g0, g1);
+    pack_rows2(wsDout + <usize>p0 * chunks * PAIR_CHUNK, dn + <usize>(2 * p0) * ldHW, ldHW,
+               min(2 * p1, Cout) - 2 * p0, HW);
+    for (let it = i0; it < i1; it++) {
+      const g = it / P, pr = it - g * P;
+      const r = g * 4, i = pr * 2;
+      const pb = wsCol + <usize>g * chunks * QUAD_CHUNK;
+      const pa = wsDout + <usize>pr * chunks * PAIR_CHUNK;
+      const cols = min(4, CKK - r);
+      const c = dweight + <usize>i * ldW + f32s(r);
+      const rows = min(2, Cout - i);
+      if (rows == 2 && cols == 4) {
+        dot2x4p(c, ldW, pa, pb, chunks, 1);
+      } else {
+        dot2x4p(wsTmp, PANEL_K, pa, pb, chunks, 0);
+        merge_tile(c, ldW, wsTmp, rows, cols, 1);
+      }
+    }
+  }
+}
+
+/**
+ * dinp of conv2d_backward alone (dinp += conv_transpose(dout, weight)), image by image: each image's
+ * gradient depends on that image only, so a host may split the images among threads (each with its own
+ * ws) and get the same bits.
+ */
+export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N: i32, Cin: i32, H: i32, W: i32,
+                                      Cout: i32, K: i32, pad: i32, ws: usize): void {
+  const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
+  const HW = Ho * Wo, CKK = Cin * K * K;
+  if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0 || !dinp) return;
+  const chunks = <i32>quads(HW);
   const wsAT = ws;
   const wsPad = wsAT + al64(quads(CKK) * Cout * SPLAT_K) + SLACK;
   const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
@@ -202,57 +287,29 @@ export function conv2d_backward(dinp: usize, dweight: usize, dbias: usize, dout:
   const wsTmp = wsEdge + al64(<usize>Cout * PANEL_K);
   const wsTab = wsTmp + TILE_BYTES;
   tap_table(wsTab, Cin, Hp, Wp, K);
-  if (dinp) {
-    // weight^T (CKK, Cout) as pre-splatted panels of 4 taps: element (r, co) at weight + co CKK 4 + r 4
-    for (let r = 0; r < CKK; r += 4) {
-      pack_a_splat(wsAT + <usize>(r >> 2) * Cout * SPLAT_K, weight + f32s(r), 4, f32s(CKK), min(4, CKK - r), Cout);
-    }
+  // weight^T (CKK, Cout) as pre-splatted panels of 4 taps: element (r, co) at weight + co CKK 4 + r 4
+  for (let r = 0; r < CKK; r += 4) {
+    pack_a_splat(wsAT + <usize>(r >> 2) * Cout * SPLAT_K, weight + f32s(r), 4, f32s(CKK), min(4, CKK - r), Cout);
   }
   const ldHW = f32s(HW);
-  const ldW = f32s(CKK);
   const tail = HW & 7;
   for (let n = 0; n < N; n++) {
     const dn = dout + f32s(<usize>n * Cout * HW);
-    if (dbias) row_sums_add(dbias, dn, ldHW, Cout, HW);
-    // dweight (Cout, CKK) += dout_n (Cout, HW) · col^T, both packed chunk-interleaved (skipped when
-    // dweight == 0: saliency needs only the input gradient)
-    if (dweight) {
-      pad_image(wsPad, inp + f32s(<usize>n * Cin * H * W), Cin, H, W, pad);
-      im2col_chunks(wsCol, wsPad, wsTab, Cin, Hp, Wp, K, Ho, Wo);
-      pack_rows2(wsDout, dn, ldHW, Cout, HW);
+    // dcol (CKK, HW) = weight^T · dout_n four taps at a time (in L1), each block added into the
+    // zero-padded accumulator right away: taps in order, as col2im of the whole dcol would
+    if (tail) pack_b_edge(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
+    memory.fill(wsDp, 0, f32s(<usize>Cin * Hp * Wp));
+    for (let r = 0; r < CKK; r += 4) {
+      const rows = min(4, CKK - r);
+      tile_row(wsCol, ldHW, wsAT + <usize>(r >> 2) * Cout * SPLAT_K, rows, dn, PANEL_K, ldHW, wsEdge, PANEL_K, HW,
+               Cout, 0, wsTmp);
+      col2im_taps(wsDp, wsCol, wsTab, r, rows, Wp, Ho, Wo);
     }
-    for (let r = 0; dweight && r < CKK; r += 4) {
-      const pb = wsCol + <usize>(r >> 2) * chunks * QUAD_CHUNK;
-      const cols = min(4, CKK - r);
-      for (let i = 0; i < Cout; i += 2) {
-        const pa = wsDout + <usize>(i >> 1) * chunks * PAIR_CHUNK;
-        const c = dweight + <usize>i * ldW + f32s(r);
-        const rows = min(2, Cout - i);
-        if (rows == 2 && cols == 4) {
-          dot2x4p(c, ldW, pa, pb, chunks, 1);
-        } else {
-          dot2x4p(wsTmp, PANEL_K, pa, pb, chunks, 0);
-          merge_tile(c, ldW, wsTmp, rows, cols, 1);
-        }
-      }
-    }
-    if (dinp) {
-      // dcol (CKK, HW) = weight^T · dout_n four taps at a time (in L1), each block added into the
-      // zero-padded accumulator right away: taps in order, as col2im of the whole dcol would
-      if (tail) pack_b_edge(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
-      memory.fill(wsDp, 0, f32s(<usize>Cin * Hp * Wp));
-      for (let r = 0; r < CKK; r += 4) {
-        const rows = min(4, CKK - r);
-        tile_row(wsCol, ldHW, wsAT + <usize>(r >> 2) * Cout * SPLAT_K, rows, dn, PANEL_K, ldHW, wsEdge, PANEL_K, HW,
-                 Cout, 0, wsTmp);
-        col2im_taps(wsDp, wsCol, wsTab, r, rows, Wp, Ho, Wo);
-      }
-      // dinp_n += interior of the padded accumulator
-      const di = dinp + f32s(<usize>n * Cin * H * W);
-      for (let c = 0; c < Cin; c++) {
-        for (let y = 0; y < H; y++) {
-          add_into(di + f32s(<usize>(c * H + y) * W), wsDp + f32s(<usize>(c * Hp + y + pad) * Wp + pad), W);
-        }
+    // dinp_n += interior of the padded accumulator
+    const di = dinp + f32s(<usize>n * Cin * H * W);
+    for (let c = 0; c < Cin; c++) {
+      for (let y = 0; y < H; y++) {
+        add_into(di + f32s(<usize>(c * H + y) * W), wsDp + f32s(<usize>(c * Hp + y + pad) * Wp + pad), W);
       }
     }
   }

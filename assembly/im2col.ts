@@ -133,28 +133,33 @@ export function im2col_panels(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i
  * ceil(HW / 4); zeros for p >= HW and for taps r >= CKK. Chunk by chunk (4 output positions), then
  * every group of taps: a chunk inside one output row is one unaligned vector load per tap; one that
  * wraps to the next row blends two loads with a lane mask; the rest (Wo < 4, the last chunk, a last
- * partial group of taps) goes lane by lane.  tab: tap_table(...)
+ * partial group of taps) goes lane by lane. Only the groups g0 .. g1-1 are written (a thread's share of
+ * conv2d_backward_params; 0 .. ceil(CKK / 4) for all).  tab: tap_table(...)
  */
 export function im2col_chunks(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i32, Wp: i32, K: i32, Ho: i32,
-                              Wo: i32): void {
+                              Wo: i32, g0: i32, g1: i32): void {
   const CKK = Cin * K * K, HW = Ho * Wo, chunks = (HW + CHUNK - 1) / CHUNK;
-  const groups = CKK >> 2, rest = CKK & 3; // whole groups of 4 taps, taps in the last partial group
+  // whole groups of 4 taps in [g0, g1), and the taps of the last partial group if [g0, g1) reaches it
+  const groups = min(CKK >> 2, g1), rest = g1 > (CKK >> 2) ? CKK & 3 : 0;
   const groupStride = <usize>chunks * QUAD_CHUNK;
   const nextRow = f32s(Wp - Wo);
+  const tabStart = tab + f32s(g0 * 4);
   const tabEnd = tab + f32s(groups * 4);
+  const dg0 = <usize>g0 * groupStride;
   let oh = 0, ow = 0;
   for (let c = 0; c < chunks; c++) {
     const a = Wo - ow; // positions of this chunk in output row oh
     const s1 = xp + f32s(<usize>oh * Wp + ow);
     const d0 = dst + <usize>c * QUAD_CHUNK;
+    const dg = d0 + dg0; // the chunk in group g0
     const inside = c * CHUNK + CHUNK <= HW;
     if (inside && CHUNK - a <= Wo) {
       // a >= 4: one vector per tap; otherwise lanes >= a come from row oh + 1 (from its start)
       const m = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(a));
       const s2 = a >= CHUNK ? s1 : s1 + nextRow;
-      let d = d0;
+      let d = dg;
       if (a >= CHUNK) {
-        for (let t = tab; t < tabEnd; t += 16) {
+        for (let t = tabStart; t < tabEnd; t += 16) {
           v128.store(d, v128.load(s1 + <usize>load<i32>(t)));
           v128.store(d, v128.load(s1 + <usize>load<i32>(t, 4)), 16);
           v128.store(d, v128.load(s1 + <usize>load<i32>(t, 8)), 32);
@@ -162,7 +167,7 @@ export function im2col_chunks(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i
           d += groupStride;
         }
       } else {
-        for (let t = tab; t < tabEnd; t += 16) {
+        for (let t = tabStart; t < tabEnd; t += 16) {
           let o = <usize>load<i32>(t);
           v128.store(d, v128.bitselect(v128.load(s1 + o), v128.load(s2 + o), m));
           o = <usize>load<i32>(t, 4);
@@ -182,7 +187,7 @@ export function im2col_chunks(dst: usize, xp: usize, tab: usize, Cin: i32, Hp: i
       if (rest) for (let l = rest; l < 4; l++) v128.store(d + vecs(l), f32x4.splat(0));
     } else {
       // lane by lane (Wo < 4 or the last chunk): every group, zeros past HW and past CKK
-      for (let g = 0; g < (CKK + 3) >> 2; g++) {
+      for (let g = g0; g < min(g1, (CKK + 3) >> 2); g++) {
         const d = d0 + <usize>g * groupStride;
         for (let l = 0; l < 4; l++) {
           const r = g * 4 + l;

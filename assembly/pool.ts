@@ -105,3 +105,20 @@ export function maxpool2d_backward(dinp: usize, dout: usize, argmax: usize, N: i
     stf(dinp, j, ldf(dinp, j) + ldf(dout, i));
   }
 }
+
+/** maxpool2d_backward followed by relu_backward in one pass, for a max-pool that reads a ReLU's output
+ *  `out` (the network's relu -> maxpool): dinp[argmax[i]] += out[argmax[i]] > 0 ? +0 + dout[i] : +0 for
+ *  every output element i, nothing elsewhere. With dinp zeroed by the caller this gives exactly the
+ *  bits of the two kernels on zeroed gradients (+0 + (+0 + dout), or +0 + +0 where the ReLU was off),
+ *  without writing and re-reading the pool's input gradient. Scalar (a scatter).
+ *  dinp, out: usize (N, C, H, W) f32; dout, argmax: usize (N, C, H >> 1, W >> 1) as for
+ *  maxpool2d_backward (argmax from maxpool2d_forward on `out`). */
+export function maxpool2d_relu_backward(dinp: usize, dout: usize, argmax: usize, out: usize, N: i32, C: i32, H: i32,
+                                        W: i32): void {
+  const total = N * C * (H >> 1) * (W >> 1);
+  for (let i = 0; i < total; i++) {
+    const j = load<i32>(argmax + (<usize>i << 2));
+    const g: f32 = ldf(out, j) > 0 ? <f32>0 + ldf(dout, i) : <f32>0;
+    stf(dinp, j, ldf(dinp, j) + g);
+  }
+}

@@ -11,6 +11,7 @@
 // not counted.
 import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
+import { share, type Call } from "../core/parallel.js";
 import type { BenchCase } from "./timing.js";
 
 /** The network's layers (src/nn's MNIST model and the "cs231n" preset). */
@@ -88,8 +89,27 @@ function convCases(
   const dinp = withDinp ? a.allocF32(nIn) : 0,
     dw = a.allocF32(nW),
     db = a.allocF32(s.Cout);
-  const ws = twin ? 0 : a.alloc(ex.conv2d_ws_bytes(N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad));
+  const P = twin ? 1 : core.parallel.threads;
+  const wsB = Math.ceil(ex.conv2d_ws_bytes(N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad) / 64) * 64;
+  const ws = twin ? 0 : a.alloc(wsB * P);
   const f1 = convFlops(N, s);
+  // P threads (core.parallel): images split for forward and dinp, work items for dweight/dbias, as
+  // src/nn/model.ts splits them
+  const img = s.Cin * s.H * s.W,
+    oimg = s.Cout * Ho * Wo,
+    items = ex.conv2d_param_items(s.Cin, s.Cout, s.K);
+  const geo = [s.Cin, s.H, s.W, s.Cout, s.K, s.pad] as const;
+  const fwdPieces: Call[][] = [],
+    bwdPieces: Call[][] = [];
+  for (let p = 0; p < P; p++) {
+    const [n0, n1] = share(N, P, p),
+      [i0, i1] = share(items, P, p);
+    fwdPieces.push([["conv2d_forward", out + n0 * oimg * 4, inp + n0 * img * 4, w, b, n1 - n0, ...geo, ws + p * wsB]]);
+    const bc: Call[] = [["conv2d_backward_params", dw, db, dout, inp, N, ...geo, ws + p * wsB, i0, i1]];
+    if (withDinp)
+      bc.push(["conv2d_backward_input", dinp + n0 * img * 4, dout + n0 * oimg * 4, w, n1 - n0, ...geo, ws + p * wsB]);
+    bwdPieces.push(bc);
+  }
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
   const fwd: KernelCase = {
@@ -98,9 +118,12 @@ function convCases(
     flops: f1,
     images: N,
     twin,
+    threads: P,
     run: twin
       ? () => ex.conv2d_forward_ref(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
-      : () => ex.conv2d_forward(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
+      : P > 1
+        ? () => core.parallel.run(fwdPieces)
+        : () => ex.conv2d_forward(out, inp, w, b, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
   };
   const bwd: KernelCase = {
     key: `${name}_bwd${withDinp ? "" : "_nodinp"}${sfx}`,
@@ -108,9 +131,12 @@ function convCases(
     flops: (withDinp ? 2 : 1) * f1,
     images: N,
     twin,
+    threads: P,
     run: twin
       ? () => ex.conv2d_backward_ref(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
-      : () => ex.conv2d_backward(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
+      : P > 1
+        ? () => core.parallel.run(bwdPieces)
+        : () => ex.conv2d_backward(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
   };
   return [fwd, bwd];
 }
@@ -126,8 +152,38 @@ function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boo
   const dinp = a.allocF32(N * s.In),
     dw = a.allocF32(s.Out * s.In),
     db = a.allocF32(s.Out);
-  const ws = twin ? 0 : a.alloc(ex.linear_ws_bytes(N, s.In, s.Out));
+  const P = twin ? 1 : core.parallel.threads;
+  const wsB = Math.ceil(ex.linear_ws_bytes(N, s.In, s.Out) / 64) * 64;
+  const ws = twin ? 0 : a.alloc(wsB * P);
   const f1 = 2 * N * s.In * s.Out;
+  // P threads: rows (images) split; the weight/bias gradient is one piece (thread 0's), dinp by images
+  // over the other threads (src/nn/model.ts does the same)
+  const fwdPieces: Call[][] = [],
+    bwdPieces: Call[][] = [];
+  for (let p = 0; p < P; p++) {
+    const [n0, n1] = share(N, P, p);
+    fwdPieces.push([
+      ["linear_forward", out + n0 * s.Out * 4, inp + n0 * s.In * 4, w, b, n1 - n0, s.In, s.Out, ws + p * wsB],
+    ]);
+    const [m0, m1] = P > 1 ? share(N, P - 1, p - 1) : [0, N];
+    const bc: Call[] = p === 0 ? [["linear_backward", 0, dw, db, dout, inp, w, N, s.In, s.Out, ws]] : [];
+    if (P === 1 || p > 0) {
+      bc.push([
+        "linear_backward",
+        dinp + m0 * s.In * 4,
+        0,
+        0,
+        dout + m0 * s.Out * 4,
+        inp + m0 * s.In * 4,
+        w,
+        m1 - m0,
+        s.In,
+        s.Out,
+        ws + p * wsB,
+      ]);
+    }
+    bwdPieces.push(bc);
+  }
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
   return [
@@ -137,9 +193,12 @@ function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boo
       flops: f1,
       images: N,
       twin,
+      threads: P,
       run: twin
         ? () => ex.linear_forward_ref(out, inp, w, b, N, s.In, s.Out)
-        : () => ex.linear_forward(out, inp, w, b, N, s.In, s.Out, ws),
+        : P > 1
+          ? () => core.parallel.run(fwdPieces)
+          : () => ex.linear_forward(out, inp, w, b, N, s.In, s.Out, ws),
     },
     {
       key: `${name}_bwd${sfx}`,
@@ -147,21 +206,28 @@ function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boo
       flops: 2 * f1,
       images: N,
       twin,
+      threads: P,
       run: twin
         ? () => ex.linear_backward_ref(dinp, dw, db, dout, inp, w, N, s.In, s.Out)
-        : () => ex.linear_backward(dinp, dw, db, dout, inp, w, N, s.In, s.Out, ws),
+        : P > 1
+          ? () => core.parallel.run(bwdPieces)
+          : () => ex.linear_backward(dinp, dw, db, dout, inp, w, N, s.In, s.Out, ws),
     },
   ];
 }
 
-/** The peak probe as a case: 48 flop per iteration. */
+/** The peak probe as a case: 48 flop per iteration, on every thread of core.parallel at once (the
+ *  peak of P threads is what P-thread kernels are measured against). */
 export function peakCase(core: Core, iters = 4_000_000): KernelCase {
+  const P = core.parallel.threads;
+  const pieces: Call[][] = Array.from({ length: P }, () => [["peak_probe", iters]]);
   return {
     key: "peak",
-    label: "peak probe (f32x4 mul+add)",
-    flops: 48 * iters,
+    label: `peak probe (f32x4 mul+add)${P > 1 ? `, ${P} threads` : ""}`,
+    flops: 48 * iters * P,
     images: 0,
-    run: () => void core.exports.peak_probe(iters),
+    threads: P,
+    run: P > 1 ? () => core.parallel.run(pieces) : () => void core.exports.peak_probe(iters),
   };
 }
 

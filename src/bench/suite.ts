@@ -1,10 +1,11 @@
-// `augsal bench`: the figures that matter on this machine, single thread: kernel GFLOP/s beside the
-// peak of a f32x4 multiply-then-add probe measured in the same run (assembly/gemm.ts peak_probe),
-// augmentation throughput, whole-step throughput, and maps/s of every attribution method. Every case
-// is defined once, in kernels.ts, augment.ts, steps.ts and methods.ts; `npm run bench` (bench/run.ts)
-// runs the same sections through benny.
+// `augsal bench [--threads N]`: the figures that matter on this machine, on 1 (default) or N threads:
+// kernel GFLOP/s beside the peak of a f32x4 multiply-then-add probe measured in the same run on as many
+// threads (assembly/gemm.ts peak_probe), augmentation throughput, whole-step throughput, and maps/s of
+// every attribution method. Every case is defined once, in kernels.ts, augment.ts, steps.ts and
+// methods.ts; `npm run bench` (bench/run.ts) runs the same sections through benny.
 import type { Core } from "../core/load.js";
 import { loadCore } from "../node/wasm.js";
+import { loadThreadedCore } from "../node/threads.js";
 import { augmentCases } from "./augment.js";
 import { deriveTotals, kernelCases, peakCase, type BenchOptions } from "./kernels.js";
 import { stepCases } from "./steps.js";
@@ -50,12 +51,40 @@ export function measurePeak(core: Core, minTime?: number): number {
 
 /** Time every case of every section and return the figures (see timing.ts's caseFigures), with
  *  deriveTotals' layer totals and the headline keys the CLI promises. */
-export async function runBench(opts: { quick?: boolean; log?: (line: string) => void } = {}): Promise<BenchResult> {
+export async function runBench(
+  opts: { quick?: boolean; threads?: number; log?: (line: string) => void } = {},
+): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
+  const threads = opts.threads ?? 1;
   const bopts: BenchOptions = { minTime: opts.quick ? 0.15 : 0.8, noTwins: opts.quick };
-  const r: Record<string, number> = { peak_gflops: measurePeak(loadCore(), bopts.minTime) };
-  log(`peak (f32x4 mul+add probe)  ${r.peak_gflops.toFixed(1)} GFLOP/s`);
-  for (const section of benchSections(bopts)) {
+  // threads > 1: every core is the threaded module on `threads` threads over its shared memory
+  // (src/node/threads.ts), and every figure — the peak probe too — is measured on all of them
+  const cores: Core[] = [];
+  const newCore =
+    threads > 1
+      ? () => {
+          const c = loadThreadedCore({ maxThreads: threads });
+          cores.push(c);
+          return c;
+        }
+      : loadCore;
+  const r: Record<string, number> = { peak_gflops: measurePeak(newCore(), bopts.minTime) };
+  log(`peak (f32x4 mul+add probe${threads > 1 ? `, ${threads} threads` : ""})  ${r.peak_gflops.toFixed(1)} GFLOP/s`);
+  try {
+    await runSections(r, bopts, newCore, log);
+  } finally {
+    for (const c of cores) c.parallel.close();
+  }
+  return { ...r, threads } as BenchResult;
+}
+
+async function runSections(
+  r: Record<string, number>,
+  bopts: BenchOptions,
+  newCore: () => Core,
+  log: (l: string) => void,
+) {
+  for (const section of benchSections(bopts, newCore)) {
     for (const [title, cases] of section.build()) {
       log(`\n${title}`);
       for (const c of cases) {
@@ -67,5 +96,4 @@ export async function runBench(opts: { quick?: boolean; log?: (line: string) => 
   }
   deriveTotals(r, bopts);
   deriveMethodCosts(r);
-  return { ...r, threads: 1 } as BenchResult;
 }

@@ -15,8 +15,13 @@ export interface BenchCase {
   images: number;
   /** What an image-rate figure counts: images ("img", the default) or saliency maps ("maps"). */
   per?: "img" | "maps";
+  /** Report the image rate even though the case counts its flops (the whole steps report both). */
+  rate?: boolean;
   /** A scalar twin (timed for less long, left out with noTwins). */
   twin?: boolean;
+  /** Threads the case runs on (default 1): above 1 only the wall clock counts (the process's CPU
+   *  time sums every thread). */
+  threads?: number;
   run: () => void;
 }
 
@@ -62,7 +67,7 @@ export function timeCase(c: BenchCase, minTime = 0.8): number {
     reps = 0;
   while (total < minTime || reps < 3) {
     const { wall, cpu } = timeOnce(c);
-    best = Math.min(best, wall, Number.isNaN(cpu) ? wall : cpu);
+    best = Math.min(best, wall, Number.isNaN(cpu) || (c.threads ?? 1) > 1 ? wall : cpu);
     total += wall;
     reps++;
   }
@@ -76,7 +81,8 @@ export function caseFigures(c: BenchCase, sec: number, peakGflops: number): Reco
   if (c.flops > 0) {
     r[`${c.key}_gflops`] = c.flops / sec / 1e9;
     r[`${c.key}_peak_share`] = r[`${c.key}_gflops`] / peakGflops;
-  } else if (c.images > 0) {
+  }
+  if (c.images > 0 && (c.flops === 0 || c.rate)) {
     r[`${c.key}_${c.per ?? "img"}_s`] = c.images / sec;
   }
   return r;
@@ -87,7 +93,8 @@ export function caseLine(c: BenchCase, sec: number, peakGflops: number): string 
   const head = `${c.label.padEnd(46)} ${(sec * 1e3).toFixed(2).padStart(9)} ms`;
   if (c.flops > 0) {
     const gf = c.flops / sec / 1e9;
-    const img = c.images > 0 ? `  ${(c.images / sec).toFixed(0).padStart(7)} images/s` : "";
+    const img =
+      c.images > 0 ? `  ${(c.images / sec).toFixed(0).padStart(7)} ${c.per === "maps" ? "maps" : "images"}/s` : "";
     return `${head} ${gf.toFixed(1).padStart(6)} GFLOP/s ${((100 * gf) / peakGflops).toFixed(0).padStart(3)}% of peak${img}`;
   }
   return `${head} ${(c.images / sec).toFixed(0).padStart(9)} ${c.per === "maps" ? "maps" : "images"}/s`;

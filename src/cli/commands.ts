@@ -38,7 +38,7 @@ export function summaryText(r: Results): string {
   return lines.join("\n") + "\n";
 }
 
-function configText(c: StudyConfig, out: string, workers: number): string {
+function configText(c: StudyConfig, out: string, workers: number, threads: number): string {
   const o = c.optimizer;
   return [
     `augsal ${VERSION}`,
@@ -46,7 +46,7 @@ function configText(c: StudyConfig, out: string, workers: number): string {
     `  sets orig,${c.aug.join(",")} (${c.copies} copies per image${Object.keys(c.strength).length ? `, strength ${Object.entries(c.strength).map(([k, v]) => `${k}=${v}`).join(",")}` : ""}${c.cropMode === "resize" ? ", crop-and-resize" : ""}), arch ${c.arch}`,
     `  ${c.epochs} epochs x ${c.steps} steps, batch ${c.batch || "set size / steps"}, ${o.kind} lr ${o.lr}`,
     `  saliency: ${c.queries} query/class, target ${c.target}, score ${c.score}, noise floor ${c.noiseFloor ? "on" : "off"}`,
-    `  workers ${workers}`,
+    `  workers ${workers} (cores shared by the jobs; up to ${threads} thread${threads > 1 ? "s" : ""} per job)`,
     `  output ${out}`,
   ].join("\n");
 }
@@ -70,9 +70,9 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     case "study":
     case "train": {
       const config = adoptRunConfig(p);
-      log.info(configText(config, p.out, p.workers));
+      log.info(configText(config, p.out, p.workers, Math.min(p.threads ?? p.workers, p.workers)));
       const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
-      const r = await runStudy(config, { out: p.out, workers: p.workers, force: p.force, scale: p.scale, log, command, trainOnly: p.command === "train" });
+      const r = await runStudy(config, { out: p.out, workers: p.workers, threads: p.threads, force: p.force, scale: p.scale, log, command, trainOnly: p.command === "train" });
       if (r) {
         process.stdout.write(summaryText(r));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
@@ -144,7 +144,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     }
     case "bench": {
       const { runBench } = await import("../bench/suite.js");
-      const r = await runBench({ quick: p.quick, log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n") });
+      const r = await runBench({ quick: p.quick, threads: p.threads ?? 1, log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n") });
       if (p.json) process.stdout.write(JSON.stringify(r) + "\n");
       return 0;
     }

@@ -46,7 +46,8 @@ const FLAGS = {
     def: "",
   },
   scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
-  workers: { type: "string", help: "training worker threads", def: `${availableParallelism()} (cores)` },
+  workers: { type: "string", help: "cores the training jobs share (jobs side by side, each on one or more threads)", def: `${availableParallelism()} (cores)` },
+  threads: { type: "string", help: "threads per training job at most (bench: threads of every figure)", def: "--workers (bench: 1)" },
   data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
   out: { type: "string", help: "run folder", def: "runs/<data>-<arch>-seed<seed>" },
   force: { type: "boolean", help: "overwrite a run folder that holds another configuration", def: "" },
@@ -65,13 +66,13 @@ export const CONFIG_FLAGS = ["seed", "runs", "epochs", "steps", "batch", "optimi
  * usage error (the user meant something by it). --help and --version go with any command.
  */
 export const COMMAND_FLAGS: Record<Command, string[]> = {
-  study: ["config", "scale", "workers", "out", "force"],
-  train: ["config", "workers", "out", "force"],
+  study: ["config", "scale", "workers", "threads", "out", "force"],
+  train: ["config", "workers", "threads", "out", "force"],
   // Figure 1: five training images of the split and their copies under every augmentation.
   augment: ["data", "seed", "strength", "crop-mode", "train-per-class", "val-per-class", "out", "force"],
   saliency: ["out", "scale"],
   report: ["out", "scale"],
-  bench: ["json", "quick"],
+  bench: ["json", "quick", "threads"],
   help: [],
 };
 
@@ -133,6 +134,8 @@ export interface ParsedCli {
   config: StudyConfig;
   out: string;
   workers: number;
+  /** --threads, if given. */
+  threads: number | undefined;
   scale: "shared" | "per-map";
   force: boolean;
   json: boolean;
@@ -254,6 +257,9 @@ export function parseCli(argv: string[]): ParsedCli {
   }
   const workers = int("workers", s("workers"), availableParallelism());
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
+  const threadsText = s("threads");
+  const threads = threadsText === undefined ? undefined : int("threads", threadsText, 1);
+  if (threads !== undefined && (threads < 1 || threads > 64)) throw new UsageError(`--threads must be from 1 to 64, got ${threads}`);
   const scale = s("scale") ?? "shared";
   if (scale !== "shared" && scale !== "per-map") throw new UsageError(`--scale must be 'shared' or 'per-map', got '${scale}'`);
   const outFlag = s("out");
@@ -263,6 +269,7 @@ export function parseCli(argv: string[]): ParsedCli {
     config,
     out: resolve(outFlag ?? defaultRunDir(config)),
     workers,
+    threads,
     scale,
     force: !!v.force,
     json: !!v.json,

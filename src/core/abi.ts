@@ -52,6 +52,10 @@ export interface CoreExports {
   conv2d_ws_bytes(N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): number;
   conv2d_forward(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
   conv2d_backward(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
+  // parallel pieces of conv2d_backward: parameter gradients over work items [i0, i1), input gradient
+  conv2d_param_items(Cin: I, Cout: I, K: I): number;
+  conv2d_backward_params(dweight: P, dbias: P, dout: P, inp: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P, i0: I, i1: I): void;
+  conv2d_backward_input(dinp: P, dout: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
   conv2d_forward_ref(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
   conv2d_backward_ref(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
 
@@ -59,6 +63,7 @@ export interface CoreExports {
   // argmax (i32) is the flat index into inp of the first maximum in row-major order (PyTorch's tie rule).
   maxpool2d_forward(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_backward(dinp: P, dout: P, argmax: P, N: I, C: I, H: I, W: I): void;
+  maxpool2d_relu_backward(dinp: P, dout: P, argmax: P, out: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_forward_ref(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
 
   // relu: out = max(inp, 0); backward dinp += dout * (out > 0)

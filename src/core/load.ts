@@ -2,11 +2,15 @@
 // and Bun load it the same way. The module has no imports at all: an empty import object suffices.
 import type { CoreExports } from "./abi.js";
 import { Arena } from "./arena.js";
+import { Serial, type Parallel } from "./parallel.js";
 
 export interface Core {
   readonly exports: CoreExports;
   readonly memory: WebAssembly.Memory;
   readonly arena: Arena;
+  /** How the model runs its kernels: one thread (Serial), or several over a shared memory
+   *  (src/node/threads.ts). Results do not depend on it. */
+  parallel: Parallel;
 }
 
 /** Instantiate the core from its bytes (or an already compiled module). */
@@ -24,5 +28,5 @@ export function instantiateCoreSync(module: WebAssembly.Module): Core {
 
 export function wrapInstance(exports: CoreExports): Core {
   const memory = exports.memory;
-  return { exports, memory, arena: new Arena(exports) };
+  return { exports, memory, arena: new Arena(exports), parallel: new Serial(exports) };
 }

@@ -3,19 +3,27 @@
 // Memory, all in the core's arena and allocated once for a batch capacity:
 //   params | grads         equal-length flat regions at matching offsets (the optimizer adds m | v)
 //   input, act[i], dact[i] activations and their gradients for `capacity` images, NCHW
-//   ws                     one scratch region, the largest any layer needs
+//   ws                     one scratch region per thread, the largest any layer needs
 // forward(n) and backward(n) run on the first n <= capacity images already in `input`.
+//
+// Threads (core.parallel, src/core/parallel.ts says why the bits do not depend on them): forward runs
+// each thread's share of the images through every layer in blocks of BLOCK images (so a block's
+// activations stay in cache between layers: one barrier per forward); backward runs the per-image chain
+// (input gradients, ReLU and max-pool masks, a max-pool over a ReLU in one pass) the same way, then the
+// parameter gradients split by work items over all images (a second barrier).
 import type { Core } from "../core/load.js";
-import {
-  convOutShape, poolOutShape, numel, conv2dForward, conv2dBackward, linearForward, linearBackward, reluForward, reluBackward,
-  maxpool2dForward, maxpool2dBackward, type Tensor,
-} from "../core/ops.js";
+import { convOutShape, poolOutShape, numel } from "../core/ops.js";
+import { cuts, share, type Call } from "../core/parallel.js";
 import { Stream } from "../core/streams.js";
 import type { LayerSpec, ModelSpec } from "./spec.js";
 
 /** Floats per parameter tensor are padded to a multiple of this (64 bytes: SIMD- and cache-aligned). */
 const PAD_FLOATS = 16;
 const padTo = (n: number) => Math.ceil(n / PAD_FLOATS) * PAD_FLOATS;
+
+/** Images per block of the per-image chains (measured on a train step: 16 a little faster than 4, 8
+ *  or 32; conv1's output for 16 images is 800 KB, between L2 and L3). */
+const BLOCK = 16;
 
 interface PlanLayer {
   spec: LayerSpec;
@@ -63,6 +71,12 @@ export class Model {
   readonly tensors: ParamTensor[] = [];
   private readonly plan: PlanLayer[] = [];
   private readonly ws: number;
+  /** Bytes of one thread's scratch (ws + p * wsStride is thread p's). */
+  private readonly wsStride: number;
+  /** Per thread, one block's activations of every layer (and max-pool indices), for forward passes
+   *  that keep nothing for a backward (evaluation, inference): they stay in cache. */
+  private readonly blockActs: number;
+  private readonly blockStride: number;
   private readonly rngState: number;
 
   constructor(readonly core: Core, spec: ModelSpec, capacity: number) {
@@ -132,7 +146,8 @@ export class Model {
     this.params = arena.allocF32(off);
     this.grads = arena.allocF32(off);
     this.rngState = arena.alloc(16);
-    this.ws = arena.alloc(wsBytes);
+    this.wsStride = Math.ceil(Math.max(wsBytes, 64) / 64) * 64;
+    this.ws = arena.alloc(this.wsStride * core.parallel.maxThreads);
     this.input = arena.allocF32(capacity * this.inputSize);
     this.dinput = arena.allocF32(capacity * this.inputSize);
     let inPtr = this.input;
@@ -148,6 +163,9 @@ export class Model {
     }
     this.logits = inPtr;
     this.dlogits = dInPtr;
+    const perImage = layers.reduce((t, l) => t + 2 * padTo(numel(l.outShape)), 0); // outputs and argmax
+    this.blockStride = BLOCK * perImage * 4;
+    this.blockActs = arena.alloc(this.blockStride * core.parallel.maxThreads);
     this.probs = arena.allocF32(capacity * this.classes);
     this.labels = arena.allocI32(capacity);
   }
@@ -166,89 +184,206 @@ export class Model {
     }
   }
 
-  /** Where the last forward read its images (backward differentiates with respect to them). */
+  /** Where the last forward read its images (backward differentiates with respect to them), how many,
+   *  and on how many threads (the backward repeats the forward's split: max-pool's argmax indices are
+   *  relative to the slice a call saw). */
   private fedFrom = 0;
+  private fedN = 0;
+  private fedParts = 1;
+
+  /** The image ranges [start, count] of thread p's blocks when n images are split over `parts`. */
+  private blocks(n: number, parts: number, p: number): [number, number][] {
+    const [a, b] = share(n, parts, p);
+    const out: [number, number][] = [];
+    for (let s = a; s < b; s += BLOCK) out.push([s, Math.min(BLOCK, b - s)]);
+    return out;
+  }
 
   /** Forward n images, by default the first n of `input`, or n images already resident in wasm
-   *  memory at `from` (n * inputSize f32: no copy); returns the logits pointer ((n, classes) f32). */
-  forward(n: number, from: number = this.input): number {
+   *  memory at `from` (n * inputSize f32: no copy); returns the logits pointer ((n, classes) f32).
+   *  keep = false (evaluation, inference): only the logits are written; each block's activations live
+   *  in a small per-thread buffer that stays in cache, and no backward may follow. The logits are the
+   *  same bits either way (every call computes the same values, only where they land differs). */
+  forward(n: number, from: number = this.input, keep = true): number {
     this.checkN(n);
+    const par = this.core.parallel;
+    const parts = Math.max(1, Math.min(par.threads, n));
     this.fedFrom = from;
-    const t = (ptr: number, shape: readonly number[]): Tensor => ({ ptr, shape });
-    for (const [i, l] of this.plan.entries()) {
-      const inp = t(i === 0 ? from : l.inPtr, [n, ...l.inShape]);
-      const out = t(l.outPtr, [n, ...l.outShape]);
-      switch (l.spec.type) {
-        case "conv":
-          conv2dForward(this.core, out, inp, this.weight(l), this.bias(l), l.spec.pad, this.ws);
-          break;
-        case "relu":
-          reluForward(this.core, out, inp);
-          break;
-        case "maxpool":
-          maxpool2dForward(this.core, out, t(l.argmax, out.shape), inp);
-          break;
-        case "linear":
-          linearForward(this.core, t(l.outPtr, [n, l.outShape[0]]), inp, this.weight(l), this.bias(l), this.ws);
-          break;
+    this.fedN = keep ? n : 0;
+    this.fedParts = parts;
+    const pieces: Call[][] = [];
+    for (let p = 0; p < parts; p++) {
+      const ws = this.ws + p * this.wsStride;
+      const calls: Call[] = [];
+      for (const [s, c] of this.blocks(n, parts, p)) {
+        // where block [s, s + c) of each layer's output (and argmax) goes
+        let scratch = this.blockActs + p * this.blockStride;
+        let inp = from + s * this.inputSize * 4;
+        for (const [i, l] of this.plan.entries()) {
+          const inSize = numel(l.inShape), outSize = numel(l.outShape);
+          let out: number, argmax = 0;
+          if (keep || i === this.plan.length - 1) {
+            out = l.outPtr + s * outSize * 4;
+            argmax = l.argmax + s * outSize * 4;
+          } else {
+            out = scratch;
+            argmax = scratch + BLOCK * padTo(outSize) * 4;
+            scratch += 2 * BLOCK * padTo(outSize) * 4;
+          }
+          const [C, H, W] = l.inShape;
+          switch (l.spec.type) {
+            case "conv":
+              calls.push(["conv2d_forward", out, inp, this.wPtr(l), this.bPtr(l), c, C, H, W, l.outShape[0], l.spec.k,
+                l.spec.pad, ws]);
+              break;
+            case "relu":
+              calls.push(["relu_forward", out, inp, c * inSize]);
+              break;
+            case "maxpool":
+              calls.push(["maxpool2d_forward", out, argmax, inp, c, C, H, W]);
+              break;
+            case "linear":
+              calls.push(["linear_forward", out, inp, this.wPtr(l), this.bPtr(l), c, inSize, l.outShape[0], ws]);
+              break;
+          }
+          inp = out;
+        }
       }
+      pieces.push(calls);
     }
+    par.run(pieces);
     return this.logits;
   }
 
   /**
-   * Backward from `dlogits` (already filled for the first n images) through every layer.
+   * Backward from `dlogits` (already filled for the n images of the last forward) through every layer.
    * Parameter gradients are ADDED into `grads` (zero them once per step: zeroGrads) unless
    * paramGrads is false; the gradient with respect to the input lands in `dinput` when inputGrad.
    */
   backward(n: number, opts: { inputGrad?: boolean; paramGrads?: boolean } = {}): void {
     this.checkN(n);
+    if (n !== this.fedN) {
+      throw new RangeError(`model: backward of ${n} images after a forward of ${this.fedN} kept for it`);
+    }
     const inputGrad = opts.inputGrad ?? false;
     const paramGrads = opts.paramGrads ?? true;
+    const par = this.core.parallel;
+    const parts = this.fedParts;
+    const last = this.plan.length - 1;
+    // 1. The per-image chain: input gradients of every layer (down to the input when inputGrad).
+    const chain: Call[][] = [];
+    for (let p = 0; p < parts; p++) {
+      const ws = this.ws + p * this.wsStride;
+      const calls: Call[] = [];
+      for (const [s, c] of this.blocks(n, parts, p)) {
+        for (let i = last; i >= 0; i--) {
+          if (i === 0 && !inputGrad) break;
+          const l = this.plan[i];
+          const below = i > 0 ? this.plan[i - 1] : undefined;
+          const fuse = !this.readGrads.has(i - 1) && (i > 1 || inputGrad);
+          if (l.spec.type === "maxpool" && below?.spec.type === "relu" && fuse) {
+            // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter)
+            const rSize = numel(below.inShape), pSize = numel(l.outShape);
+            const dIn = below.dInPtr + s * rSize * 4;
+            const [C, H, W] = l.inShape;
+            calls.push(["zero", dIn, c * rSize * 4]);
+            calls.push(["maxpool2d_relu_backward", dIn, l.dOutPtr + s * pSize * 4, l.argmax + s * pSize * 4,
+              below.outPtr + s * rSize * 4, c, C, H, W]);
+            i--;
+            continue;
+          }
+          const inSize = numel(l.inShape), outSize = numel(l.outShape);
+          const dIn = l.dInPtr + s * inSize * 4;
+          const dOut = l.dOutPtr + s * outSize * 4;
+          const [C, H, W] = l.inShape;
+          calls.push(["zero", dIn, c * inSize * 4]);
+          switch (l.spec.type) {
+            case "conv":
+              calls.push(["conv2d_backward_input", dIn, dOut, this.wPtr(l), c, C, H, W, l.outShape[0], l.spec.k,
+                l.spec.pad, ws]);
+              break;
+            case "relu":
+              calls.push(["relu_backward", dIn, dOut, l.outPtr + s * outSize * 4, c * inSize]);
+              break;
+            case "maxpool":
+              calls.push(["maxpool2d_backward", dIn, dOut, l.argmax + s * outSize * 4, c, C, H, W]);
+              break;
+            case "linear": {
+              const inp = (i === 0 ? this.fedFrom : l.inPtr) + s * inSize * 4;
+              calls.push(["linear_backward", dIn, 0, 0, dOut, inp, this.wPtr(l), c, inSize, l.outShape[0], ws]);
+              break;
+            }
+          }
+        }
+      }
+      chain.push(calls);
+    }
+    par.run(chain);
+    if (!paramGrads) return;
+    // 2. Parameter gradients: work items over all n images, split by their cost (flops per item).
     const ex = this.core.exports;
-    const t = (ptr: number, shape: readonly number[]): Tensor => ({ ptr, shape });
-    for (let i = this.plan.length - 1; i >= 0; i--) {
+    const items: { layer: number; index: number; weight: number }[] = [];
+    for (let i = last; i >= 0; i--) {
       const l = this.plan[i];
-      const inShape = [n, ...l.inShape];
-      const inp = t(i === 0 ? this.fedFrom : l.inPtr, inShape);
-      const dIn = i === 0 && !inputGrad ? null : t(l.dInPtr, inShape);
-      if (dIn) ex.zero(dIn.ptr, numel(inShape) * 4);
-      const dOut = t(l.dOutPtr, l.spec.type === "linear" ? [n, l.outShape[0]] : [n, ...l.outShape]);
-      const dW = paramGrads && l.wOff >= 0 ? this.weight(l, this.grads) : null;
-      const dB = paramGrads && l.bOff >= 0 ? this.bias(l, this.grads) : null;
-      switch (l.spec.type) {
-        case "conv":
-          conv2dBackward(this.core, dIn, dW, dB, dOut, inp, this.weight(l), l.spec.pad, this.ws);
-          break;
-        case "relu":
-          if (dIn) reluBackward(this.core, dIn, dOut, t(l.outPtr, dOut.shape));
-          break;
-        case "maxpool":
-          if (dIn) maxpool2dBackward(this.core, dIn, dOut, t(l.argmax, dOut.shape));
-          break;
-        case "linear":
-          linearBackward(this.core, dIn, dW, dB, dOut, inp, this.weight(l), this.ws);
-          break;
+      const [C, , ] = l.inShape;
+      if (l.spec.type === "conv") {
+        const count = ex.conv2d_param_items(C, l.outShape[0], l.spec.k);
+        const w = 16 * l.outShape[1] * l.outShape[2] * n;
+        for (let k = 0; k < count; k++) items.push({ layer: i, index: k, weight: w });
+      } else if (l.spec.type === "linear") {
+        items.push({ layer: i, index: 0, weight: 2 * numel(l.inShape) * l.outShape[0] * n });
       }
     }
+    const cut = cuts(items.map((it) => it.weight), parts);
+    const params: Call[][] = [];
+    for (let p = 0; p < parts; p++) {
+      const ws = this.ws + p * this.wsStride;
+      const calls: Call[] = [];
+      let k = cut[p];
+      while (k < cut[p + 1]) {
+        const layer = items[k].layer;
+        let e = k;
+        while (e < cut[p + 1] && items[e].layer === layer) e++;
+        const l = this.plan[layer];
+        const inp = layer === 0 ? this.fedFrom : l.inPtr;
+        const [C, H, W] = l.inShape;
+        const dW = this.wPtr(l, this.grads), dB = this.bPtr(l, this.grads);
+        if (l.spec.type === "conv") {
+          calls.push(["conv2d_backward_params", dW, dB, l.dOutPtr, inp, n, C, H, W, l.outShape[0], l.spec.k, l.spec.pad,
+            ws,
+            items[k].index, items[e - 1].index + 1]);
+        } else {
+          calls.push(["linear_backward", 0, dW, dB, l.dOutPtr, inp, this.wPtr(l), n, numel(l.inShape), l.outShape[0],
+            ws]);
+        }
+        k = e;
+      }
+      params.push(calls);
+    }
+    par.run(params);
   }
 
   /** Layer i's output for the first images of the last forward, and its gradient after a backward
    *  (d of what was backpropagated with respect to that output): pointers to (n, C, H, W) f32 and the
-   *  per-image shape. For methods that look inside the network (Grad-CAM, src/explain/gradcam.ts). */
+   *  per-image shape. For methods that look inside the network (Grad-CAM, src/explain/gradcam.ts).
+   *  From then on backward writes that gradient (it is skipped when a max-pool over a ReLU is
+   *  backpropagated in one pass). */
   layerOutput(i: number): { type: LayerSpec["type"]; out: number; dout: number; shape: [number, number, number] } {
     const l = this.plan[i];
     if (!l) throw new RangeError(`model: no layer ${i} (the model has ${this.plan.length})`);
+    this.readGrads.add(i);
     return { type: l.spec.type, out: l.outPtr, dout: l.dOutPtr, shape: [...l.outShape] };
   }
 
-  /** The weight (or, with region = grads, its gradient) of a layer as a tensor. */
-  private weight(l: PlanLayer, region = this.params): Tensor {
-    return { ptr: region + l.wOff * 4, shape: l.wShape };
+  /** Layers whose output gradient a caller reads (layerOutput): never fused away. */
+  private readonly readGrads = new Set<number>();
+
+  private wPtr(l: PlanLayer, region = this.params): number {
+    return region + l.wOff * 4;
   }
 
-  private bias(l: PlanLayer, region = this.params): Tensor {
-    return { ptr: region + l.bOff * 4, shape: [l.bCount] };
+  private bPtr(l: PlanLayer, region = this.params): number {
+    return region + l.bOff * 4;
   }
 
   zeroGrads(): void {

@@ -100,7 +100,7 @@ export function evaluate(model: Model, set: ResidentSet): { acc: number; loss: n
   for (let start = 0; start < set.count; start += model.capacity) {
     const n = Math.min(model.capacity, set.count - start);
     const labels = set.labels + start * 4;
-    model.forward(n, set.images + start * model.inputSize * 4);
+    model.forward(n, set.images + start * model.inputSize * 4, false); // nothing kept for a backward
     lossSum += model.loss(n, false, labels) * n;
     correct += ex.count_correct(model.logits, labels, n, model.classes);
   }
@@ -167,6 +167,7 @@ export function trainModel(
           ex.copy(model.input + i * size * 4, data + k * size * 4, size * 4);
           labels[i] = train.labels[k];
         }
+        core.parallel.refresh?.(); // more cores may have freed up (results do not depend on it)
         model.zeroGrads();
         model.forward(batch);
         const loss = model.loss(batch, true);

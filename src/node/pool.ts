@@ -7,6 +7,14 @@ import { Worker } from "node:worker_threads";
 
 export interface PoolOptions<J extends { id: string }, R, P> {
   workers: number;
+  /** Cores the jobs share (default `workers`): each running job has an allowance of threads, a word in
+   *  a SharedArrayBuffer its worker reads (JobContext.allowance). A job starts with one thread while
+   *  the queue holds at least as many jobs as there are free cores, else with its share of the free
+   *  cores; when the queue is empty, the cores of every finished job go to the jobs still running, so
+   *  no core idles through the tail. Jobs run in the order given (put the longest first). */
+  cores?: number;
+  /** The most threads one job may use (default `cores`). */
+  maxThreads?: number;
   /** What the jobs are, for error messages ("training" → "training job X failed"). */
   name: string;
   /** The worker script: a module that calls serveJobs (./worker.ts). */
@@ -20,7 +28,9 @@ export interface PoolOptions<J extends { id: string }, R, P> {
 }
 
 /** The messages between pool and worker (./worker.ts sends what this file reads). */
-export type ToWorker<J> = { type: "init"; init: unknown } | { type: "job"; job: J };
+export type ToWorker<J> =
+  | { type: "init"; init: unknown; slot: number; allowance: SharedArrayBuffer }
+  | { type: "job"; job: J };
 export type FromWorker<R, P> =
   | { type: "progress"; id: string; report: P }
   | { type: "done"; result: R }
@@ -35,6 +45,28 @@ export function runPool<J extends { id: string }, R, P>(jobs: J[], o: PoolOption
   let remaining = jobs.length;
   let failed = false;
 
+  const cores = Math.max(1, o.cores ?? o.workers);
+  const maxThreads = Math.max(1, Math.min(o.maxThreads ?? cores, cores));
+  // allowance[i]: threads the job on worker i may use now (0 while it has none)
+  const allowBuf = new SharedArrayBuffer(4 * n);
+  const allow = new Int32Array(allowBuf);
+  const running = new Set<number>();
+  const granted = () => [...running].reduce((s, i) => s + Atomics.load(allow, i), 0);
+  /** Hand the free cores to the running jobs, one at a time in slot order (only when nothing waits). */
+  const redistribute = () => {
+    let free = cores - granted();
+    for (let more = true; free > 0 && more; ) {
+      more = false;
+      for (const i of [...running].sort((a, b) => a - b)) {
+        if (free > 0 && Atomics.load(allow, i) < maxThreads) {
+          Atomics.add(allow, i, 1);
+          free--;
+          more = true;
+        }
+      }
+    }
+  };
+
   return new Promise<void>((resolve, reject) => {
     const stop = (err?: Error) => {
       if (failed) return;
@@ -44,9 +76,19 @@ export function runPool<J extends { id: string }, R, P>(jobs: J[], o: PoolOption
       else resolve();
     };
     const post = (w: Worker, msg: ToWorker<J>) => w.postMessage(msg);
-    const next = (w: Worker) => {
+    const next = (w: Worker, i: number) => {
       const job = queue.shift();
-      if (job) post(w, { type: "job", job });
+      if (!job) {
+        running.delete(i);
+        Atomics.store(allow, i, 0);
+        redistribute();
+        return;
+      }
+      running.add(i);
+      Atomics.store(allow, i, 0);
+      const free = Math.max(1, cores - granted());
+      Atomics.store(allow, i, Math.min(maxThreads, Math.max(1, Math.floor(free / (queue.length + 1)))));
+      post(w, { type: "job", job });
     };
     for (let i = 0; i < n; i++) {
       const w = new Worker(o.script);
@@ -64,7 +106,7 @@ export function runPool<J extends { id: string }, R, P>(jobs: J[], o: PoolOption
           }
           remaining--;
           if (remaining === 0) stop();
-          else next(w);
+          else next(w, i);
         } else if (msg.type === "error") {
           stop(new Error(`${o.name} job ${msg.id} failed: ${msg.message}`));
         }
@@ -73,8 +115,8 @@ export function runPool<J extends { id: string }, R, P>(jobs: J[], o: PoolOption
       w.on("exit", (code) => {
         if (!failed && remaining > 0 && code !== 0) stop(new Error(`a ${o.name} worker exited with code ${code}`));
       });
-      post(w, { type: "init", init: o.init });
-      next(w);
+      post(w, { type: "init", init: o.init, slot: i, allowance: allowBuf });
+      next(w, i);
     }
   });
 }

@@ -41,6 +41,20 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return cachedBytes;
 }
 
+// The "slow half" of 0.1 (about half of fresh processes ~25% slower, following the compilation),
+// looked for on 2026-12-01 on the 2-vCPU Zen 3 machine (Node 20.20, V8 11.3), timing kernels by the
+// process's CPU time in fresh processes:
+// - With V8's defaults (Liftoff, then dynamic tier-up to TurboFan) no process was slow: 28 processes,
+//   conv kernels within about 5%, train-step throughput max/min 1.13 with the machine at load ~9.
+// - With --no-liftoff (every function compiled by TurboFan up front, on parallel background tasks)
+//   3 of 10 processes ran every conv kernel 25-30% slower — but --print-wasm-code showed the TurboFan
+//   code of the hot functions (tile4x8, tile_row, dot2x4p, im2col_*, conv2d_forward) at the same
+//   offsets mod 4096, in the same order, in fast and slow processes, so code alignment is not it; the
+//   arena's layout (and so any 4K aliasing between scratch buffers) is the same in every process; the
+//   slow processes also measured a lower peak probe (51 vs 55 GFLOP/s) and a second batch of 8 such
+//   processes had no slow one: the slowness followed the machine's load (the 2 vCPUs are shared),
+//   not the compilation. Nothing to remove here: keep the defaults (synchronous new WebAssembly.Module,
+//   Liftoff + tier-up), and time on a quiet machine.
 /** The compiled module (compiled once per process, shareable with workers via postMessage). */
 export function wasmModule(): WebAssembly.Module {
   if (!cachedModule) cachedModule = new WebAssembly.Module(wasmBytes());

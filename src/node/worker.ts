@@ -6,9 +6,15 @@
 import { parentPort } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "./pool.js";
 
+/** What the pool tells a worker besides `init`: a word holding the threads its current job may use
+ *  (raised by the pool when cores free up; see PoolOptions.cores). */
+export interface JobContext {
+  allowance: Int32Array;
+}
+
 export interface JobRunner<I, J extends { id: string }, R, P> {
   /** Called once with the pool's `init`. */
-  setup(init: I): void;
+  setup(init: I, ctx: JobContext): void;
   /** One job; `progress` sends a report to the pool's onProgress. Returns the result and the buffers
    *  to transfer rather than copy. */
   run(job: J, progress: (report: P) => void): { result: R; transfer?: ArrayBuffer[] };
@@ -21,7 +27,7 @@ export function serveJobs<I, J extends { id: string }, R, P>(runner: JobRunner<I
   let ready = false;
   port.on("message", (msg: ToWorker<J>) => {
     if (msg.type === "init") {
-      runner.setup(msg.init as I);
+      runner.setup(msg.init as I, { allowance: new Int32Array(msg.allowance, 4 * msg.slot, 1) });
       ready = true;
       return;
     }

@@ -6,6 +6,7 @@
 import { availableParallelism, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
+import { wasmMtModule } from "../node/threads.js";
 import type { Core } from "../core/load.js";
 import { encodeCheckpoint } from "../nn/checkpoint.js";
 import { loadDataset } from "../node/datasets.js";
@@ -41,7 +42,10 @@ export const silentLogger: Logger = { info() {}, progress() {} };
 
 export interface StudyOptions {
   out: string;
+  /** Cores the training jobs share (default: all). */
   workers?: number;
+  /** Threads one training job may use at most (default: workers). */
+  threads?: number;
   force?: boolean;
   log?: Logger;
   /** Colour scale of Figure 4: one per query row (default) or per map (Captum's 2% clip). */
@@ -189,7 +193,9 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
   try {
     await runTraining(pending, {
       workers,
+      maxThreads: opts.threads ?? workers,
       module: wasmModule(),
+      mtModule: Math.min(opts.threads ?? workers, workers) > 1 ? wasmMtModule() : undefined,
       data,
       config,
       onEpoch: (job, r) => {

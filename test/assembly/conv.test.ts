@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { assertClose, assertSameBits, freshCore, snap, type Core } from "../helpers.js";
+import { assertClose, assertSameBits, freshCore, randomF32, snap, type Core } from "../helpers.js";
 import { checkGradients, checkOp, type Comparison, type Op } from "./check-op.js";
 
 // conv2d_forward / conv2d_backward against their direct-loop twins (forward, dinp and dbias bit for
@@ -157,6 +157,43 @@ conv("the network's layers agree with the twins (MNIST conv1, conv2; cs231n conv
   for (const shape of layers) {
     const m = core.arena.mark();
     checkConv(core, shape, (seed += 10));
+    core.arena.reset(m);
+  }
+});
+
+conv("backward in pieces (parameter items split anyhow, images split anyhow) = one conv2d_backward, bit for bit", () => {
+  // What a multi-threaded host does (src/core/parallel.ts): dweight/dbias by ranges of work items,
+  // dinp by ranges of images, each piece with its own scratch. Every element is owned by one piece and
+  // summed in conv2d_backward's order, so the bits cannot depend on the split.
+  const core = freshCore();
+  const ex = core.exports;
+  const shapes: Shape[] = [[3, 1, 28, 28, 16, 5, 2], [3, 16, 14, 14, 32, 5, 2], [2, 3, 7, 6, 5, 3, 1], [2, 6, 5, 5, 3, 3, 0]];
+  let seed = 900;
+  for (const shape of shapes) {
+    const m = core.arena.mark();
+    const d = dims(shape);
+    const { N, Cin, H, W, Cout, K, pad } = d;
+    const inp = randomF32(core, d.nIn, seed++), w = randomF32(core, d.nW, seed++, -0.5, 0.5);
+    const dout = randomF32(core, d.nOut, seed++);
+    const wsB = ex.conv2d_ws_bytes(N, Cin, H, W, Cout, K, pad);
+    const grads = () => ({ dinp: randomF32(core, d.nIn, 7), dw: randomF32(core, d.nW, 8), db: randomF32(core, Cout, 9) });
+    const ref = grads();
+    ex.conv2d_backward(ref.dinp, ref.dw, ref.db, dout, inp, w, N, Cin, H, W, Cout, K, pad, core.arena.alloc(wsB));
+    const items = ex.conv2d_param_items(Cin, Cout, K);
+    for (const parts of [1, 2, 3, 5, items]) {
+      const g = grads();
+      for (let p = 0; p < parts; p++) {
+        const i0 = Math.floor((items * p) / parts), i1 = Math.floor((items * (p + 1)) / parts);
+        ex.conv2d_backward_params(g.dw, g.db, dout, inp, N, Cin, H, W, Cout, K, pad, core.arena.alloc(wsB), i0, i1);
+        const n0 = Math.floor((N * p) / parts), n1 = Math.floor((N * (p + 1)) / parts);
+        const img = Cin * H * W, oimg = Cout * d.Ho * d.Wo;
+        ex.conv2d_backward_input(g.dinp + n0 * img * 4, dout + n0 * oimg * 4, w, n1 - n0, Cin, H, W, Cout, K, pad, core.arena.alloc(wsB));
+      }
+      const what = `${shape} in ${parts} pieces`;
+      assertSameBits(snap(core, g.dw, d.nW), snap(core, ref.dw, d.nW), `${what}: dweight`);
+      assertSameBits(snap(core, g.db, Cout), snap(core, ref.db, Cout), `${what}: dbias`);
+      assertSameBits(snap(core, g.dinp, d.nIn), snap(core, ref.dinp, d.nIn), `${what}: dinp`);
+    }
     core.arena.reset(m);
   }
 });

@@ -198,3 +198,30 @@ bwd("matches finite differences of a weighted sum of the outputs (distinct value
 });
 
 bwd.run();
+
+const fused = suite("maxpool2d_relu_backward");
+
+fused("= relu_backward after maxpool2d_backward on zeroed gradients, bit for bit (-0, +0, NaN, ties)", () => {
+  // ReLU outputs with exact zeros (blank windows: ties, and the ReLU's mask off), -0 and a NaN;
+  // pooled gradients with -0 and a NaN: the fused pass must reproduce +0 + (+0 + g) and +0 + +0.
+  const core = freshCore();
+  const ex = core.exports;
+  const N = 2, C = 3, H = 6, W = 7, n = N * C * H * W, Ho = H >> 1, Wo = W >> 1, no = N * C * Ho * Wo;
+  const x = snap(core, randomF32(core, n, 77), n).map((v, i) => (i % 5 === 0 ? 0 : i % 11 === 0 ? -0 : v));
+  x[13] = NaN;
+  const out = core.arena.putF32(x);
+  ex.relu_forward(out, out, n); // relu's output, in place
+  const pooled = core.arena.alloc(no * 4), argmax = core.arena.alloc(no * 4);
+  ex.maxpool2d_forward(pooled, argmax, out, N, C, H, W);
+  const g = snap(core, randomF32(core, no, 78), no).map((v, i) => (i % 7 === 0 ? -0 : v));
+  g[3] = NaN;
+  const dout = core.arena.putF32(g);
+  const dpool = core.arena.allocF32(n), two = core.arena.allocF32(n), one = core.arena.allocF32(n);
+  ex.maxpool2d_backward(dpool, dout, argmax, N, C, H, W);
+  ex.relu_backward(two, dpool, out, n);
+  ex.maxpool2d_relu_backward(one, dout, argmax, out, N, C, H, W);
+  assertSameBits(snap(core, one, n), snap(core, two, n), "fused vs two passes");
+  assert.ok(snap(core, one, n).some((v) => v !== 0), "some gradient passes");
+});
+
+fused.run();

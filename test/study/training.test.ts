@@ -2,6 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { runTraining as runPool } from "../../src/study/training.js";
 import { wasmModule } from "../../src/node/wasm.js";
+import { wasmMtModule } from "../../src/node/threads.js";
 import { DEFAULT_CONFIG, type Job, type StudyConfig } from "../../src/study/config.js";
 import type { JobResult, StudyData } from "../../src/study/job.js";
 
@@ -30,6 +31,22 @@ pool("every job is done once, on as many workers as asked, whatever the order", 
   const blur = done.find((r) => r.job.id === "blur-seed0")!;
   assert.is(blur.trainSize, 40, "20 originals + 1 copy each");
   assert.is(blur.history.epochLoss.length, 1);
+});
+
+pool("jobs on 2 cores with up to 2 threads each (threads granted as jobs finish) = 1 worker, 1 thread, bit for bit", async () => {
+  // 3 jobs on 2 cores: two start with one thread each; when the first ends with the queue holding one
+  // job, that job starts on the free core; the last job running gets both cores mid-run.
+  const jobs = [job("blur-seed0", "blur"), job("orig-seed0", "orig"), job("orig-seed1", "orig", 1)];
+  const cfg: StudyConfig = { ...config, epochs: 2, steps: 3 };
+  const serial = new Map<string, JobResult>();
+  await runPool(jobs, { workers: 1, maxThreads: 1, module: wasmModule(), data: tinyData(), config: cfg, onDone: (r) => serial.set(r.job.id, r) });
+  const threaded = new Map<string, JobResult>();
+  await runPool(jobs, { workers: 2, maxThreads: 2, module: wasmModule(), mtModule: wasmMtModule(), data: tinyData(), config: cfg, onDone: (r) => threaded.set(r.job.id, r) });
+  for (const j of jobs) {
+    const a = serial.get(j.id)!, b = threaded.get(j.id)!;
+    assert.equal(Buffer.from(b.best.buffer), Buffer.from(a.best.buffer), `${j.id}: best weights`);
+    assert.equal(b.history, a.history, `${j.id}: history`);
+  }
 });
 
 pool("a job that throws stops the pool with an error naming it (no hang)", async () => {
