@@ -4,7 +4,8 @@
 // (Deno.readFile, Bun.file, node:fs), so nothing Node-specific is needed under Deno or Bun.
 import { portableCheck } from "./portable.js";
 
-declare const Deno: { readFile(path: string): Promise<Uint8Array>; args: string[]; version: { deno: string } } | undefined;
+declare const Deno:
+  { readFile(path: string): Promise<Uint8Array>; args: string[]; version: { deno: string } } | undefined;
 declare const Bun: { file(path: string): { arrayBuffer(): Promise<ArrayBuffer> }; version: string } | undefined;
 
 async function main(): Promise<void> {

@@ -81,13 +81,23 @@ export function runPortableCheck(core: Core): PortableResult {
     // that writes outside its outputs would still give the same wrong bytes in every runtime.)
     const again = attribute(model, images.subarray(0, 784), [0]);
     if (sha256F32(again.signed) !== sha256F32(map.signed) || sha256F32(model.getParams()) !== sha256F32(weights)) {
-      throw new Error("portable check: a second saliency pass changed the map or the weights (a kernel writes outside its outputs)");
+      throw new Error(
+        "portable check: a second saliency pass changed the map or the weights (a kernel writes outside its outputs)",
+      );
     }
     const x0 = images.subarray(0, 784);
     const smoothgradSha256 = sha256F32(smoothgrad(model, x0, [0], { seed: PORTABLE.seed }).signed);
     const igSha256 = sha256F32(integratedGradients(model, x0, [0]).signed);
     const mapSha256 = sha256F32(map.signed);
-    return { wasmSha256: "", weightsSha256: sha256F32(weights), mapSha256, smoothgradSha256, igSha256, losses, predicted: map.predicted[0] };
+    return {
+      wasmSha256: "",
+      weightsSha256: sha256F32(weights),
+      mapSha256,
+      smoothgradSha256,
+      igSha256,
+      losses,
+      predicted: map.predicted[0],
+    };
   } finally {
     core.arena.reset(mark);
   }

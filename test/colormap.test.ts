@@ -1,6 +1,14 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { VIRIDIS_DATA, VIRIDIS_LUT, colormapIndex, viridis, viridisHex, viridisStops, BAD_COLOR } from "../src/colormap.js";
+import {
+  VIRIDIS_DATA,
+  VIRIDIS_LUT,
+  colormapIndex,
+  viridis,
+  viridisHex,
+  viridisStops,
+  BAD_COLOR,
+} from "../src/colormap.js";
 
 const cm = suite("colormap");
 
@@ -32,7 +40,8 @@ cm("luminance rises monotonically from one end to the other (a transcription typ
 
 cm("neighbouring entries differ by less than 0.011 per channel (no misplaced rows)", () => {
   for (let i = 1; i < 256; i++) {
-    for (let c = 0; c < 3; c++) assert.ok(Math.abs(VIRIDIS_DATA[i][c] - VIRIDIS_DATA[i - 1][c]) < 0.011, `entry ${i} channel ${c}`);
+    for (let c = 0; c < 3; c++)
+      assert.ok(Math.abs(VIRIDIS_DATA[i][c] - VIRIDIS_DATA[i - 1][c]) < 0.011, `entry ${i} channel ${c}`);
   }
 });
 

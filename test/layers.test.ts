@@ -80,7 +80,10 @@ function graph(): { files: string[]; edges: Edge[]; external: Edge[] } {
   for (const f of files) {
     for (const spec of importsOf(readFileSync(join(srcDir, f), "utf8"))) {
       if (spec.startsWith(".")) {
-        const to = relative(srcDir, resolve(srcDir, dirname(f), spec)).split("\\").join("/").replace(/\.js$/, ".ts");
+        const to = relative(srcDir, resolve(srcDir, dirname(f), spec))
+          .split("\\")
+          .join("/")
+          .replace(/\.js$/, ".ts");
         edges.push({ from: f, to, spec });
       } else {
         external.push({ from: f, to: spec, spec });
@@ -98,7 +101,10 @@ layers("the graph is read: every relative import names a file of src/", () => {
   assert.ok(g.files.length > 40, `only ${g.files.length} files found under ${srcDir}`);
   assert.ok(g.edges.length > 100, `only ${g.edges.length} imports found`);
   const missing = g.edges.filter((e) => !g.files.includes(e.to));
-  assert.equal(missing.map((e) => `${e.from} -> ${e.spec}`), []);
+  assert.equal(
+    missing.map((e) => `${e.from} -> ${e.spec}`),
+    [],
+  );
 });
 
 layers("every file belongs to a layer of the table, and the table itself has no cycle", () => {
@@ -122,12 +128,18 @@ layers("no import points to a layer its layer may not use", () => {
     const b = layerOf(e.to);
     return a !== b && !ALLOWED[a].includes(b);
   });
-  assert.equal(bad.map((e) => `${e.from} (${layerOf(e.from)}) -> ${e.to} (${layerOf(e.to)})`), []);
+  assert.equal(
+    bad.map((e) => `${e.from} (${layerOf(e.from)}) -> ${e.to} (${layerOf(e.to)})`),
+    [],
+  );
 });
 
 layers("portable layers import neither Node nor any package", () => {
   const bad = g.external.filter((e) => PORTABLE.has(layerOf(e.from)));
-  assert.equal(bad.map((e) => `${e.from} -> ${e.spec}`), []);
+  assert.equal(
+    bad.map((e) => `${e.from} -> ${e.spec}`),
+    [],
+  );
 });
 
 layers("no import cycle between files", () => {
@@ -171,11 +183,7 @@ layers("no import cycle between files", () => {
 layers("the check sees a bad import: a cycle and an upward import in a made-up graph", () => {
   // The same functions on text, so a regex that silently matched nothing could not pass the checks above.
   const text = `import type { A } from "../cli/parse.js";\nexport * from "./x.js";\nconst m = await import("node:fs");`;
-  assert.equal(importsOf(text), [
-    "../cli/parse.js",
-    "./x.js",
-    "node:fs",
-  ]);
+  assert.equal(importsOf(text), ["../cli/parse.js", "./x.js", "node:fs"]);
   assert.equal(importsOf(`import "node:fs";\n// import { no } from "./comment.js";`), ["node:fs"]);
   assert.is(layerOf("cli.ts"), "cli");
   assert.is(layerOf("study/analysis.ts"), "study");

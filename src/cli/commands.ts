@@ -20,18 +20,42 @@ const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace(/^-(0
 
 /** Table 1 and the metrics as plain text for the terminal. */
 export function summaryText(r: Results): string {
-  const lines = ["", "Table 1: training results (best validation accuracy, its epoch, test accuracy with those weights)", ""];
+  const lines = [
+    "",
+    "Table 1: training results (best validation accuracy, its epoch, test accuracy with those weights)",
+    "",
+  ];
   lines.push(`${pad("set", 12)}${pad("bestVal", 9)}${pad("epoch", 7)}test`);
-  for (const row of r.table1) lines.push(`${pad(row.set, 12)}${pad(f(row.bestVal), 9)}${pad(String(row.bestEpoch), 7)}${f(row.test, 4)}`);
+  for (const row of r.table1)
+    lines.push(`${pad(row.set, 12)}${pad(f(row.bestVal), 9)}${pad(String(row.bestEpoch), 7)}${f(row.test, 4)}`);
   if (r.runs.length > 1) {
     lines.push("", `Test accuracy over ${r.runs.length} runs (mean ± sd)`);
     for (const s of r.table1Summary) lines.push(`${pad(s.set, 12)}${f(s.testMean, 4)} ± ${f(s.testSd, 4)}`);
   }
   lines.push("", "Saliency against the Orig baseline (mean ± sd over queries)", "");
-  lines.push(`${pad("set", 16)}${pad("CC", 16)}${pad("KL", 16)}${pad("SIM", 16)}${pad("Spearman", 16)}${pad("H spatial", 16)}H hist`);
-  const row = (name: string, m: { cc: number; ccSd: number; kl: number; klSd: number; sim: number; simSd: number; spearman: number; spearmanSd: number }, eS: string, eH: string) =>
-    lines.push(`${pad(name, 16)}${pad(`${f(m.cc)}±${f(m.ccSd)}`, 16)}${pad(`${f(m.kl)}±${f(m.klSd)}`, 16)}${pad(`${f(m.sim)}±${f(m.simSd)}`, 16)}${pad(`${f(m.spearman)}±${f(m.spearmanSd)}`, 16)}${pad(eS, 16)}${eH}`);
-  for (const m of r.metrics) row(m.set, m, `${f(m.entropySpatial)}±${f(m.entropySpatialSd)}`, `${f(m.entropyHist)}±${f(m.entropyHistSd)}`);
+  lines.push(
+    `${pad("set", 16)}${pad("CC", 16)}${pad("KL", 16)}${pad("SIM", 16)}${pad("Spearman", 16)}${pad("H spatial", 16)}H hist`,
+  );
+  const row = (
+    name: string,
+    m: {
+      cc: number;
+      ccSd: number;
+      kl: number;
+      klSd: number;
+      sim: number;
+      simSd: number;
+      spearman: number;
+      spearmanSd: number;
+    },
+    eS: string,
+    eH: string,
+  ) =>
+    lines.push(
+      `${pad(name, 16)}${pad(`${f(m.cc)}±${f(m.ccSd)}`, 16)}${pad(`${f(m.kl)}±${f(m.klSd)}`, 16)}${pad(`${f(m.sim)}±${f(m.simSd)}`, 16)}${pad(`${f(m.spearman)}±${f(m.spearmanSd)}`, 16)}${pad(eS, 16)}${eH}`,
+    );
+  for (const m of r.metrics)
+    row(m.set, m, `${f(m.entropySpatial)}±${f(m.entropySpatialSd)}`, `${f(m.entropyHist)}±${f(m.entropyHistSd)}`);
   if (r.noiseFloor) row(`${r.noiseFloor.set.replace(/^orig \((\w+)\)$/, "$1")} floor`, r.noiseFloor, "", "");
   if (r.stats) lines.push(...statsText(r.stats));
   else lines.push("", "No noise floors (--no-noise-floor): no tests against a floor.");
@@ -43,7 +67,13 @@ function configText(c: StudyConfig, out: string, workers: number, threads: numbe
   return [
     `augsal ${VERSION}`,
     `  data ${c.data}, ${c.trainPerClass}/class train, ${c.valPerClass}/class validation, seed ${c.seed}, runs ${c.runs}`,
-    `  sets orig,${c.aug.join(",")} (${c.copies} copies per image${Object.keys(c.strength).length ? `, strength ${Object.entries(c.strength).map(([k, v]) => `${k}=${v}`).join(",")}` : ""}${c.cropMode === "resize" ? ", crop-and-resize" : ""}), arch ${c.arch}`,
+    `  sets orig,${c.aug.join(",")} (${c.copies} copies per image${
+      Object.keys(c.strength).length
+        ? `, strength ${Object.entries(c.strength)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")}`
+        : ""
+    }${c.cropMode === "resize" ? ", crop-and-resize" : ""}), arch ${c.arch}`,
     `  ${c.epochs} epochs x ${c.steps} steps, batch ${c.batch || "set size / steps"}, ${o.kind} lr ${o.lr}`,
     `  saliency: ${c.queries} query/class, target ${c.target}, score ${c.score}, noise floor ${c.noiseFloor ? "on" : "off"}`,
     `  workers ${workers} (cores shared by the jobs; up to ${threads} thread${threads > 1 ? "s" : ""} per job)`,
@@ -72,7 +102,16 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       const config = adoptRunConfig(p);
       log.info(configText(config, p.out, p.workers, Math.min(p.threads ?? p.workers, p.workers)));
       const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
-      const r = await runStudy(config, { out: p.out, workers: p.workers, threads: p.threads, force: p.force, scale: p.scale, log, command, trainOnly: p.command === "train" });
+      const r = await runStudy(config, {
+        out: p.out,
+        workers: p.workers,
+        threads: p.threads,
+        force: p.force,
+        scale: p.scale,
+        log,
+        command,
+        trainOnly: p.command === "train",
+      });
       if (r) {
         process.stdout.write(summaryText(r));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
@@ -90,20 +129,30 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
         const missing = studyJobs(config).flatMap((j) => Object.values(jobPaths(p.out, j)).filter((f) => !exists(f)));
         if (missing.length) {
           const names = missing.map((f) => f.slice(p.out.length + 1));
-          throw new UsageError(`--out ${p.out} is not fully trained (${names.join(", ")} missing or unfinished): ` +
-            `run '${CLI} study --out ${q(p.out)}' to finish it`);
+          throw new UsageError(
+            `--out ${p.out} is not fully trained (${names.join(", ")} missing or unfinished): ` +
+              `run '${CLI} study --out ${q(p.out)}' to finish it`,
+          );
         }
         const core = loadCore();
         const { ds } = loadStudyInputs(core, config);
         if (run.file.inputs) {
           const changes = inputChanges(run.file.inputs, fingerprintInputs({ ...ds.files }));
-          if (changes.length) throw new UsageError(`--out ${p.out}: the run was made from other input data: ${changes.join("; ")}; restore the data`);
+          if (changes.length)
+            throw new UsageError(
+              `--out ${p.out}: the run was made from other input data: ${changes.join("; ")}; restore the data`,
+            );
         }
         const sp = join(p.out, "split.json");
         const split = parseJsonFile(splitSchema, sp, readFile(sp).toString("utf8"), run.rf.repairHint("split.json"));
         checkSplit(sp, split, ds.train.labels.length, run.rf.repairHint("split.json"));
         const qp = join(p.out, "queries.json");
-        const queries = parseJsonFile(queriesSchema, qp, readFile(qp).toString("utf8"), run.rf.repairHint("queries.json"));
+        const queries = parseJsonFile(
+          queriesSchema,
+          qp,
+          readFile(qp).toString("utf8"),
+          run.rf.repairHint("queries.json"),
+        );
         checkQueries(qp, queries, ds.test.labels, run.rf.repairHint("queries.json"));
         let results: Results;
         const rp = join(p.out, "results.json");
@@ -111,9 +160,24 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
           results = analyse(core, config, p.out, ds, queries);
           if (config.trust) {
             const images = studyQueryImages(ds, queries);
-            results.explain.trust = await trustStage(wasmModule(), config, p.out, images, queries, ds.rows, ds.cols, p.workers);
+            results.explain.trust = await trustStage(
+              wasmModule(),
+              config,
+              p.out,
+              images,
+              queries,
+              ds.rows,
+              ds.cols,
+              p.workers,
+            );
           }
-        } else results = parseJsonFile(resultsSchema, rp, readFile(rp).toString("utf8"), run.rf.repairHint("results.json")) as unknown as Results;
+        } else
+          results = parseJsonFile(
+            resultsSchema,
+            rp,
+            readFile(rp).toString("utf8"),
+            run.rf.repairHint("results.json"),
+          ) as unknown as Results;
         writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
         process.stdout.write(summaryText(results));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
@@ -130,7 +194,9 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
       // Into a run of another configuration only what Figure 1 depends on counts; it is refused like study.
       const session = await openRunForWrite(p.out, config, {
-        force: p.force, command, what: "augment",
+        force: p.force,
+        command,
+        what: "augment",
         keys: ["data", "seed", "strength", "cropMode", "trainPerClass", "valPerClass"],
       });
       try {
@@ -144,7 +210,11 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
     }
     case "bench": {
       const { runBench } = await import("../bench/suite.js");
-      const r = await runBench({ quick: p.quick, threads: p.threads ?? 1, log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n") });
+      const r = await runBench({
+        quick: p.quick,
+        threads: p.threads ?? 1,
+        log: p.json ? undefined : (l: string) => process.stdout.write(l + "\n"),
+      });
       if (p.json) process.stdout.write(JSON.stringify(r) + "\n");
       return 0;
     }

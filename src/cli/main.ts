@@ -8,7 +8,10 @@ import { installCleanExit } from "../node/clean-exit.js";
 import { LockError, LOCK_EXIT_CODE } from "../node/lock.js";
 
 /** A logger for a terminal (one updating progress line) or a pipe (plain lines). */
-export function consoleLogger(stream: NodeJS.WriteStream = process.stderr): { info(l: string): void; progress(l: string): void } {
+export function consoleLogger(stream: NodeJS.WriteStream = process.stderr): {
+  info(l: string): void;
+  progress(l: string): void;
+} {
   const tty = !!stream.isTTY;
   let active = false;
   return {

@@ -4,9 +4,21 @@ import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import {
-  METHODS, parseMethods, type MethodName,
-  ARCH_PRESETS, AUG_NAMES, DEFAULT_CONFIG, DEFAULT_STRENGTH, OPTIMIZER_DEFAULTS, UsageError, defaultRunDir, parseStrength, validateConfig,
-  type AugName, type OptimizerConfig, type StudyConfig,
+  METHODS,
+  parseMethods,
+  type MethodName,
+  ARCH_PRESETS,
+  AUG_NAMES,
+  DEFAULT_CONFIG,
+  DEFAULT_STRENGTH,
+  OPTIMIZER_DEFAULTS,
+  UsageError,
+  defaultRunDir,
+  parseStrength,
+  validateConfig,
+  type AugName,
+  type OptimizerConfig,
+  type StudyConfig,
 } from "../study/config.js";
 import { VERSION } from "../version.js";
 
@@ -15,18 +27,36 @@ export type Command = (typeof COMMANDS)[number];
 
 const D = DEFAULT_CONFIG;
 const FLAGS = {
-  seed: { type: "string", help: "seed of the split, augmentation, queries and the first training run", def: String(D.seed) },
+  seed: {
+    type: "string",
+    help: "seed of the split, augmentation, queries and the first training run",
+    def: String(D.seed),
+  },
   runs: { type: "string", help: "training runs per set (run r uses seed + r)", def: String(D.runs) },
   epochs: { type: "string", help: "epochs per model", def: String(D.epochs) },
   steps: { type: "string", help: "steps per epoch", def: String(D.steps) },
   batch: { type: "string", help: "images per step (0: set size / steps)", def: String(D.batch) },
   optimizer: { type: "string", help: "adam | sgd (momentum 0.9)", def: "adam" },
   lr: { type: "string", help: "learning rate (default 0.001 for adam, 0.01 for sgd)", def: "" },
-  arch: { type: "string", help: `model: ${ARCH_PRESETS.join(" | ")} | layers like conv16k5p2,relu,maxpool,linear10`, def: D.arch },
+  arch: {
+    type: "string",
+    help: `model: ${ARCH_PRESETS.join(" | ")} | layers like conv16k5p2,relu,maxpool,linear10`,
+    def: D.arch,
+  },
   aug: { type: "string", help: `comma list of ${AUG_NAMES.join(",")} (orig always runs)`, def: D.aug.join(",") },
   copies: { type: "string", help: "augmented copies per original image", def: String(D.copies) },
-  strength: { type: "string", help: "augmentation strengths, e.g. scaling=0.5,blur=3 (README: what each means)", def: Object.entries(DEFAULT_STRENGTH).map(([k, v]) => `${k}=${v}`).join(",") },
-  "crop-mode": { type: "string", help: "crop: pad (RandomCrop, padding 4) | resize (RandomResizedCrop-like, area 0.6-1)", def: D.cropMode },
+  strength: {
+    type: "string",
+    help: "augmentation strengths, e.g. scaling=0.5,blur=3 (README: what each means)",
+    def: Object.entries(DEFAULT_STRENGTH)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
+  },
+  "crop-mode": {
+    type: "string",
+    help: "crop: pad (RandomCrop, padding 4) | resize (RandomResizedCrop-like, area 0.6-1)",
+    def: D.cropMode,
+  },
   "train-per-class": { type: "string", help: "training images per class", def: String(D.trainPerClass) },
   "val-per-class": { type: "string", help: "validation images per class", def: String(D.valPerClass) },
   queries: { type: "string", help: "saliency query images per class (from the test set)", def: String(D.queries) },
@@ -45,10 +75,26 @@ const FLAGS = {
     help: "skip the trust tables (sanity checks, localisation, deletion/insertion, equivariance)",
     def: "",
   },
-  scale: { type: "string", help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)", def: "shared" },
-  workers: { type: "string", help: "cores the training jobs share (jobs side by side, each on one or more threads)", def: `${availableParallelism()} (cores)` },
-  threads: { type: "string", help: "threads per training job at most (bench: threads of every figure)", def: "--workers (bench: 1)" },
-  data: { type: "string", help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR", def: D.data },
+  scale: {
+    type: "string",
+    help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)",
+    def: "shared",
+  },
+  workers: {
+    type: "string",
+    help: "cores the training jobs share (jobs side by side, each on one or more threads)",
+    def: `${availableParallelism()} (cores)`,
+  },
+  threads: {
+    type: "string",
+    help: "threads per training job at most (bench: threads of every figure)",
+    def: "--workers (bench: 1)",
+  },
+  data: {
+    type: "string",
+    help: "mnist (bundled) | fashion (apt-get install dataset-fashion-mnist) | idx:DIR",
+    def: D.data,
+  },
   out: { type: "string", help: "run folder", def: "runs/<data>-<arch>-seed<seed>" },
   force: { type: "boolean", help: "overwrite a run folder that holds another configuration", def: "" },
   json: { type: "boolean", help: "bench: print one JSON object", def: "" },
@@ -58,8 +104,31 @@ const FLAGS = {
 } as const;
 
 /** The flags that make up a study's configuration (config.json); the others steer a command. */
-export const CONFIG_FLAGS = ["seed", "runs", "epochs", "steps", "batch", "optimizer", "lr", "arch", "aug", "copies", "strength",
-  "crop-mode", "train-per-class", "val-per-class", "queries", "target", "score", "no-noise-floor", "no-repeat", "init", "methods", "no-trust", "data"];
+export const CONFIG_FLAGS = [
+  "seed",
+  "runs",
+  "epochs",
+  "steps",
+  "batch",
+  "optimizer",
+  "lr",
+  "arch",
+  "aug",
+  "copies",
+  "strength",
+  "crop-mode",
+  "train-per-class",
+  "val-per-class",
+  "queries",
+  "target",
+  "score",
+  "no-noise-floor",
+  "no-repeat",
+  "init",
+  "methods",
+  "no-trust",
+  "data",
+];
 
 /**
  * The flags each command reads: "config" stands for CONFIG_FLAGS. A flag the command would ignore is a
@@ -183,7 +252,10 @@ export function parseCli(argv: string[]): ParsedCli {
   try {
     parsed = parseArgs({
       args,
-      options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<string, { type: "string" | "boolean" }>,
+      options: Object.fromEntries(Object.entries(FLAGS).map(([k, f]) => [k, { type: f.type }])) as Record<
+        string,
+        { type: "string" | "boolean" }
+      >,
       allowPositionals: true,
       strict: true,
     });
@@ -192,12 +264,15 @@ export function parseCli(argv: string[]): ParsedCli {
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const s = (k: string) => v[k] as string | undefined;
-  if (parsed.positionals.length > 1) throw new UsageError(`one command at a time, got: ${parsed.positionals.join(" ")}`);
+  if (parsed.positionals.length > 1)
+    throw new UsageError(`one command at a time, got: ${parsed.positionals.join(" ")}`);
   const command = (parsed.positionals[0] ?? "study") as Command;
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(", ")})`);
+  if (!COMMANDS.includes(command))
+    throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(", ")})`);
   // An empty value would silently fall back to the default (--lr ""): refuse it.
   for (const [name, value] of Object.entries(v)) {
-    if (typeof value === "string" && value.trim() === "") throw new UsageError(`--${name} needs a value, got an empty string`);
+    if (typeof value === "string" && value.trim() === "")
+      throw new UsageError(`--${name} needs a value, got an empty string`);
   }
   const given = Object.keys(v).filter((k) => v[k] !== undefined);
   if (!v.help && !v.version && command !== "help") {
@@ -205,7 +280,8 @@ export function parseCli(argv: string[]): ParsedCli {
     const ignored = given.filter((k) => !allowed.has(k));
     if (ignored.length) {
       const uses = [...allowed].filter((f) => f !== "help" && f !== "version");
-      const what = command === "saliency" || command === "report" ? " (it reads the configuration from the run folder)" : "";
+      const what =
+        command === "saliency" || command === "report" ? " (it reads the configuration from the run folder)" : "";
       throw new UsageError(
         `${command} does not use ${ignored.map((k) => `--${k}`).join(", ")}${what}; ` +
           (uses.length ? `its flags: ${uses.map((f) => `--${f}`).join(" ")}` : "it takes no flags"),
@@ -222,10 +298,16 @@ export function parseCli(argv: string[]): ParsedCli {
 
   const augText = s("aug");
   const augParts = augText === undefined ? [...D.aug] : augText.split(",").map((x) => x.trim());
-  if (augParts.some((x) => x === "")) throw new UsageError(`--aug '${augText}' has an empty name: a comma list like crop,blur`);
+  if (augParts.some((x) => x === ""))
+    throw new UsageError(`--aug '${augText}' has an empty name: a comma list like crop,blur`);
   const aug = augParts.filter((x) => x !== "orig");
-  for (const a of aug) if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
-  if (aug.length === 0) throw new UsageError(`--aug '${augText}' leaves nothing to compare with orig: name at least one of ${AUG_NAMES.join(", ")}`);
+  for (const a of aug)
+    if (!(AUG_NAMES as readonly string[]).includes(a))
+      throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+  if (aug.length === 0)
+    throw new UsageError(
+      `--aug '${augText}' leaves nothing to compare with orig: name at least one of ${AUG_NAMES.join(", ")}`,
+    );
 
   const config: StudyConfig = {
     data: s("data") ?? D.data,
@@ -253,15 +335,20 @@ export function parseCli(argv: string[]): ParsedCli {
   };
   validateConfig(config);
   for (const a of Object.keys(config.strength)) {
-    if (!config.aug.includes(a as AugName)) throw new UsageError(`--strength ${a}=${config.strength[a as AugName]}: ${a} is not in --aug (${config.aug.join(",")})`);
+    if (!config.aug.includes(a as AugName))
+      throw new UsageError(
+        `--strength ${a}=${config.strength[a as AugName]}: ${a} is not in --aug (${config.aug.join(",")})`,
+      );
   }
   const workers = int("workers", s("workers"), availableParallelism());
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
   const threadsText = s("threads");
   const threads = threadsText === undefined ? undefined : int("threads", threadsText, 1);
-  if (threads !== undefined && (threads < 1 || threads > 64)) throw new UsageError(`--threads must be from 1 to 64, got ${threads}`);
+  if (threads !== undefined && (threads < 1 || threads > 64))
+    throw new UsageError(`--threads must be from 1 to 64, got ${threads}`);
   const scale = s("scale") ?? "shared";
-  if (scale !== "shared" && scale !== "per-map") throw new UsageError(`--scale must be 'shared' or 'per-map', got '${scale}'`);
+  if (scale !== "shared" && scale !== "per-map")
+    throw new UsageError(`--scale must be 'shared' or 'per-map', got '${scale}'`);
   const outFlag = s("out");
   if (outFlag !== undefined && outFlag.trim() === "") throw new UsageError("--out must name a folder");
   return {
@@ -280,4 +367,3 @@ export function parseCli(argv: string[]): ParsedCli {
     outGiven: outFlag !== undefined,
   };
 }
-

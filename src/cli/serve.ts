@@ -72,7 +72,10 @@ export function safeJoin(base: string, rel: string): string | null {
 /** Read the run folder: config.json must exist; weights may be missing (an unfinished run). */
 export function readRunInfo(runDir: string): RunInfo {
   const cfgPath = join(runDir, "config.json");
-  if (!existsSync(cfgPath)) throw new Error(`${runDir} is not an augsal run (config.json missing): run 'node dist/cli.js study --out ${runDir}' first`);
+  if (!existsSync(cfgPath))
+    throw new Error(
+      `${runDir} is not an augsal run (config.json missing): run 'node dist/cli.js study --out ${runDir}' first`,
+    );
   let cfg: { config?: StudyConfig; wasmSha256?: string };
   try {
     cfg = JSON.parse(readFileSync(cfgPath, "utf8"));
@@ -80,7 +83,8 @@ export function readRunInfo(runDir: string): RunInfo {
     throw new Error(`${cfgPath}: not valid JSON (${(e as Error).message})`);
   }
   const config = cfg.config;
-  if (!config || typeof config.seed !== "number" || !Array.isArray(config.aug)) throw new Error(`${cfgPath}: no study configuration in it`);
+  if (!config || typeof config.seed !== "number" || !Array.isArray(config.aug))
+    throw new Error(`${cfgPath}: no study configuration in it`);
   const models = studySets(config).map((set) => {
     const id = `${set}-seed${config.seed}`;
     return { set, id, url: existsSync(join(runDir, "weights", `${id}.bin`)) ? `/run/weights/${id}.bin` : null };
@@ -134,7 +138,8 @@ export function verifyServedFiles(run: string): void {
   if (st.kind !== "run") return;
   const rf = RunFolder.open(run, st.manifest);
   for (const rel of Object.keys(st.manifest.files)) {
-    if (/^(weights\/.*\.bin|saliency\/queries\.npy|queries\.json|config\.json)$/.test(rel) && rf.has(rel)) rf.read(rel, rf.repairHint(rel));
+    if (/^(weights\/.*\.bin|saliency\/queries\.npy|queries\.json|config\.json)$/.test(rel) && rf.has(rel))
+      rf.read(rel, rf.repairHint(rel));
   }
 }
 
@@ -147,10 +152,18 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
   const root = opts.root ?? packageRoot();
   const web = join(root, "web");
   const dist = join(root, "dist");
-  if (!existsSync(join(dist, "web", "app.js"))) throw new Error(`augsal serve: ${join(dist, "web", "app.js")} is missing (run 'npm run build')`);
+  if (!existsSync(join(dist, "web", "app.js")))
+    throw new Error(`augsal serve: ${join(dist, "web", "app.js")} is missing (run 'npm run build')`);
   let port = 0;
 
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Uint8Array | string, extra: Record<string, string> = {}) => {
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: Uint8Array | string,
+    extra: Record<string, string> = {},
+  ) => {
     const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
     res.writeHead(status, {
       "content-type": type,
@@ -176,7 +189,8 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
         return send(req, res, 405, "text/plain; charset=utf-8", "method not allowed\n");
       }
       const host = req.headers.host ?? "";
-      if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(req, res, 421, "text/plain; charset=utf-8", "wrong host\n");
+      if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+        return send(req, res, 421, "text/plain; charset=utf-8", "wrong host\n");
       let path: string;
       try {
         path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -184,7 +198,8 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
         return send(req, res, 400, "text/plain; charset=utf-8", "bad path\n");
       }
       // The page may load only from this server; the run's own report.html (self-contained) keeps its inline parts.
-      if (path === "/" || path === "/index.html") return file(req, res, safeJoin(web, "index.html"), { "content-security-policy": CSP });
+      if (path === "/" || path === "/index.html")
+        return file(req, res, safeJoin(web, "index.html"), { "content-security-policy": CSP });
       if (path.startsWith("/web/")) return file(req, res, safeJoin(web, path.slice(5)));
       if (path.startsWith("/dist/")) return file(req, res, path.endsWith(".js") ? safeJoin(dist, path.slice(6)) : null);
       if (path === "/augsal.wasm") return file(req, res, wasmPath());
@@ -193,7 +208,13 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
         const npy = safeJoin(run, "saliency/queries.npy");
         if (!npy) return file(req, res, null);
         const { data } = decodeNpy(new Uint8Array(readFileSync(npy)), npy);
-        return send(req, res, 200, "application/octet-stream", new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        return send(
+          req,
+          res,
+          200,
+          "application/octet-stream",
+          new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        );
       }
       if (path.startsWith("/run/")) return file(req, res, safeJoin(run, path.slice(5)));
       if (path === "/favicon.ico") return send(req, res, 204, "image/x-icon", "");
@@ -227,10 +248,18 @@ same wasm core. --port defaults to 8765; 0 picks a free port.
 `;
 
 /** The `serve` command: resolves to an exit code when the server stops (Ctrl-C), or 2 on bad usage. */
-export async function serveMain(argv: string[], log: (line: string) => void = (l) => process.stderr.write(l + "\n")): Promise<number> {
+export async function serveMain(
+  argv: string[],
+  log: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { port: { type: "string" }, help: { type: "boolean" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { port: { type: "string" }, help: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     log(`augsal serve: ${(e as Error).message}\n${SERVE_HELP}`);
     return 2;
@@ -255,7 +284,8 @@ export async function serveMain(argv: string[], log: (line: string) => void = (l
     server = await serveRun(runDir, { port });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "EADDRINUSE") log(`augsal serve: port ${port} is in use; choose another with --port N (0 picks a free one)`);
+    if (err.code === "EADDRINUSE")
+      log(`augsal serve: port ${port} is in use; choose another with --port N (0 picks a free one)`);
     else log(`augsal serve: ${err.message}`);
     return 2;
   }

@@ -51,13 +51,57 @@ export interface CoreExports {
   //   inp (N,Cin,H,W), weight (Cout,Cin,K,K), bias (Cout), out (N,Cout,Ho,Wo), Ho = H + 2pad - K + 1
   conv2d_ws_bytes(N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): number;
   conv2d_forward(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
-  conv2d_backward(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
+  conv2d_backward(
+    dinp: P,
+    dweight: P,
+    dbias: P,
+    dout: P,
+    inp: P,
+    weight: P,
+    N: I,
+    Cin: I,
+    H: I,
+    W: I,
+    Cout: I,
+    K: I,
+    pad: I,
+    ws: P,
+  ): void;
   // parallel pieces of conv2d_backward: parameter gradients over work items [i0, i1), input gradient
   conv2d_param_items(Cin: I, Cout: I, K: I): number;
-  conv2d_backward_params(dweight: P, dbias: P, dout: P, inp: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P, i0: I, i1: I): void;
+  conv2d_backward_params(
+    dweight: P,
+    dbias: P,
+    dout: P,
+    inp: P,
+    N: I,
+    Cin: I,
+    H: I,
+    W: I,
+    Cout: I,
+    K: I,
+    pad: I,
+    ws: P,
+    i0: I,
+    i1: I,
+  ): void;
   conv2d_backward_input(dinp: P, dout: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
   conv2d_forward_ref(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
-  conv2d_backward_ref(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
+  conv2d_backward_ref(
+    dinp: P,
+    dweight: P,
+    dbias: P,
+    dout: P,
+    inp: P,
+    weight: P,
+    N: I,
+    Cin: I,
+    H: I,
+    W: I,
+    Cout: I,
+    K: I,
+    pad: I,
+  ): void;
 
   // maxpool 2x2 stride 2 (floor): inp (N,C,H,W), out and argmax (N,C,H>>1,W>>1);
   // argmax (i32) is the flat index into inp of the first maximum in row-major order (PyTorch's tie rule).

@@ -36,7 +36,13 @@ export function view(core: Core, t: Tensor): Float32Array {
 }
 
 export interface ConvGeom {
-  N: number; Cin: number; H: number; W: number; Cout: number; K: number; pad: number;
+  N: number;
+  Cin: number;
+  H: number;
+  W: number;
+  Cout: number;
+  K: number;
+  pad: number;
 }
 
 /** Output shape of a stride-1 convolution, or an error naming the offending shape. */
@@ -90,27 +96,66 @@ function convCheck(op: string, inp: Tensor, weight: Tensor, bias: Tensor | null,
 }
 
 /** out (N, Cout, Ho, Wo) = conv(inp (N, Cin, H, W), weight (Cout, Cin, K, K)) + bias (Cout). */
-export function conv2dForward(core: Core, out: Tensor, inp: Tensor, weight: Tensor, bias: Tensor, pad: number, ws: number): void {
+export function conv2dForward(
+  core: Core,
+  out: Tensor,
+  inp: Tensor,
+  weight: Tensor,
+  bias: Tensor,
+  pad: number,
+  ws: number,
+): void {
   const g = convCheck("conv2d", inp, weight, bias, out, pad);
   core.exports.conv2d_forward(out.ptr, inp.ptr, weight.ptr, bias.ptr, g.N, g.Cin, g.H, g.W, g.Cout, g.K, pad, ws);
 }
 
 /** Adds the gradients of conv2dForward into dinp, dweight, dbias (each skipped when null). */
-export function conv2dBackward(core: Core, dinp: Tensor | null, dweight: Tensor | null, dbias: Tensor | null, dout: Tensor,
-  inp: Tensor, weight: Tensor, pad: number, ws: number): void {
+export function conv2dBackward(
+  core: Core,
+  dinp: Tensor | null,
+  dweight: Tensor | null,
+  dbias: Tensor | null,
+  dout: Tensor,
+  inp: Tensor,
+  weight: Tensor,
+  pad: number,
+  ws: number,
+): void {
   const g = convCheck("conv2d backward", inp, weight, dbias, dout, pad);
   if (dinp) expectShape("conv2d backward", "input gradient", dinp, inp.shape);
   if (dweight) expectShape("conv2d backward", "weight gradient", dweight, weight.shape);
-  core.exports.conv2d_backward(ptrOf(dinp), ptrOf(dweight), ptrOf(dbias), dout.ptr, inp.ptr, weight.ptr, g.N, g.Cin, g.H, g.W, g.Cout, g.K, pad, ws);
+  core.exports.conv2d_backward(
+    ptrOf(dinp),
+    ptrOf(dweight),
+    ptrOf(dbias),
+    dout.ptr,
+    inp.ptr,
+    weight.ptr,
+    g.N,
+    g.Cin,
+    g.H,
+    g.W,
+    g.Cout,
+    g.K,
+    pad,
+    ws,
+  );
 }
 
 // ---- linear -----------------------------------------------------------------------------------
 
-function linearCheck(op: string, inp: Tensor, weight: Tensor, bias: Tensor | null, out: Tensor): [number, number, number] {
+function linearCheck(
+  op: string,
+  inp: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  out: Tensor,
+): [number, number, number] {
   rank(op, "weight", weight, 2);
   const [Out, In] = weight.shape;
   const N = inp.shape[0];
-  if (numel(inp.shape) !== N * In) fail(op, `input of shape (${inp.shape.join(", ")}) does not flatten to (${N}, ${In})`);
+  if (numel(inp.shape) !== N * In)
+    fail(op, `input of shape (${inp.shape.join(", ")}) does not flatten to (${N}, ${In})`);
   expectShape(op, "output", out, [N, Out]);
   if (bias) expectShape(op, "bias", bias, [Out]);
   return [N, In, Out];
@@ -127,12 +172,31 @@ export function linearForward(core: Core, out: Tensor, inp: Tensor, weight: Tens
 }
 
 /** Adds the gradients of linearForward into dinp, dweight, dbias (each skipped when null). */
-export function linearBackward(core: Core, dinp: Tensor | null, dweight: Tensor | null, dbias: Tensor | null, dout: Tensor,
-  inp: Tensor, weight: Tensor, ws: number): void {
+export function linearBackward(
+  core: Core,
+  dinp: Tensor | null,
+  dweight: Tensor | null,
+  dbias: Tensor | null,
+  dout: Tensor,
+  inp: Tensor,
+  weight: Tensor,
+  ws: number,
+): void {
   const [N, In, Out] = linearCheck("linear backward", inp, weight, dbias, dout);
   if (dinp) expectShape("linear backward", "input gradient", dinp, inp.shape);
   if (dweight) expectShape("linear backward", "weight gradient", dweight, weight.shape);
-  core.exports.linear_backward(ptrOf(dinp), ptrOf(dweight), ptrOf(dbias), dout.ptr, inp.ptr, weight.ptr, N, In, Out, ws);
+  core.exports.linear_backward(
+    ptrOf(dinp),
+    ptrOf(dweight),
+    ptrOf(dbias),
+    dout.ptr,
+    inp.ptr,
+    weight.ptr,
+    N,
+    In,
+    Out,
+    ws,
+  );
 }
 
 // ---- relu, maxpool ----------------------------------------------------------------------------

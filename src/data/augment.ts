@@ -70,10 +70,17 @@ export function toFloat(images: Uint8Array): Float32Array {
 }
 
 /** The strength to use (default when undefined), or a RangeError naming the augmentation. */
-export function checkStrength(aug: AugName, strength: number | undefined, opts: AugOptions = {}, rows = 28, cols = 28): number {
+export function checkStrength(
+  aug: AugName,
+  strength: number | undefined,
+  opts: AugOptions = {},
+  rows = 28,
+  cols = 28,
+): number {
   const resize = aug === "crop" && opts.crop === "resize";
   const s = strength ?? (resize ? DEFAULT_RESIZED_CROP_SCALE : DEFAULT_STRENGTH[aug]);
-  const bad = (range: string) => new RangeError(`strength of ${aug}${resize ? " (resize)" : ""} must be ${range}, got ${s}`);
+  const bad = (range: string) =>
+    new RangeError(`strength of ${aug}${resize ? " (resize)" : ""} must be ${range}, got ${s}`);
   if (typeof s !== "number" || !Number.isFinite(s)) throw bad("a finite number");
   switch (aug) {
     case "scaling":
@@ -129,22 +136,41 @@ export class Augmenter {
   private readonly state: number;
   private readonly ws: number;
 
-  constructor(private readonly core: Core, aug: AugName, rows: number, cols: number, strength?: number, opts: AugOptions = {}) {
-    if (!isAugName(aug)) throw new RangeError(`unknown augmentation '${aug}' (choose from ${AUGMENTATIONS.join(", ")})`);
+  constructor(
+    private readonly core: Core,
+    aug: AugName,
+    rows: number,
+    cols: number,
+    strength?: number,
+    opts: AugOptions = {},
+  ) {
+    if (!isAugName(aug))
+      throw new RangeError(`unknown augmentation '${aug}' (choose from ${AUGMENTATIONS.join(", ")})`);
     this.aug = aug;
     this.rows = rows;
     this.cols = cols;
     this.resize = aug === "crop" && opts.crop === "resize";
     this.strength = checkStrength(aug, strength, opts, rows, cols);
     const ex = core.exports;
-    const H = rows, W = cols;
+    const H = rows,
+      W = cols;
     let wsBytes = 0;
     switch (aug) {
-      case "scaling": wsBytes = ex.aug_scale_ws_bytes(H, W); break;
-      case "crop": wsBytes = this.resize ? ex.aug_resized_crop_ws_bytes(H, W) : 0; break;
-      case "erasing": wsBytes = 0; break;
-      case "distortion": wsBytes = ex.aug_elastic_ws_bytes(H, W, ELASTIC_SIGMA); break;
-      case "blur": wsBytes = ex.aug_blur_ws_bytes(H, W, this.strength); break;
+      case "scaling":
+        wsBytes = ex.aug_scale_ws_bytes(H, W);
+        break;
+      case "crop":
+        wsBytes = this.resize ? ex.aug_resized_crop_ws_bytes(H, W) : 0;
+        break;
+      case "erasing":
+        wsBytes = 0;
+        break;
+      case "distortion":
+        wsBytes = ex.aug_elastic_ws_bytes(H, W, ELASTIC_SIGMA);
+        break;
+      case "blur":
+        wsBytes = ex.aug_blur_ws_bytes(H, W, this.strength);
+        break;
     }
     this.mark = core.arena.mark();
     this.state = core.arena.alloc(16);
@@ -157,17 +183,29 @@ export class Augmenter {
    *  another image (e.g. a saliency map) applies the very same parameters to it. */
   apply(out: number, inp: number, seed: number, source: number, copy: number, purpose: number = Stream.AUGMENT): void {
     const ex = this.core.exports;
-    const H = this.rows, W = this.cols, s = this.strength, st = this.state, ws = this.ws;
+    const H = this.rows,
+      W = this.cols,
+      s = this.strength,
+      st = this.state,
+      ws = this.ws;
     ex.rng_seed(st, seed >>> 0, purpose >>> 0, AUG_IDS[this.aug], source >>> 0, copy >>> 0);
     switch (this.aug) {
-      case "scaling": ex.aug_scale_random(out, inp, 1, H, W, s, st, ws); break;
+      case "scaling":
+        ex.aug_scale_random(out, inp, 1, H, W, s, st, ws);
+        break;
       case "crop":
         if (this.resize) ex.aug_resized_crop_random(out, inp, 1, H, W, s, st, ws);
         else ex.aug_crop_random(out, inp, 1, H, W, s, st);
         break;
-      case "erasing": ex.aug_erase_random(out, inp, 1, H, W, ERASE_SCALE_MIN, s, st); break;
-      case "distortion": ex.aug_elastic_random(out, inp, 1, H, W, s, ELASTIC_SIGMA, st, ws); break;
-      case "blur": ex.aug_blur_random(out, inp, 1, H, W, BLUR_SIGMA_MIN, s, st, ws); break;
+      case "erasing":
+        ex.aug_erase_random(out, inp, 1, H, W, ERASE_SCALE_MIN, s, st);
+        break;
+      case "distortion":
+        ex.aug_elastic_random(out, inp, 1, H, W, s, ELASTIC_SIGMA, st, ws);
+        break;
+      case "blur":
+        ex.aug_blur_random(out, inp, 1, H, W, BLUR_SIGMA_MIN, s, st, ws);
+        break;
     }
   }
 
@@ -178,7 +216,8 @@ export class Augmenter {
 }
 
 function checkSeed(seed: number): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new RangeError(`seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
 }
 
 const CHUNK = 256; // images per pass through wasm memory
@@ -204,18 +243,23 @@ export function buildTrainingSet(
   opts: AugOptions = {},
 ): TrainingSet {
   const n = labels.length;
-  if (sourceIndices.length !== n) throw new RangeError(`buildTrainingSet: ${sourceIndices.length} source indices for ${n} labels`);
+  if (sourceIndices.length !== n)
+    throw new RangeError(`buildTrainingSet: ${sourceIndices.length} source indices for ${n} labels`);
   if (n === 0) throw new RangeError("buildTrainingSet: no images");
-  if (images.length % n !== 0) throw new RangeError(`buildTrainingSet: ${images.length} pixels do not split into ${n} images`);
+  if (images.length % n !== 0)
+    throw new RangeError(`buildTrainingSet: ${images.length} pixels do not split into ${n} images`);
   const [rows, cols] = imageShape(images.length / n, opts);
   const pixels = rows * cols;
-  if (!Number.isInteger(copies) || copies < 0) throw new RangeError(`copies must be a non-negative integer, got ${copies}`);
+  if (!Number.isInteger(copies) || copies < 0)
+    throw new RangeError(`copies must be a non-negative integer, got ${copies}`);
   checkSeed(seed);
   for (let k = 0; k < n; k++) {
     const s = sourceIndices[k];
-    if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new RangeError(`buildTrainingSet: source index ${s} of image ${k} is not a non-negative integer`);
+    if (!Number.isInteger(s) || s < 0 || s > 0xffffffff)
+      throw new RangeError(`buildTrainingSet: source index ${s} of image ${k} is not a non-negative integer`);
   }
-  if (aug !== "orig" && !isAugName(aug)) throw new RangeError(`unknown set '${aug}' (choose orig, ${AUGMENTATIONS.join(", ")})`);
+  if (aug !== "orig" && !isAugName(aug))
+    throw new RangeError(`unknown set '${aug}' (choose orig, ${AUGMENTATIONS.join(", ")})`);
 
   const total = aug === "orig" ? n : n * (copies + 1);
   const outImages = new Float32Array(total * pixels);
@@ -319,8 +363,10 @@ export function figure1Samples(
   const copy = opts.copy ?? 0;
   const augs = opts.augs ?? AUGMENTATIONS;
   checkSeed(seed);
-  if (n === 0 || images.length % n !== 0) throw new RangeError(`figure1Samples: ${images.length} pixels do not split into ${n} images`);
-  if (sourceIndices.length !== n) throw new RangeError(`figure1Samples: ${sourceIndices.length} source indices for ${n} labels`);
+  if (n === 0 || images.length % n !== 0)
+    throw new RangeError(`figure1Samples: ${images.length} pixels do not split into ${n} images`);
+  if (sourceIndices.length !== n)
+    throw new RangeError(`figure1Samples: ${sourceIndices.length} source indices for ${n} labels`);
   const [rows, cols] = imageShape(images.length / n, opts);
   const pixels = rows * cols;
   const byClass = new Map<number, number[]>();
@@ -331,7 +377,9 @@ export function figure1Samples(
   }
   const classes = [...byClass.keys()].sort((a, b) => a - b);
   if (!Number.isInteger(count) || count < 1 || count > classes.length) {
-    throw new RangeError(`figure1Samples: count must be an integer from 1 to the ${classes.length} classes present, got ${count}`);
+    throw new RangeError(
+      `figure1Samples: count must be an integer from 1 to the ${classes.length} classes present, got ${count}`,
+    );
   }
   const ex = core.exports;
   const mark = core.arena.mark();
@@ -354,7 +402,13 @@ export function figure1Samples(
     const augmented = {} as Record<AugName, Float32Array>;
     for (const a of augs) {
       augmented[a] = augmentImage(core, original, a, {
-        rows, cols, crop: opts.crop, seed, source: sourceIndices[k], copy, strength: opts.strength?.[a],
+        rows,
+        cols,
+        crop: opts.crop,
+        seed,
+        source: sourceIndices[k],
+        copy,
+        strength: opts.strength?.[a],
       });
     }
     return { label: labels[k], sourceIndex: sourceIndices[k], original, augmented };

@@ -56,18 +56,26 @@ export function parseIdx(bytes: Uint8Array, ndims: number, name = "IDX data"): I
   const kind = ndims === 1 ? "labels (idx1)" : ndims === 3 ? "images (idx3)" : `idx${ndims}`;
   const expected = `00 00 08 ${ndims.toString(16).padStart(2, "0")}`;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    throw new IdxError(`${name}: is gzip-compressed; decompress it first (files read from disk are gunzipped automatically)`);
+    throw new IdxError(
+      `${name}: is gzip-compressed; decompress it first (files read from disk are gunzipped automatically)`,
+    );
   }
   if (bytes.length < 4) {
-    throw new IdxError(`${name}: truncated: ${bytes.length} bytes, too short for an IDX header (expected magic ${expected} for ${kind})`);
+    throw new IdxError(
+      `${name}: truncated: ${bytes.length} bytes, too short for an IDX header (expected magic ${expected} for ${kind})`,
+    );
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new IdxError(`${name}: not an IDX file: wrong magic number ${hex(bytes, 4)} (expected ${expected} for ${kind})`);
+    throw new IdxError(
+      `${name}: not an IDX file: wrong magic number ${hex(bytes, 4)} (expected ${expected} for ${kind})`,
+    );
   }
   const type = bytes[2];
   if (type !== 0x08) {
     const t = TYPE_NAMES[type] ?? `unknown type 0x${type.toString(16).padStart(2, "0")}`;
-    throw new IdxError(`${name}: wrong magic number ${hex(bytes, 4)}: element type is ${t}, expected unsigned byte (${expected} for ${kind})`);
+    throw new IdxError(
+      `${name}: wrong magic number ${hex(bytes, 4)}: element type is ${t}, expected unsigned byte (${expected} for ${kind})`,
+    );
   }
   if (bytes[3] !== ndims) {
     const what = bytes[3] === 1 ? "labels (idx1)" : bytes[3] === 3 ? "images (idx3)" : `an idx${bytes[3]} array`;
@@ -92,7 +100,9 @@ export function parseIdx(bytes: Uint8Array, ndims: number, name = "IDX data"): I
     );
   }
   if (have > n) {
-    throw new IdxError(`${name}: ${have - n} unexpected bytes after the data (dimensions ${dims.join(" x ")} need exactly ${n})`);
+    throw new IdxError(
+      `${name}: ${have - n} unexpected bytes after the data (dimensions ${dims.join(" x ")} need exactly ${n})`,
+    );
   }
   return { dims, data: bytes.subarray(header, header + n) };
 }
@@ -112,9 +122,16 @@ export function parseLabels(bytes: Uint8Array, name = "labels"): IdxLabels {
 }
 
 /** Images and labels that belong together: the counts must agree. */
-export function pairImagesLabels(images: IdxImages, labels: IdxLabels, imagesName = "images", labelsName = "labels"): IdxImages & IdxLabels {
+export function pairImagesLabels(
+  images: IdxImages,
+  labels: IdxLabels,
+  imagesName = "images",
+  labelsName = "labels",
+): IdxImages & IdxLabels {
   if (images.count !== labels.count) {
-    throw new IdxError(`label count ${labels.count} in ${labelsName} differs from image count ${images.count} in ${imagesName}`);
+    throw new IdxError(
+      `label count ${labels.count} in ${labelsName} differs from image count ${images.count} in ${imagesName}`,
+    );
   }
   return { ...images, labels: labels.labels };
 }

@@ -50,7 +50,8 @@ export function classBalancedSplit(core: Core, labels: ArrayLike<number>, opts: 
     if (l > maxLabel) maxLabel = l;
   }
   const classes = opts.classes ?? maxLabel + 1;
-  if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`split: classes must be a positive integer, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 1)
+    throw new RangeError(`split: classes must be a positive integer, got ${classes}`);
   if (maxLabel >= classes) throw new RangeError(`split: label ${maxLabel} is not below classes = ${classes}`);
 
   const byClass: number[][] = Array.from({ length: classes }, () => []);
@@ -91,13 +92,19 @@ export function classBalancedSplit(core: Core, labels: ArrayLike<number>, opts: 
 }
 
 /** Gather the rows of `indices` from (count, rows, cols) bytes (and their labels). */
-export function gather(images: Uint8Array, labels: Uint8Array, pixels: number, indices: ArrayLike<number>): { images: Uint8Array; labels: Uint8Array } {
+export function gather(
+  images: Uint8Array,
+  labels: Uint8Array,
+  pixels: number,
+  indices: ArrayLike<number>,
+): { images: Uint8Array; labels: Uint8Array } {
   const out = new Uint8Array(indices.length * pixels);
   const lab = new Uint8Array(indices.length);
   const count = labels.length;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`gather: index ${i} is outside 0..${count - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= count)
+      throw new RangeError(`gather: index ${i} is outside 0..${count - 1}`);
     out.set(images.subarray(i * pixels, (i + 1) * pixels), k * pixels);
     lab[k] = labels[i];
   }

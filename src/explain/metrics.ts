@@ -39,7 +39,9 @@ function checkMap(fn: string, name: string, map: Float32Array, nonNegative: bool
     const v = map[i];
     if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${name}[${i}] is ${v}; maps must be finite`);
     if (nonNegative && v < 0) {
-      throw new RangeError(`${fn}: ${name}[${i}] is ${v}; pass absolute saliency maps (|gradient|), which are non-negative`);
+      throw new RangeError(
+        `${fn}: ${name}[${i}] is ${v}; pass absolute saliency maps (|gradient|), which are non-negative`,
+      );
     }
   }
 }
@@ -86,7 +88,9 @@ export function mapSIM(core: Core, map: Float32Array, baseline: Float32Array): n
 export function mapSpearman(core: Core, map: Float32Array, baseline: Float32Array): number {
   checkPair("mapSpearman", map, baseline, false);
   const n = map.length;
-  return withMaps(core, [map, baseline], ([p, q]) => core.exports.map_spearman(p, q, n, core.arena.alloc(core.exports.map_spearman_ws_bytes(n))));
+  return withMaps(core, [map, baseline], ([p, q]) =>
+    core.exports.map_spearman(p, q, n, core.arena.alloc(core.exports.map_spearman_ws_bytes(n))),
+  );
 }
 
 /** Spatial entropy in nats of the map normalised to sum 1 (0 log 0 = 0). NaN for an all-zero map. */
@@ -99,8 +103,11 @@ export function entropySpatial(core: Core, map: Float32Array): number {
  *  the last bin; numpy.histogram(map, bins, range=(0, max)) binning). 0 for a constant map. */
 export function entropyHist(core: Core, map: Float32Array, bins = HIST_BINS): number {
   checkMap("entropyHist", "map", map, true);
-  if (!Number.isInteger(bins) || bins < 1 || bins > 1 << 24) throw new RangeError(`entropyHist: bins must be an integer in [1, 2^24], got ${bins}`);
-  return withMaps(core, [map], ([p]) => core.exports.map_entropy_hist(p, map.length, bins, core.arena.alloc(core.exports.map_entropy_hist_ws_bytes(bins))));
+  if (!Number.isInteger(bins) || bins < 1 || bins > 1 << 24)
+    throw new RangeError(`entropyHist: bins must be an integer in [1, 2^24], got ${bins}`);
+  return withMaps(core, [map], ([p]) =>
+    core.exports.map_entropy_hist(p, map.length, bins, core.arena.alloc(core.exports.map_entropy_hist_ws_bytes(bins))),
+  );
 }
 
 /** CC, KL, SIM and Spearman of `map` against `baseline` (the reference map: KL's Q), both |saliency|. */
@@ -164,7 +171,8 @@ export function mapSSIM(a: Float32Array, b: Float32Array, rows: number, cols: nu
     throw new RangeError(`mapSSIM: maps must be at least ${win} x ${win}, got ${rows} x ${cols}`);
   }
   const unit = (m: Float32Array) => {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (const v of m) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
@@ -173,15 +181,22 @@ export function mapSSIM(a: Float32Array, b: Float32Array, rows: number, cols: nu
     if (hi > lo) for (let i = 0; i < m.length; i++) out[i] = (m[i] - lo) / (hi - lo);
     return out;
   };
-  const x = unit(a), y = unit(b);
+  const x = unit(a),
+    y = unit(b);
   const np = win * win;
   const covNorm = np / (np - 1);
-  const c1 = (SSIM.k1 * 1) ** 2, c2 = (SSIM.k2 * 1) ** 2;
+  const c1 = (SSIM.k1 * 1) ** 2,
+    c2 = (SSIM.k2 * 1) ** 2;
   const r = (win - 1) / 2;
-  let total = 0, count = 0;
+  let total = 0,
+    count = 0;
   for (let i = r; i < rows - r; i++) {
     for (let j = r; j < cols - r; j++) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      let sx = 0,
+        sy = 0,
+        sxx = 0,
+        syy = 0,
+        sxy = 0;
       for (let di = -r; di <= r; di++) {
         for (let dj = -r; dj <= r; dj++) {
           const p = (i + di) * cols + (j + dj);
@@ -192,7 +207,8 @@ export function mapSSIM(a: Float32Array, b: Float32Array, rows: number, cols: nu
           sxy += x[p] * y[p];
         }
       }
-      const ux = sx / np, uy = sy / np;
+      const ux = sx / np,
+        uy = sy / np;
       const vx = covNorm * (sxx / np - ux * ux);
       const vy = covNorm * (syy / np - uy * uy);
       const vxy = covNorm * (sxy / np - ux * uy);

@@ -31,10 +31,12 @@ export function decodeCheckpoint(bytes: Uint8Array, name = "weights file"): { sp
     throw new Error(`${name}: ${what}`);
   };
   if (bytes.length < 20) bad(`too short (${bytes.length} bytes) to be an augsal weights file`);
-  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) bad("not an augsal weights file (wrong magic number)");
+  for (let i = 0; i < 8; i++)
+    if (bytes[i] !== MAGIC.charCodeAt(i)) bad("not an augsal weights file (wrong magic number)");
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== CHECKPOINT_VERSION) bad(`version ${version} is not supported (this augsal reads version ${CHECKPOINT_VERSION})`);
+  if (version !== CHECKPOINT_VERSION)
+    bad(`version ${version} is not supported (this augsal reads version ${CHECKPOINT_VERSION})`);
   const L = dv.getUint32(12, true);
   const specPad = Math.ceil(L / 4) * 4;
   if (16 + specPad + 4 > bytes.length) bad("truncated in the model spec");

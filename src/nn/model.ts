@@ -79,8 +79,13 @@ export class Model {
   private readonly blockStride: number;
   private readonly rngState: number;
 
-  constructor(readonly core: Core, spec: ModelSpec, capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`model: batch capacity must be a positive integer, got ${capacity}`);
+  constructor(
+    readonly core: Core,
+    spec: ModelSpec,
+    capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`model: batch capacity must be a positive integer, got ${capacity}`);
     this.spec = spec;
     this.capacity = capacity;
     const ex = core.exports;
@@ -94,7 +99,9 @@ export class Model {
     spec.layers.forEach((l, i) => {
       const inShape = shape;
       let outShape: [number, number, number];
-      let wCount = 0, bCount = 0, fanIn = 0;
+      let wCount = 0,
+        bCount = 0,
+        fanIn = 0;
       const [C, H, W] = inShape;
       switch (l.type) {
         case "conv": {
@@ -125,7 +132,8 @@ export class Model {
         default:
           throw new RangeError(`model: unknown layer type at position ${i}: ${JSON.stringify(l)}`);
       }
-      if (outShape.some((d) => !(d >= 1))) throw new RangeError(`model: layer ${i} (${l.type}) produces an empty output`);
+      if (outShape.some((d) => !(d >= 1)))
+        throw new RangeError(`model: layer ${i} (${l.type}) produces an empty output`);
       const wOff = wCount ? off : -1;
       if (wCount) off += padTo(wCount);
       const bOff = bCount ? off : -1;
@@ -137,7 +145,8 @@ export class Model {
       shape = outShape;
     });
     const last = spec.layers[spec.layers.length - 1];
-    if (!last || last.type !== "linear") throw new RangeError("model: the last layer must be linear (it gives the logits)");
+    if (!last || last.type !== "linear")
+      throw new RangeError("model: the last layer must be linear (it gives the logits)");
     this.classes = shape[0];
     this.inputSize = numel(spec.input);
     this.paramLength = off;
@@ -220,8 +229,10 @@ export class Model {
         let scratch = this.blockActs + p * this.blockStride;
         let inp = from + s * this.inputSize * 4;
         for (const [i, l] of this.plan.entries()) {
-          const inSize = numel(l.inShape), outSize = numel(l.outShape);
-          let out: number, argmax = 0;
+          const inSize = numel(l.inShape),
+            outSize = numel(l.outShape);
+          let out: number,
+            argmax = 0;
           if (keep || i === this.plan.length - 1) {
             out = l.outPtr + s * outSize * 4;
             argmax = l.argmax + s * outSize * 4;
@@ -233,8 +244,21 @@ export class Model {
           const [C, H, W] = l.inShape;
           switch (l.spec.type) {
             case "conv":
-              calls.push(["conv2d_forward", out, inp, this.wPtr(l), this.bPtr(l), c, C, H, W, l.outShape[0], l.spec.k,
-                l.spec.pad, ws]);
+              calls.push([
+                "conv2d_forward",
+                out,
+                inp,
+                this.wPtr(l),
+                this.bPtr(l),
+                c,
+                C,
+                H,
+                W,
+                l.outShape[0],
+                l.spec.k,
+                l.spec.pad,
+                ws,
+              ]);
               break;
             case "relu":
               calls.push(["relu_forward", out, inp, c * inSize]);
@@ -283,24 +307,47 @@ export class Model {
           const fuse = !this.readGrads.has(i - 1) && (i > 1 || inputGrad);
           if (l.spec.type === "maxpool" && below?.spec.type === "relu" && fuse) {
             // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter)
-            const rSize = numel(below.inShape), pSize = numel(l.outShape);
+            const rSize = numel(below.inShape),
+              pSize = numel(l.outShape);
             const dIn = below.dInPtr + s * rSize * 4;
             const [C, H, W] = l.inShape;
             calls.push(["zero", dIn, c * rSize * 4]);
-            calls.push(["maxpool2d_relu_backward", dIn, l.dOutPtr + s * pSize * 4, l.argmax + s * pSize * 4,
-              below.outPtr + s * rSize * 4, c, C, H, W]);
+            calls.push([
+              "maxpool2d_relu_backward",
+              dIn,
+              l.dOutPtr + s * pSize * 4,
+              l.argmax + s * pSize * 4,
+              below.outPtr + s * rSize * 4,
+              c,
+              C,
+              H,
+              W,
+            ]);
             i--;
             continue;
           }
-          const inSize = numel(l.inShape), outSize = numel(l.outShape);
+          const inSize = numel(l.inShape),
+            outSize = numel(l.outShape);
           const dIn = l.dInPtr + s * inSize * 4;
           const dOut = l.dOutPtr + s * outSize * 4;
           const [C, H, W] = l.inShape;
           calls.push(["zero", dIn, c * inSize * 4]);
           switch (l.spec.type) {
             case "conv":
-              calls.push(["conv2d_backward_input", dIn, dOut, this.wPtr(l), c, C, H, W, l.outShape[0], l.spec.k,
-                l.spec.pad, ws]);
+              calls.push([
+                "conv2d_backward_input",
+                dIn,
+                dOut,
+                this.wPtr(l),
+                c,
+                C,
+                H,
+                W,
+                l.outShape[0],
+                l.spec.k,
+                l.spec.pad,
+                ws,
+              ]);
               break;
             case "relu":
               calls.push(["relu_backward", dIn, dOut, l.outPtr + s * outSize * 4, c * inSize]);
@@ -325,7 +372,7 @@ export class Model {
     const items: { layer: number; index: number; weight: number }[] = [];
     for (let i = last; i >= 0; i--) {
       const l = this.plan[i];
-      const [C, , ] = l.inShape;
+      const [C, ,] = l.inShape;
       if (l.spec.type === "conv") {
         const count = ex.conv2d_param_items(C, l.outShape[0], l.spec.k);
         const w = 16 * l.outShape[1] * l.outShape[2] * n;
@@ -334,7 +381,10 @@ export class Model {
         items.push({ layer: i, index: 0, weight: 2 * numel(l.inShape) * l.outShape[0] * n });
       }
     }
-    const cut = cuts(items.map((it) => it.weight), parts);
+    const cut = cuts(
+      items.map((it) => it.weight),
+      parts,
+    );
     const params: Call[][] = [];
     for (let p = 0; p < parts; p++) {
       const ws = this.ws + p * this.wsStride;
@@ -347,14 +397,40 @@ export class Model {
         const l = this.plan[layer];
         const inp = layer === 0 ? this.fedFrom : l.inPtr;
         const [C, H, W] = l.inShape;
-        const dW = this.wPtr(l, this.grads), dB = this.bPtr(l, this.grads);
+        const dW = this.wPtr(l, this.grads),
+          dB = this.bPtr(l, this.grads);
         if (l.spec.type === "conv") {
-          calls.push(["conv2d_backward_params", dW, dB, l.dOutPtr, inp, n, C, H, W, l.outShape[0], l.spec.k, l.spec.pad,
+          calls.push([
+            "conv2d_backward_params",
+            dW,
+            dB,
+            l.dOutPtr,
+            inp,
+            n,
+            C,
+            H,
+            W,
+            l.outShape[0],
+            l.spec.k,
+            l.spec.pad,
             ws,
-            items[k].index, items[e - 1].index + 1]);
+            items[k].index,
+            items[e - 1].index + 1,
+          ]);
         } else {
-          calls.push(["linear_backward", 0, dW, dB, l.dOutPtr, inp, this.wPtr(l), n, numel(l.inShape), l.outShape[0],
-            ws]);
+          calls.push([
+            "linear_backward",
+            0,
+            dW,
+            dB,
+            l.dOutPtr,
+            inp,
+            this.wPtr(l),
+            n,
+            numel(l.inShape),
+            l.outShape[0],
+            ws,
+          ]);
         }
         k = e;
       }
@@ -406,7 +482,8 @@ export class Model {
   /** Copy n images (n * inputSize f32, already scaled to [0, 1]) into `input`. */
   setInput(images: Float32Array, n: number): void {
     this.checkN(n);
-    if (images.length < n * this.inputSize) throw new RangeError(`model: ${images.length} floats given for ${n} images of ${this.inputSize}`);
+    if (images.length < n * this.inputSize)
+      throw new RangeError(`model: ${images.length} floats given for ${n} images of ${this.inputSize}`);
     this.core.arena.f32(this.input, n * this.inputSize).set(images.subarray(0, n * this.inputSize));
   }
 
@@ -429,11 +506,13 @@ export class Model {
   }
 
   setParams(values: Float32Array): void {
-    if (values.length !== this.paramLength) throw new RangeError(`model: parameter vector has ${values.length} floats, this model needs ${this.paramLength}`);
+    if (values.length !== this.paramLength)
+      throw new RangeError(`model: parameter vector has ${values.length} floats, this model needs ${this.paramLength}`);
     this.core.arena.f32(this.params, this.paramLength).set(values);
   }
 
   private checkN(n: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > this.capacity) throw new RangeError(`model: batch of ${n} images outside 1..${this.capacity}`);
+    if (!Number.isInteger(n) || n < 1 || n > this.capacity)
+      throw new RangeError(`model: batch of ${n} images outside 1..${this.capacity}`);
   }
 }

@@ -17,8 +17,12 @@ export const PRESETS: Record<string, ModelSpec> = {
   tutorial: {
     input: [1, 28, 28],
     layers: [
-      { type: "conv", out: 16, k: 5, pad: 2 }, { type: "relu" }, { type: "maxpool" },
-      { type: "conv", out: 32, k: 5, pad: 2 }, { type: "relu" }, { type: "maxpool" },
+      { type: "conv", out: 16, k: 5, pad: 2 },
+      { type: "relu" },
+      { type: "maxpool" },
+      { type: "conv", out: 32, k: 5, pad: 2 },
+      { type: "relu" },
+      { type: "maxpool" },
       { type: "linear", out: 10 },
     ],
   },
@@ -26,8 +30,10 @@ export const PRESETS: Record<string, ModelSpec> = {
   cs231n: {
     input: [1, 28, 28],
     layers: [
-      { type: "conv", out: 32, k: 5, pad: 2 }, { type: "relu" },
-      { type: "conv", out: 16, k: 3, pad: 1 }, { type: "relu" },
+      { type: "conv", out: 32, k: 5, pad: 2 },
+      { type: "relu" },
+      { type: "conv", out: 16, k: 3, pad: 1 },
+      { type: "relu" },
       { type: "linear", out: 10 },
     ],
   },

@@ -56,16 +56,20 @@ export interface EpochReport {
 
 export function checkTrainConfig(cfg: TrainConfig, setSize: number): number {
   const int = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`training: ${name} must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new RangeError(`training: ${name} must be an integer >= ${min}, got ${v}`);
   };
   int("epochs", cfg.epochs, 1);
   int("steps", cfg.steps, 1);
   int("batch", cfg.batch, 0);
   checkOptimizer(cfg.optimizer);
   const batch = cfg.batch || Math.floor(setSize / cfg.steps);
-  if (batch < 1) throw new RangeError(`training: ${cfg.steps} steps per epoch leave no image per step in a set of ${setSize}`);
+  if (batch < 1)
+    throw new RangeError(`training: ${cfg.steps} steps per epoch leave no image per step in a set of ${setSize}`);
   if (batch * cfg.steps > setSize) {
-    throw new RangeError(`training: ${cfg.steps} steps of ${batch} images need ${batch * cfg.steps} images per epoch, the set has ${setSize}`);
+    throw new RangeError(
+      `training: ${cfg.steps} steps of ${batch} images need ${batch * cfg.steps} images per epoch, the set has ${setSize}`,
+    );
   }
   return batch;
 }
@@ -87,7 +91,8 @@ export interface ResidentSet {
 /** Copy a set into the core's arena (released with the caller's mark). */
 export function residentSet(model: Model, set: LabelledSet): ResidentSet {
   const arena = model.core.arena;
-  if (set.images.length !== set.count * model.inputSize) throw new RangeError(`evaluation: ${set.images.length} floats for ${set.count} images of ${model.inputSize}`);
+  if (set.images.length !== set.count * model.inputSize)
+    throw new RangeError(`evaluation: ${set.images.length} floats for ${set.count} images of ${model.inputSize}`);
   return { images: arena.putF32(set.images), labels: arena.putI32(set.labels), count: set.count };
 }
 
@@ -139,7 +144,8 @@ export function trainModel(
     const ex = core.exports;
     const model = new Model(core, spec, Math.max(batch, cfg.evalChunk ?? 250));
     const size = model.inputSize;
-    if (train.images.length !== train.count * size) throw new RangeError(`training: ${train.images.length} floats for ${train.count} images of ${size}`);
+    if (train.images.length !== train.count * size)
+      throw new RangeError(`training: ${train.images.length} floats for ${train.count} images of ${size}`);
     // The loss kernels cannot throw: a label outside [0, classes) would train on NaN (assembly/loss.ts).
     checkLabels("training", train.labels, train.count, model.classes);
     checkLabels("validation", val.labels, val.count, model.classes);
@@ -153,7 +159,17 @@ export function trainModel(
     const valR = residentSet(model, val);
     const rng = core.arena.alloc(16);
 
-    const history: History = { stepLoss: [], epochLoss: [], valAcc: [], valLoss: [], bestEpoch: 0, bestVal: -1, test: NaN, testLoss: NaN, batch };
+    const history: History = {
+      stepLoss: [],
+      epochLoss: [],
+      valAcc: [],
+      valLoss: [],
+      bestEpoch: 0,
+      bestVal: -1,
+      test: NaN,
+      testLoss: NaN,
+      batch,
+    };
     let best = model.getParams();
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       ex.rng_seed(rng, cfg.seed, Stream.SHUFFLE, epoch, train.count, cfg.orderVariant ?? 0);

@@ -52,7 +52,10 @@ async function interrupt(signal: string, stderr: NodeJS.WriteStream): Promise<vo
     }
   }
   const lines = list.map((h) => h.message?.()).filter((m): m is string => !!m);
-  write(stderr, `\naugsal: stopped by ${signal}${removed ? ` (removed ${removed} unfinished temp file${removed > 1 ? "s" : ""})` : ""}\n`);
+  write(
+    stderr,
+    `\naugsal: stopped by ${signal}${removed ? ` (removed ${removed} unfinished temp file${removed > 1 ? "s" : ""})` : ""}\n`,
+  );
   for (const l of lines) write(stderr, l + "\n");
   process.exit(code);
 }
@@ -79,12 +82,17 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
  * Install the EPIPE and (with `signals`, the default) signal handlers once: the CLI does; `serve`,
  * whose normal end is a signal, keeps its own; library users keep theirs.
  */
-export function installCleanExit(opts: { signals?: boolean } = {}, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): void {
+export function installCleanExit(
+  opts: { signals?: boolean } = {},
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): void {
   if (installed) return;
   installed = true;
   quietOnEpipe(stdout);
   quietOnEpipe(stderr);
-  if (opts.signals !== false) for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, () => void interrupt(sig, stderr));
+  if (opts.signals !== false)
+    for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, () => void interrupt(sig, stderr));
   process.on("exit", () => {
     removeOpenTemps();
     for (const h of handlers) {

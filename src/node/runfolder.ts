@@ -15,7 +15,8 @@ export const MANIFEST = "manifest.json";
 export { LOCK_DIR, TAKEOVER_DIR };
 
 /** Entries of a run folder that are augsal's bookkeeping, not a sign of someone else's files. */
-const isBookkeeping = (name: string) => name === LOCK_DIR || name === TAKEOVER_DIR || /^\.augsal-\d+-\d+\.tmp$/.test(name);
+const isBookkeeping = (name: string) =>
+  name === LOCK_DIR || name === TAKEOVER_DIR || /^\.augsal-\d+-\d+\.tmp$/.test(name);
 
 export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -32,9 +33,11 @@ const NAME_MAX = 255;
 export function checkOutPath(out: string, flag = "--out"): void {
   const abs = resolve(out);
   const bad = (why: string) => new UsageError(`${flag} ${out}: ${why}`);
-  if (Buffer.byteLength(abs) > PATH_MAX) throw bad(`the path is too long (${Buffer.byteLength(abs)} bytes; at most ${PATH_MAX})`);
+  if (Buffer.byteLength(abs) > PATH_MAX)
+    throw bad(`the path is too long (${Buffer.byteLength(abs)} bytes; at most ${PATH_MAX})`);
   const long = abs.split(sep).find((s) => Buffer.byteLength(s) > NAME_MAX);
-  if (long) throw bad(`the name '${long.slice(0, 40)}…' is too long (${Buffer.byteLength(long)} bytes; at most ${NAME_MAX})`);
+  if (long)
+    throw bad(`the name '${long.slice(0, 40)}…' is too long (${Buffer.byteLength(long)} bytes; at most ${NAME_MAX})`);
   // Walk up to the nearest existing ancestor; every existing part must be a folder.
   let p = abs;
   let existing: string;
@@ -65,7 +68,12 @@ export function checkOutPath(out: string, flag = "--out"): void {
     accessSync(target, constants.W_OK | constants.X_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "EROFS" ? "is on a read-only file system" : code === "EACCES" ? "is not writable (permission denied)" : `is not writable (${code})`;
+    const why =
+      code === "EROFS"
+        ? "is on a read-only file system"
+        : code === "EACCES"
+          ? "is not writable (permission denied)"
+          : `is not writable (${code})`;
     throw bad(target === abs ? `the folder ${why}` : `${target} ${why}`);
   }
   if (existing === abs) {
@@ -115,8 +123,12 @@ export function inspectFolder(out: string): FolderState {
   } catch (e) {
     throw fileError(path, "read", e);
   }
-  const manifest = parseJsonFile(manifestSchema, path, text,
-    "augsal cannot tell which files of this folder it wrote: move the folder away or use --out DIR for another");
+  const manifest = parseJsonFile(
+    manifestSchema,
+    path,
+    text,
+    "augsal cannot tell which files of this folder it wrote: move the folder away or use --out DIR for another",
+  );
   return { kind: "run", manifest };
 }
 
@@ -138,7 +150,14 @@ const active = new Map<string, RunFolder>();
 export function runFolderOf(path: string): { rf: RunFolder; rel: string } | undefined {
   const abs = resolve(path);
   for (const [dir, rf] of active) {
-    if (abs.startsWith(dir + sep)) return { rf, rel: abs.slice(dir.length + 1).split(sep).join("/") };
+    if (abs.startsWith(dir + sep))
+      return {
+        rf,
+        rel: abs
+          .slice(dir.length + 1)
+          .split(sep)
+          .join("/"),
+      };
   }
   return undefined;
 }
@@ -185,7 +204,9 @@ export class RunFolder {
     const st = inspectFolder(dir);
     if (st.kind === "run") return new RunFolder(dir, st.manifest);
     if (st.kind === "foreign") throw foreignFolderError(dir, st, false);
-    throw new UsageError(`no augsal run in ${dir} (${st.kind === "absent" ? "no such folder" : "the folder is empty"}): run 'study' first or name the run with --out`);
+    throw new UsageError(
+      `no augsal run in ${dir} (${st.kind === "absent" ? "no such folder" : "the folder is empty"}): run 'study' first or name the run with --out`,
+    );
   }
 
   /** Route node/files.ts's writes and reads under this folder through the manifest (until deactivate). */
@@ -206,8 +227,10 @@ export class RunFolder {
     if (rel.startsWith("saliency/") || rel === "results.json" || rel === "metrics.json" || rel === "table1.json") {
       return `run '${CLI} saliency --out ${q}' to recompute it`;
     }
-    if (rel === "split.json" || rel === "queries.json") return `run '${CLI} study --out ${q}' to rewrite it from the run's configuration`;
-    if (rel === "config.json") return `the run's configuration is lost: start again with --out DIR, or with --force (it removes only files augsal wrote)`;
+    if (rel === "split.json" || rel === "queries.json")
+      return `run '${CLI} study --out ${q}' to rewrite it from the run's configuration`;
+    if (rel === "config.json")
+      return `the run's configuration is lost: start again with --out DIR, or with --force (it removes only files augsal wrote)`;
     return `run '${CLI} report --out ${q}' to rewrite it`;
   }
 
@@ -224,7 +247,8 @@ export class RunFolder {
 
   /** Write a file of the run: listed first (being written), then written atomically, then its checksum. */
   write(rel: string, data: string | Uint8Array): void {
-    if (rel === MANIFEST || rel.split("/").some((s) => s === "" || s === "." || s === "..")) throw new Error(`bad run-folder path ${rel}`);
+    if (rel === MANIFEST || rel.split("/").some((s) => s === "" || s === "." || s === ".."))
+      throw new Error(`bad run-folder path ${rel}`);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const entry = this.manifest.files[rel];
     if (!entry || entry.sha256 !== null) {
@@ -268,7 +292,11 @@ export class RunFolder {
       throw new RunFileError(path, code === "ENOENT" ? "is missing" : `cannot be read (${code})`, repair);
     }
     if (bytes.length !== e.bytes || sha256Hex(bytes) !== e.sha256) {
-      throw new RunFileError(path, `is damaged (${bytes.length !== e.bytes ? `${bytes.length} bytes, the manifest records ${e.bytes}` : "its SHA-256 differs from the manifest's"})`, repair);
+      throw new RunFileError(
+        path,
+        `is damaged (${bytes.length !== e.bytes ? `${bytes.length} bytes, the manifest records ${e.bytes}` : "its SHA-256 differs from the manifest's"})`,
+        repair,
+      );
     }
     return bytes;
   }

@@ -69,9 +69,12 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 hexadecimal digits
 export const relPath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith("/") && !p.includes("\\") && p.split("/").every((s) => s !== "" && s !== "." && s !== ".."), {
-    message: "expected a relative path inside the run folder",
-  });
+  .refine(
+    (p) => !p.startsWith("/") && !p.includes("\\") && p.split("/").every((s) => s !== "" && s !== "." && s !== ".."),
+    {
+      message: "expected a relative path inside the run folder",
+    },
+  );
 
 export const manifestEntry = z.object({ sha256: hex64.nullable(), bytes: int().nullable() }).strict();
 
@@ -154,9 +157,18 @@ const table1Row = z.object({ set: z.string(), bestVal: num, bestEpoch: int(0), t
 const metricsRow = z
   .object({
     set: z.string(),
-    cc: num, ccSd: num, kl: num, klSd: num,
-    entropySpatial: num, entropySpatialSd: num, entropyHist: num, entropyHistSd: num,
-    sim: num, simSd: num, spearman: num, spearmanSd: num,
+    cc: num,
+    ccSd: num,
+    kl: num,
+    klSd: num,
+    entropySpatial: num,
+    entropySpatialSd: num,
+    entropyHist: num,
+    entropyHistSd: num,
+    sim: num,
+    simSd: num,
+    spearman: num,
+    spearmanSd: num,
   })
   .passthrough();
 
@@ -166,7 +178,9 @@ export const resultsSchema = z
     table1: z.array(table1Row).min(1),
     metrics: z.array(metricsRow).min(1),
     noiseFloor: metricsRow.extend({ against: z.string(), seed: int() }).passthrough().nullable(),
-    runs: z.array(z.object({ seed: int(), table1: z.array(table1Row), metrics: z.array(metricsRow) }).passthrough()).min(1),
+    runs: z
+      .array(z.object({ seed: int(), table1: z.array(table1Row), metrics: z.array(metricsRow) }).passthrough())
+      .min(1),
     metricsSummary: z.array(metricsRow),
     table1Summary: z.array(
       z.object({ set: z.string(), bestValMean: num, bestValSd: num, testMean: num, testSd: num }).passthrough(),
@@ -176,28 +190,53 @@ export const resultsSchema = z
   .passthrough();
 
 /** Query indices must name test images, with their labels (queries.json is read back by saliency). */
-export function checkQueries(path: string, q: { index: number; label: number }[], testLabels: ArrayLike<number>, repair?: string): void {
+export function checkQueries(
+  path: string,
+  q: { index: number; label: number }[],
+  testLabels: ArrayLike<number>,
+  repair?: string,
+): void {
   if (q.length === 0) throw new RunFileError(path, "holds no query", repair);
   const seen = new Set<number>();
   q.forEach((x, i) => {
     if (x.index >= testLabels.length) {
-      throw new RunFileError(path, `field [${i}].index: ${x.index} is beyond the test set (${testLabels.length} images)`, repair);
+      throw new RunFileError(
+        path,
+        `field [${i}].index: ${x.index} is beyond the test set (${testLabels.length} images)`,
+        repair,
+      );
     }
     if (x.label !== testLabels[x.index]) {
-      throw new RunFileError(path, `field [${i}].label: ${x.label}, but test image ${x.index} is labelled ${testLabels[x.index]}`, repair);
+      throw new RunFileError(
+        path,
+        `field [${i}].label: ${x.label}, but test image ${x.index} is labelled ${testLabels[x.index]}`,
+        repair,
+      );
     }
-    if (seen.has(x.index)) throw new RunFileError(path, `field [${i}].index: test image ${x.index} is listed twice`, repair);
+    if (seen.has(x.index))
+      throw new RunFileError(path, `field [${i}].index: test image ${x.index} is listed twice`, repair);
     seen.add(x.index);
   });
 }
 
 /** Split indices must name distinct training images. */
-export function checkSplit(path: string, s: { train: number[]; val: number[] }, trainCount: number, repair?: string): void {
+export function checkSplit(
+  path: string,
+  s: { train: number[]; val: number[] },
+  trainCount: number,
+  repair?: string,
+): void {
   const seen = new Set<number>();
   for (const key of ["train", "val"] as const) {
     s[key].forEach((ix, i) => {
-      if (ix >= trainCount) throw new RunFileError(path, `field ${key}[${i}]: ${ix} is beyond the training set (${trainCount} images)`, repair);
-      if (seen.has(ix)) throw new RunFileError(path, `field ${key}[${i}]: training image ${ix} is listed twice`, repair);
+      if (ix >= trainCount)
+        throw new RunFileError(
+          path,
+          `field ${key}[${i}]: ${ix} is beyond the training set (${trainCount} images)`,
+          repair,
+        );
+      if (seen.has(ix))
+        throw new RunFileError(path, `field ${key}[${i}]: training image ${ix} is listed twice`, repair);
       seen.add(ix);
     });
   }

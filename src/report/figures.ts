@@ -43,7 +43,8 @@ export function squareSide(n: number, what: string): number {
  * (sign="absolute_value", outlier_perc=2 by default). NaN counts as 0. Returns 0 for an all-zero map.
  */
 export function captumThreshold(values: ArrayLike<number>, outlierPerc = 2): number {
-  if (!(outlierPerc >= 0 && outlierPerc < 100)) throw new Error(`captumThreshold: outlierPerc must be in [0, 100), got ${outlierPerc}`);
+  if (!(outlierPerc >= 0 && outlierPerc < 100))
+    throw new Error(`captumThreshold: outlierPerc must be in [0, 100), got ${outlierPerc}`);
   const sorted = Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : Math.abs(v))).sort();
   let total = 0;
   for (const v of sorted) total += v;
@@ -153,16 +154,25 @@ export function renderFigure1Canvas(rows: readonly Figure1Row[], opts: Figure1Op
   });
   rows.forEach((row, r) => {
     const y = L.rowY[r];
-    drawText(c, String(row.label), MARGIN, y + (L.tile - FONT_CAP_HEIGHT * TEXT_SCALE) / 2, { color: MUTED, scale: TEXT_SCALE });
+    drawText(c, String(row.label), MARGIN, y + (L.tile - FONT_CAP_HEIGHT * TEXT_SCALE) / 2, {
+      color: MUTED,
+      scale: TEXT_SCALE,
+    });
     columns.forEach((set, k) => {
       const img = set === "orig" ? row.original : row.augmented[set];
       if (!img) {
         strokeRect(c, L.colX[k], y, L.tile, L.tile, FRAME);
-        drawText(c, "n/a", L.colX[k] + L.tile / 2, y + L.tile / 2 - FONT_CAP_HEIGHT, { color: MUTED, scale: TEXT_SCALE, align: "center" });
+        drawText(c, "n/a", L.colX[k] + L.tile / 2, y + L.tile / 2 - FONT_CAP_HEIGHT, {
+          color: MUTED,
+          scale: TEXT_SCALE,
+          align: "center",
+        });
         return;
       }
       if (img.length !== side * side) {
-        throw new Error(`renderFigure1: row ${r} (label ${row.label}) column ${set}: ${img.length} values, expected ${side * side}`);
+        throw new Error(
+          `renderFigure1: row ${r} (label ${row.label}) column ${set}: ${img.length} values, expected ${side * side}`,
+        );
       }
       blitGrey(c, img, side, side, L.colX[k], y, { scale: up, lo, hi });
     });
@@ -214,7 +224,13 @@ export interface Figure4Layout extends GridLayout {
 const MAX_FMT_WIDTH = "0.0e-00";
 
 /** Where Figure 4's tiles go. */
-export function figure4Layout(queries: number, sets: number, side: number, scale: "shared" | "per-map" = "shared", upscale = 4): Figure4Layout {
+export function figure4Layout(
+  queries: number,
+  sets: number,
+  side: number,
+  scale: "shared" | "per-map" = "shared",
+  upscale = 4,
+): Figure4Layout {
   const tile = side * upscale;
   const gap = 6;
   const labelW = textWidth("0", TEXT_SCALE) + 12;
@@ -263,17 +279,23 @@ export function renderFigure4Canvas(input: Figure4Input): Canvas {
   if (!(underlay > 0 && underlay <= 1)) throw new Error(`renderFigure4: underlay must be in (0, 1], got ${underlay}`);
   const outlierPerc = input.outlierPerc ?? 2;
   const up = input.upscale ?? 4;
-  if (mode !== "heat" && mode !== "overlay") throw new Error(`renderFigure4: mode must be "heat" or "overlay", got ${JSON.stringify(mode)}`);
-  if (scaleMode !== "shared" && scaleMode !== "per-map") throw new Error(`renderFigure4: scale must be "shared" or "per-map", got ${JSON.stringify(scaleMode)}`);
+  if (mode !== "heat" && mode !== "overlay")
+    throw new Error(`renderFigure4: mode must be "heat" or "overlay", got ${JSON.stringify(mode)}`);
+  if (scaleMode !== "shared" && scaleMode !== "per-map")
+    throw new Error(`renderFigure4: scale must be "shared" or "per-map", got ${JSON.stringify(scaleMode)}`);
   if (queries.length === 0) throw new Error("renderFigure4: no queries");
   if (sets.length === 0) throw new Error("renderFigure4: no sets");
-  if (maps.length !== queries.length) throw new Error(`renderFigure4: maps has ${maps.length} rows for ${queries.length} queries`);
+  if (maps.length !== queries.length)
+    throw new Error(`renderFigure4: maps has ${maps.length} rows for ${queries.length} queries`);
   const side = squareSide(queries[0].image.length, "renderFigure4: query 0 image");
   queries.forEach((q, i) => {
-    if (q.image.length !== side * side) throw new Error(`renderFigure4: query ${i} image has ${q.image.length} values, expected ${side * side}`);
-    if (maps[i].length !== sets.length) throw new Error(`renderFigure4: maps[${i}] has ${maps[i].length} maps for ${sets.length} sets`);
+    if (q.image.length !== side * side)
+      throw new Error(`renderFigure4: query ${i} image has ${q.image.length} values, expected ${side * side}`);
+    if (maps[i].length !== sets.length)
+      throw new Error(`renderFigure4: maps[${i}] has ${maps[i].length} maps for ${sets.length} sets`);
     maps[i].forEach((m, s) => {
-      if (m.length !== side * side) throw new Error(`renderFigure4: maps[${i}][${s}] (${sets[s]}) has ${m.length} values, expected ${side * side}`);
+      if (m.length !== side * side)
+        throw new Error(`renderFigure4: maps[${i}][${s}] (${sets[s]}) has ${m.length} values, expected ${side * side}`);
     });
   });
 
@@ -281,7 +303,9 @@ export function renderFigure4Canvas(input: Figure4Input): Canvas {
   const c = createCanvas(L.width, L.height);
   const headY = MARGIN;
   drawText(c, "Query", L.queryX + L.tile / 2, headY, { color: INK, scale: TEXT_SCALE, align: "center" });
-  sets.forEach((set, s) => drawText(c, setLabel(set), L.colX[s] + L.tile / 2, headY, { color: INK, scale: TEXT_SCALE, align: "center" }));
+  sets.forEach((set, s) =>
+    drawText(c, setLabel(set), L.colX[s] + L.tile / 2, headY, { color: INK, scale: TEXT_SCALE, align: "center" }),
+  );
   if (L.maxX >= 0) drawText(c, "row max", L.maxX, headY, { color: MUTED, scale: TEXT_SCALE });
 
   queries.forEach((q, i) => {
@@ -292,7 +316,8 @@ export function renderFigure4Canvas(input: Figure4Input): Canvas {
     const rowScale = sharedMax(maps[i]);
     sets.forEach((_, s) => {
       const map = maps[i][s];
-      const norm = scaleMode === "shared" ? normaliseBy(map, rowScale) : normaliseBy(map, captumThreshold(map, outlierPerc));
+      const norm =
+        scaleMode === "shared" ? normaliseBy(map, rowScale) : normaliseBy(map, captumThreshold(map, outlierPerc));
       const x = L.colX[s];
       if (mode === "overlay") {
         // The query is dimmed under the heat map so the colours stay readable on the bright strokes.
@@ -313,22 +338,38 @@ export function renderFigure4Canvas(input: Figure4Input): Canvas {
     fillRect(c, bar.x, bar.y + yy, bar.w, 1, [VIRIDIS_LUT[k * 3], VIRIDIS_LUT[k * 3 + 1], VIRIDIS_LUT[k * 3 + 2]]);
   }
   strokeRect(c, bar.x - 1, bar.y - 1, bar.w + 2, bar.h + 2, MUTED);
-  const ticks: [number, string][] = [[0, "0"], [0.25, "0.25"], [0.5, "0.5"], [0.75, "0.75"], [1, scaleMode === "per-map" ? "\u22651" : "1"]];
+  const ticks: [number, string][] = [
+    [0, "0"],
+    [0.25, "0.25"],
+    [0.5, "0.5"],
+    [0.75, "0.75"],
+    [1, scaleMode === "per-map" ? "\u22651" : "1"],
+  ];
   for (const [t, label] of ticks) {
     const ty = bar.y + Math.round((1 - t) * (bar.h - 1));
     fillRect(c, bar.x + bar.w + 1, ty, 5, 1, MUTED);
-    const textY = Math.min(Math.max(ty - (FONT_CAP_HEIGHT * TEXT_SCALE) / 2, bar.y), bar.y + bar.h - FONT_CAP_HEIGHT * TEXT_SCALE);
+    const textY = Math.min(
+      Math.max(ty - (FONT_CAP_HEIGHT * TEXT_SCALE) / 2, bar.y),
+      bar.y + bar.h - FONT_CAP_HEIGHT * TEXT_SCALE,
+    );
     drawText(c, label, bar.x + bar.w + 12, Math.round(textY), { color: INK, scale: TEXT_SCALE });
   }
   // The bar's axis label, turned; the longest wording that fits the bar's height.
   const titles =
     scaleMode === "shared"
       ? ["|saliency| / row max (one scale per query)", "|saliency| / row max", "/ row max"]
-      : [`|saliency| / per-map threshold (top ${outlierPerc}% of mass clipped)`, "|saliency| / per-map threshold", "per map"];
+      : [
+          `|saliency| / per-map threshold (top ${outlierPerc}% of mass clipped)`,
+          "|saliency| / per-map threshold",
+          "per map",
+        ];
   const title = titles.find((t) => textWidth(t, TEXT_SCALE) <= bar.h);
   if (title) {
     const titleX = L.width - MARGIN - 9 * TEXT_SCALE + 2;
-    drawTextVertical(c, title, titleX, bar.y + Math.round((bar.h - textWidth(title, TEXT_SCALE)) / 2), { color: MUTED, scale: TEXT_SCALE });
+    drawTextVertical(c, title, titleX, bar.y + Math.round((bar.h - textWidth(title, TEXT_SCALE)) / 2), {
+      color: MUTED,
+      scale: TEXT_SCALE,
+    });
   }
   return c;
 }

@@ -103,7 +103,7 @@ const SOURCE: Record<string, string> = {
   "%": "##..# ##..# ...#. ..#.. .#... #..## #..##",
   "#": ".#.#. .#.#. ##### .#.#. ##### .#.#. .#.#.",
   "*": "..... ..#.. #.#.# .###. #.#.# ..#.. .....",
-  "_": "..... ..... ..... ..... ..... ..... ..... #####",
+  _: "..... ..... ..... ..... ..... ..... ..... #####",
   "'": "# # . . . . .",
   '"': "#.# #.# ... ... ... ... ...",
   "!": "# # # # # . #",
@@ -136,7 +136,9 @@ function parseGlyph(ch: string, src: string): Glyph {
   const bits = new Uint8Array(FONT_CELL_HEIGHT * width);
   rows.forEach((row, r) => {
     if (row.length !== width || /[^#.]/.test(row)) {
-      throw new Error(`font: glyph ${JSON.stringify(ch)} row ${r} is ${JSON.stringify(row)} (width ${width}, '#'/'.' only)`);
+      throw new Error(
+        `font: glyph ${JSON.stringify(ch)} row ${r} is ${JSON.stringify(row)} (width ${width}, '#'/'.' only)`,
+      );
     }
     for (let c = 0; c < width; c++) bits[r * width + c] = row[c] === "#" ? 1 : 0;
   });

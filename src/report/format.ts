@@ -26,7 +26,12 @@ export function typographic(s: string): string {
 
 /** Escapes text for HTML and XML content and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 /**
@@ -51,8 +56,15 @@ export function mdCell(s: string): string {
 }
 
 /** A Markdown pipe table; `align` per column: "l" or "r". */
-export function mdTable(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ("l" | "r")[]): string {
+export function mdTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ("l" | "r")[],
+): string {
   const line = (cells: readonly string[]) => `| ${cells.map(mdCell).join(" | ")} |`;
-  const rule = `|${align.map((a) => (a === "r" ? "---:" : ":---")).map((r) => ` ${r} `).join("|")}|`;
+  const rule = `|${align
+    .map((a) => (a === "r" ? "---:" : ":---"))
+    .map((r) => ` ${r} `)
+    .join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n") + "\n";
 }

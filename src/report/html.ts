@@ -9,7 +9,17 @@ import { trustHtml } from "./trust.js";
 import { judgeMetric, METRICS, type MetricJudgement, type Verdict } from "./verdict.js";
 import { claimsHtml, pairedDotSvg, statsGlanceItems, statsTableHtml } from "./stats.js";
 import type { StudyStats } from "./types.js";
-import { BASELINE_SET, POSTER_TABLE1, SET_LABELS, SET_ORDER, setLabel, sortBySet, type MetricStats, type ReportInput, type TrustReport } from "./types.js";
+import {
+  BASELINE_SET,
+  POSTER_TABLE1,
+  SET_LABELS,
+  SET_ORDER,
+  setLabel,
+  sortBySet,
+  type MetricStats,
+  type ReportInput,
+  type TrustReport,
+} from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
 const num = (s: string) => esc(typographic(s));
@@ -41,7 +51,10 @@ export function flattenConfig(obj: Record<string, unknown>, prefix = ""): [strin
     if (v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
       out.push(...flattenConfig(v as Record<string, unknown>, key));
     } else if (Array.isArray(v)) {
-      out.push([key, v.every((x) => x === null || typeof x !== "object") ? v.map((x) => String(x)).join(", ") : JSON.stringify(v)]);
+      out.push([
+        key,
+        v.every((x) => x === null || typeof x !== "object") ? v.map((x) => String(x)).join(", ") : JSON.stringify(v),
+      ]);
     } else if (typeof v === "number") {
       out.push([key, Number.isFinite(v) ? String(v) : MISSING]);
     } else if (v === undefined) {
@@ -53,7 +66,12 @@ export function flattenConfig(obj: Record<string, unknown>, prefix = ""): [strin
   return out;
 }
 
-const VERDICT_TEXT: Record<Verdict, string> = { beyond: "beyond", within: "within", closer: "closer", unknown: MISSING };
+const VERDICT_TEXT: Record<Verdict, string> = {
+  beyond: "beyond",
+  within: "within",
+  closer: "closer",
+  unknown: MISSING,
+};
 
 const CSS = `
 :root{--ink:#1d1d1f;--muted:#5f6368;--rule:#d9dce1;--soft:#f5f6f8;--accent:#0072B2;
@@ -171,7 +189,10 @@ function table1RunsHtml(input: ReportInput): string {
   const runs = input.table1Runs;
   if (!runs || runs.runs < 2) return "";
   const body = sortBySet(runs.rows)
-    .map((r) => `<tr><td>${esc(setLabel(r.set))}</td><td>${num(meanSd(r.bestValMean, r.bestValSd, 3))}</td><td>${num(meanSd(r.testMean, r.testSd, 3))}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${esc(setLabel(r.set))}</td><td>${num(meanSd(r.bestValMean, r.bestValSd, 3))}</td><td>${num(meanSd(r.testMean, r.testSd, 3))}</td></tr>`,
+    )
     .join("");
   return (
     `<div class="tablewrap"><table class="t1"><caption><b>Table 1b.</b> The same over ${runs.runs} training runs (seeds ${esc(runs.seeds.join(", "))}: ` +
@@ -182,10 +203,16 @@ function table1RunsHtml(input: ReportInput): string {
 
 function metricsHtml(input: ReportInput, baselineSet: string): string {
   const rows = sortBySet(input.metrics);
-  const cells = (s: MetricStats) => METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
-  let body = rows.map((r) => `<tr><td>${esc(setLabel(r.set))}${r.set === baselineSet ? " (baseline)" : ""}</td>${cells(r)}</tr>`).join("");
-  if (input.noiseFloor) body += `<tr class="floor"><td>${esc(noiseFloorLabel(input.noiseFloor, baselineSet))}</td>${cells(input.noiseFloor)}</tr>`;
-  const heads = METRICS.map((m) => `<th>${esc(m.short)}${m.unit ? ` <span class="meta">(${esc(m.unit)})</span>` : ""}</th>`).join("");
+  const cells = (s: MetricStats) =>
+    METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
+  let body = rows
+    .map((r) => `<tr><td>${esc(setLabel(r.set))}${r.set === baselineSet ? " (baseline)" : ""}</td>${cells(r)}</tr>`)
+    .join("");
+  if (input.noiseFloor)
+    body += `<tr class="floor"><td>${esc(noiseFloorLabel(input.noiseFloor, baselineSet))}</td>${cells(input.noiseFloor)}</tr>`;
+  const heads = METRICS.map(
+    (m) => `<th>${esc(m.short)}${m.unit ? ` <span class="meta">(${esc(m.unit)})</span>` : ""}</th>`,
+  ).join("");
   return (
     `<div class="tablewrap"><table class="metrics"><caption><b>Table 2.</b> Saliency metrics, mean \u00b1 sd over the query images. ` +
     `CC, KL, SIM and Spearman compare each model's map with ${esc(setLabel(baselineSet))}'s map of the same image; the entropies describe each model's own maps. ` +
@@ -199,9 +226,12 @@ function metricsRunsHtml(input: ReportInput, baselineSet: string): string {
   const mr = input.metricsRuns;
   if (!mr || mr.runs < 2 || !mr.rows) return "";
   const rows = sortBySet(mr.rows).filter((r) => r.set !== baselineSet);
-  const cells = (s: MetricStats) => METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
+  const cells = (s: MetricStats) =>
+    METRICS.map((m) => `<td>${num(meanSd(s[m.key], s[m.sdKey], m.digits))}</td>`).join("");
   const body = rows.map((r) => `<tr><td>${esc(setLabel(r.set))}</td>${cells(r)}</tr>`).join("");
-  const heads = METRICS.map((m) => `<th>${esc(m.short)}${m.unit ? ` <span class="meta">(${esc(m.unit)})</span>` : ""}</th>`).join("");
+  const heads = METRICS.map(
+    (m) => `<th>${esc(m.short)}${m.unit ? ` <span class="meta">(${esc(m.unit)})</span>` : ""}</th>`,
+  ).join("");
   return (
     `<div class="tablewrap"><table class="metrics"><caption><b>Table 2b.</b> The same over ${mr.runs} training runs (seeds ${esc(mr.seeds.join(", "))}): ` +
     `in each run every model is compared with that run's ${esc(setLabel(baselineSet))}; shown are the mean \u00b1 sample sd across runs of the per-run means.</caption>` +
@@ -216,7 +246,10 @@ function verdictHtml(judgements: MetricJudgement[]): string {
   const rows = judgements
     .map((j) => {
       const cells = j.items
-        .map((i) => `<td class="v-${i.verdict}">${num(fixed(i.value, j.metric.digits))}<span class="chip">${esc(VERDICT_TEXT[i.verdict])}</span></td>`)
+        .map(
+          (i) =>
+            `<td class="v-${i.verdict}">${num(fixed(i.value, j.metric.digits))}<span class="chip">${esc(VERDICT_TEXT[i.verdict])}</span></td>`,
+        )
         .join("");
       return `<tr><td>${esc(j.metric.short)}</td>${cells}</tr>`;
     })
@@ -234,7 +267,8 @@ function verdictHtml(judgements: MetricJudgement[]): string {
  *  Holm-corrected verdicts, the paired dot plots, and the poster's claims as tests. */
 function statsSectionHtml(st: StudyStats): string {
   const d = st.design;
-  const caption = `<b>Table 3.</b> Mean paired difference (set \u2212 ${esc(d.primaryFloor)} floor) over ` +
+  const caption =
+    `<b>Table 3.</b> Mean paired difference (set \u2212 ${esc(d.primaryFloor)} floor) over ` +
     `${st.maps[0]?.n ?? 0} ${st.maps[0]?.unit === "run" ? "runs (per-run means over the query images)" : "query images of one run"}, ` +
     `${d.level * 100}% t-interval, exact sign-flip test, Holm-corrected across all ${st.maps.length} tests. ` +
     `For CC, SIM and Spearman a positive difference means closer to ${esc(setLabel(d.baseline))} than the floor; for KL, further.`;
@@ -280,7 +314,9 @@ function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
   const t1 = input.table1.filter((r) => Number.isFinite(r.test));
   if (t1.length) {
     const best = t1.reduce((a, b) => (b.test > a.test ? b : a));
-    const posterBest = (Object.entries(POSTER_TABLE1) as [keyof typeof SET_LABELS, { test: number }][]).reduce((a, b) => (b[1].test > a[1].test ? b : a));
+    const posterBest = (Object.entries(POSTER_TABLE1) as [keyof typeof SET_LABELS, { test: number }][]).reduce(
+      (a, b) => (b[1].test > a[1].test ? b : a),
+    );
     items.push(
       `<li><strong>Best test accuracy:</strong> ${esc(setLabel(best.set))}, ${num(fixed(best.test, 3))} ` +
         `(poster: ${esc(SET_LABELS[posterBest[0]])}, ${num(fixed(posterBest[1].test, 2))}).</li>`,
@@ -300,11 +336,15 @@ function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
     const beyond = j.items.filter((i) => i.verdict === "beyond").map((i) => setLabel(i.set));
     const rest = j.items.filter((i) => i.verdict !== "beyond").map((i) => setLabel(i.set));
     const verb = (plural: string, singular: string) => (beyond.length === 1 ? singular : plural);
-    const what = j.metric.kind === "entropy"
-      ? `${verb("change", "changes")} ${j.metric.name} more than retraining does`
-      : `${verb("move", "moves")} saliency more than retraining does`;
-    const first = beyond.length ? `${esc(andList(beyond))} ${esc(what)}` : "no augmentation is beyond the seed noise floor";
-    const second = beyond.length && rest.length ? `; ${esc(andList(rest))} ${rest.length === 1 ? "does" : "do"} not` : "";
+    const what =
+      j.metric.kind === "entropy"
+        ? `${verb("change", "changes")} ${j.metric.name} more than retraining does`
+        : `${verb("move", "moves")} saliency more than retraining does`;
+    const first = beyond.length
+      ? `${esc(andList(beyond))} ${esc(what)}`
+      : "no augmentation is beyond the seed noise floor";
+    const second =
+      beyond.length && rest.length ? `; ${esc(andList(rest))} ${rest.length === 1 ? "does" : "do"} not` : "";
     items.push(`<li><strong>${esc(j.metric.short)}:</strong> ${first}${second}.</li>`);
   }
   return items.length ? `<div class="glance"><strong>At a glance</strong><ul>${items.join("")}</ul></div>` : "";
@@ -417,7 +457,7 @@ export function renderReportHtml(input: ReportInput): string {
         renderFigure3Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f3", baselineSet }),
         `<b>Figure 3.</b> Shannon entropy of each model's saliency maps, mean \u00b1 sd over the query images: (a) of the map as a distribution over pixels, ` +
           `(b) of the distribution of its values. The dashed line and grey band are ${esc(setLabel(baselineSet))}'s entropy \u00b1 the floor's tolerance ` +
-            `(|H floor \u2212 H ${esc(setLabel(baselineSet))}| + the floor's sd), a descriptive band${input.stats ? "; the tests are in Table 3" : " (Table 3's rule)"}.`,
+          `(|H floor \u2212 H ${esc(setLabel(baselineSet))}| + the floor's sd), a descriptive band${input.stats ? "; the tests are in Table 3" : " (Table 3's rule)"}.`,
       ) +
         figure(
           renderFigure5Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f5", baselineSet }),
@@ -430,7 +470,16 @@ export function renderReportHtml(input: ReportInput): string {
         `<h3>Is the change bigger than retraining?</h3>` +
         (input.stats ? statsSectionHtml(input.stats) : verdictHtml(judgements) + ruleHtml(baselineSet)),
     ),
-    ...(input.explain?.trust ? [section("trust", 6, "Other methods, and can the maps be trusted?", trustHtml(input.explain as TrustReport, baselineSet))] : []),
+    ...(input.explain?.trust
+      ? [
+          section(
+            "trust",
+            6,
+            "Other methods, and can the maps be trusted?",
+            trustHtml(input.explain as TrustReport, baselineSet),
+          ),
+        ]
+      : []),
     section("reading", input.explain?.trust ? 7 : 6, "How to read this", readHtml(baselineSet)),
     section(
       "provenance",

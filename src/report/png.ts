@@ -130,7 +130,15 @@ export function greyLevel(v: number, lo = 0, hi = 1, invert = false): number {
  * Draws a w×h grey image (row-major values, e.g. an MNIST digit in [0, 1]) at (x, y), each source
  * pixel upscaled to a scale×scale block (nearest neighbour: no smoothing that would invent detail).
  */
-export function blitGrey(c: Canvas, values: ArrayLike<number>, w: number, h: number, x: number, y: number, opts: GreyOptions = {}): void {
+export function blitGrey(
+  c: Canvas,
+  values: ArrayLike<number>,
+  w: number,
+  h: number,
+  x: number,
+  y: number,
+  opts: GreyOptions = {},
+): void {
   const scale = opts.scale ?? 1;
   checkImage("blitGrey", values, w, h, scale);
   for (let j = 0; j < h; j++) {
@@ -154,7 +162,15 @@ export interface MapOptions {
  * Draws a w×h map of values already normalised to [0, 1] (clamped) through a 256-entry colour table,
  * upscaled nearest-neighbour, optionally alpha-blended over what is under it. NaN draws BAD_COLOR.
  */
-export function blitColormap(c: Canvas, values: ArrayLike<number>, w: number, h: number, x: number, y: number, opts: MapOptions = {}): void {
+export function blitColormap(
+  c: Canvas,
+  values: ArrayLike<number>,
+  w: number,
+  h: number,
+  x: number,
+  y: number,
+  opts: MapOptions = {},
+): void {
   const scale = opts.scale ?? 1;
   const lut = opts.lut ?? VIRIDIS_LUT;
   const alpha = opts.alpha ?? 1;
@@ -207,9 +223,16 @@ export function drawText(c: Canvas, text: string, x: number, y: number, opts: Te
  * axis label. (x, y) is the top-left corner of the turned text's box, whose size is
  * FONT_CELL_HEIGHT * scale wide and textWidth(text, scale) tall. Returns that height.
  */
-export function drawTextVertical(c: Canvas, text: string, x: number, y: number, opts: Omit<TextOptions, "align"> = {}): number {
+export function drawTextVertical(
+  c: Canvas,
+  text: string,
+  x: number,
+  y: number,
+  opts: Omit<TextOptions, "align"> = {},
+): number {
   const scale = opts.scale ?? 1;
-  if (!Number.isInteger(scale) || scale < 1) throw new Error(`drawTextVertical: scale must be an integer >= 1, got ${scale}`);
+  if (!Number.isInteger(scale) || scale < 1)
+    throw new Error(`drawTextVertical: scale must be an integer >= 1, got ${scale}`);
   const color = opts.color ?? BLACK;
   const length = textWidth(text, scale);
   let along = 0; // distance from the bottom of the box, in pixels
@@ -218,7 +241,8 @@ export function drawTextVertical(c: Canvas, text: string, x: number, y: number, 
     for (let r = 0; r < FONT_CELL_HEIGHT; r++) {
       for (let col = 0; col < g.width; col++) {
         // Glyph column `col` runs up the page; glyph row r runs to the right.
-        if (g.bits[r * g.width + col]) fillRect(c, x + r * scale, y + length - along - (col + 1) * scale, scale, scale, color);
+        if (g.bits[r * g.width + col])
+          fillRect(c, x + r * scale, y + length - along - (col + 1) * scale, scale, scale, color);
       }
     }
     along += (g.width + FONT_SPACING) * scale;
@@ -228,6 +252,10 @@ export function drawTextVertical(c: Canvas, text: string, x: number, y: number, 
 
 /** PNG bytes of the canvas (8-bit RGB, no alpha). */
 export function encodePng(c: Canvas): Buffer {
-  const png = { width: c.width, height: c.height, data: Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength) };
+  const png = {
+    width: c.width,
+    height: c.height,
+    data: Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength),
+  };
   return PNG.sync.write(png as unknown as PNG, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
 }

@@ -138,18 +138,32 @@ function text(x: number, y: number, s: string, attrs = ""): string {
 /** A marker centred at (x, y) with "radius" r. Filled markers get a white halo to separate them from lines. */
 export function marker(kind: MarkerKind, x: number, y: number, r: number, color: string): string {
   const fill = `fill="${color}" stroke="#fff" stroke-width="0.9"`;
-  const p = (pts: [number, number][]) => `<path d="M${pts.map(([a, b]) => `${n2(x + a)} ${n2(y + b)}`).join("L")}Z" ${fill}/>`;
+  const p = (pts: [number, number][]) =>
+    `<path d="M${pts.map(([a, b]) => `${n2(x + a)} ${n2(y + b)}`).join("L")}Z" ${fill}/>`;
   switch (kind) {
     case "circle":
       return `<circle cx="${n2(x)}" cy="${n2(y)}" r="${n2(r)}" ${fill}/>`;
     case "square":
       return `<rect x="${n2(x - r * 0.85)}" y="${n2(y - r * 0.85)}" width="${n2(r * 1.7)}" height="${n2(r * 1.7)}" ${fill}/>`;
     case "triangle":
-      return p([[0, -r * 1.15], [r * 1.05, r * 0.75], [-r * 1.05, r * 0.75]]);
+      return p([
+        [0, -r * 1.15],
+        [r * 1.05, r * 0.75],
+        [-r * 1.05, r * 0.75],
+      ]);
     case "triangleDown":
-      return p([[0, r * 1.15], [r * 1.05, -r * 0.75], [-r * 1.05, -r * 0.75]]);
+      return p([
+        [0, r * 1.15],
+        [r * 1.05, -r * 0.75],
+        [-r * 1.05, -r * 0.75],
+      ]);
     case "diamond":
-      return p([[0, -r * 1.2], [r, 0], [0, r * 1.2], [-r, 0]]);
+      return p([
+        [0, -r * 1.2],
+        [r, 0],
+        [0, r * 1.2],
+        [-r, 0],
+      ]);
     case "star": {
       const pts: [number, number][] = [];
       for (let i = 0; i < 10; i++) {
@@ -176,7 +190,9 @@ function yAxis(f: Frame, y: Scale, ticks: Ticks, title: string): string {
   const out: string[] = [];
   for (const v of ticks.values) {
     const yy = y(v);
-    out.push(`<line x1="${n2(f.x)}" x2="${n2(f.x + f.w)}" y1="${n2(yy)}" y2="${n2(yy)}" stroke="${v === 0 ? AXIS : GRID}" stroke-width="1"/>`);
+    out.push(
+      `<line x1="${n2(f.x)}" x2="${n2(f.x + f.w)}" y1="${n2(yy)}" y2="${n2(yy)}" stroke="${v === 0 ? AXIS : GRID}" stroke-width="1"/>`,
+    );
     out.push(`<line x1="${n2(f.x - 4)}" x2="${n2(f.x)}" y1="${n2(yy)}" y2="${n2(yy)}" stroke="${AXIS}"/>`);
     out.push(text(f.x - 7, yy + 4, v.toFixed(ticks.decimals), `text-anchor="end" fill="${MUTED}"`));
   }
@@ -220,7 +236,11 @@ function svgDoc(width: number, height: number, body: string, title: string, desc
 }
 
 /** A horizontal legend of line samples (with markers) or colour swatches, centred on cx. */
-function legend(cx: number, y: number, items: { label: string; style: SeriesStyle; kind: "line" | "band" | "dashed" }[]): string {
+function legend(
+  cx: number,
+  y: number,
+  items: { label: string; style: SeriesStyle; kind: "line" | "band" | "dashed" }[],
+): string {
   const sample = 30;
   const charW = 7.1; // average advance of 12.5px sans-serif, for layout only
   const widths = items.map((it) => sample + 8 + it.label.length * charW + 22);
@@ -230,13 +250,21 @@ function legend(cx: number, y: number, items: { label: string; style: SeriesStyl
   items.forEach((it, i) => {
     const s = it.style;
     if (it.kind === "line") {
-      out.push(`<line x1="${n2(x)}" x2="${n2(x + sample)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
+      out.push(
+        `<line x1="${n2(x)}" x2="${n2(x + sample)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`,
+      );
       out.push(marker(s.marker, x + sample / 2, y, 4, s.color));
     } else if (it.kind === "band") {
-      out.push(`<rect x="${n2(x)}" y="${n2(y - 6)}" width="${sample}" height="12" fill="${s.color}" fill-opacity="0.13" stroke="none"/>`);
-      out.push(`<line x1="${n2(x)}" x2="${n2(x + sample)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${s.color}" stroke-width="1.6" stroke-dasharray="5 3"/>`);
+      out.push(
+        `<rect x="${n2(x)}" y="${n2(y - 6)}" width="${sample}" height="12" fill="${s.color}" fill-opacity="0.13" stroke="none"/>`,
+      );
+      out.push(
+        `<line x1="${n2(x)}" x2="${n2(x + sample)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${s.color}" stroke-width="1.6" stroke-dasharray="5 3"/>`,
+      );
     } else {
-      out.push(`<line x1="${n2(x)}" x2="${n2(x + sample)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${s.color}" stroke-width="1.6" stroke-dasharray="5 3"/>`);
+      out.push(
+        `<line x1="${n2(x)}" x2="${n2(x + sample)}" y1="${n2(y)}" y2="${n2(y)}" stroke="${s.color}" stroke-width="1.6" stroke-dasharray="5 3"/>`,
+      );
     }
     out.push(text(x + sample + 8, y + 4.5, it.label, `fill="${INK}"`));
     x += widths[i];
@@ -253,7 +281,12 @@ interface LineSeries {
   ys: number[];
 }
 
-function linePanel(f: Frame, id: string, series: LineSeries[], opts: { title: string; note?: string; yTitle: string; fromZero: boolean }): string {
+function linePanel(
+  f: Frame,
+  id: string,
+  series: LineSeries[],
+  opts: { title: string; note?: string; yTitle: string; fromZero: boolean },
+): string {
   const n = Math.max(1, ...series.map((s) => s.ys.length));
   const all = series.flatMap((s) => s.ys.filter((v) => Number.isFinite(v)));
   let lo = all.length ? Math.min(...all) : 0;
@@ -263,8 +296,14 @@ function linePanel(f: Frame, id: string, series: LineSeries[], opts: { title: st
   const xt = niceTicks(0, n, 6);
   const x = linear(0, xt.hi, f.x, f.x + f.w);
   const y = linear(yt.lo, yt.hi, f.y + f.h, f.y);
-  const out: string[] = [panelTitle(f, opts.title, opts.note), yAxis(f, y, yt, opts.yTitle), xAxisNumeric(f, x, xt, "Epoch")];
-  out.push(`<clipPath id="${id}-clip"><rect x="${n2(f.x - 6)}" y="${n2(f.y - 6)}" width="${n2(f.w + 12)}" height="${n2(f.h + 12)}"/></clipPath>`);
+  const out: string[] = [
+    panelTitle(f, opts.title, opts.note),
+    yAxis(f, y, yt, opts.yTitle),
+    xAxisNumeric(f, x, xt, "Epoch"),
+  ];
+  out.push(
+    `<clipPath id="${id}-clip"><rect x="${n2(f.x - 6)}" y="${n2(f.y - 6)}" width="${n2(f.w + 12)}" height="${n2(f.h + 12)}"/></clipPath>`,
+  );
   const lines: string[] = [];
   series.forEach((s, k) => {
     // Break the line at missing values rather than drawing through them.
@@ -278,10 +317,13 @@ function linePanel(f: Frame, id: string, series: LineSeries[], opts: { title: st
       d += `${pen ? "L" : "M"}${n2(x(i + 1))} ${n2(y(v))}`;
       pen = true;
     });
-    lines.push(`<path d="${d}" fill="none" stroke="${s.style.color}" stroke-width="1.9" stroke-linejoin="round"${s.style.dash ? ` stroke-dasharray="${s.style.dash}"` : ""}><title>${escapeXml(s.label)}</title></path>`);
+    lines.push(
+      `<path d="${d}" fill="none" stroke="${s.style.color}" stroke-width="1.9" stroke-linejoin="round"${s.style.dash ? ` stroke-dasharray="${s.style.dash}"` : ""}><title>${escapeXml(s.label)}</title></path>`,
+    );
     // Markers every 5 epochs, staggered per series so they do not sit on top of each other.
     s.ys.forEach((v, i) => {
-      if (Number.isFinite(v) && (i + k) % 5 === 4) lines.push(marker(s.style.marker, x(i + 1), y(v), 3.6, s.style.color));
+      if (Number.isFinite(v) && (i + k) % 5 === 4)
+        lines.push(marker(s.style.marker, x(i + 1), y(v), 3.6, s.style.color));
     });
   });
   out.push(`<g clip-path="url(#${id}-clip)">${lines.join("")}</g>`);
@@ -307,11 +349,26 @@ export function renderFigure2Svg(histories: readonly HistoryRow[], opts: SvgOpti
   const pw = (W - 80 - 84 - 64) / 2;
   const fa: Frame = { x: 80, y: top, w: pw, h: ph };
   const fb: Frame = { x: 80 + pw + 84, y: top, w: pw, h: ph };
-  const mk = (get: (r: HistoryRow) => number[]): LineSeries[] => rows.map((r, i) => ({ label: setLabel(r.set), style: styles[i], ys: get(r) }));
+  const mk = (get: (r: HistoryRow) => number[]): LineSeries[] =>
+    rows.map((r, i) => ({ label: setLabel(r.set), style: styles[i], ys: get(r) }));
   const body =
-    legend(W / 2, 22, rows.map((r, i) => ({ label: setLabel(r.set), style: styles[i], kind: "line" as const }))) +
-    linePanel(fa, `${id}-a`, mk((r) => r.epochLoss), { title: "(a) Training loss", note: "mean over the epoch", yTitle: "Cross-entropy loss", fromZero: true }) +
-    linePanel(fb, `${id}-b`, mk((r) => r.valAcc), { title: "(b) Validation accuracy", note: "after each epoch", yTitle: "Accuracy", fromZero: false });
+    legend(
+      W / 2,
+      22,
+      rows.map((r, i) => ({ label: setLabel(r.set), style: styles[i], kind: "line" as const })),
+    ) +
+    linePanel(
+      fa,
+      `${id}-a`,
+      mk((r) => r.epochLoss),
+      { title: "(a) Training loss", note: "mean over the epoch", yTitle: "Cross-entropy loss", fromZero: true },
+    ) +
+    linePanel(
+      fb,
+      `${id}-b`,
+      mk((r) => r.valAcc),
+      { title: "(b) Validation accuracy", note: "after each epoch", yTitle: "Accuracy", fromZero: false },
+    );
   const desc = `Training loss and validation accuracy per epoch for ${rows.map((r) => setLabel(r.set)).join(", ")}.`;
   return svgDoc(W, H, body, "Figure 2: learning curves", desc, opts.standalone ?? true);
 }
@@ -332,7 +389,11 @@ interface BandSpec {
   center: number;
 }
 
-function barPanel(f: Frame, bars: Bar[], opts: { title: string; note?: string; yTitle: string; band: BandSpec | null; digits: number }): string {
+function barPanel(
+  f: Frame,
+  bars: Bar[],
+  opts: { title: string; note?: string; yTitle: string; band: BandSpec | null; digits: number },
+): string {
   const vals: number[] = [0];
   for (const b of bars) {
     if (Number.isFinite(b.mean)) {
@@ -351,7 +412,9 @@ function barPanel(f: Frame, bars: Bar[], opts: { title: string; note?: string; y
   out.push(`<line x1="${n2(f.x)}" x2="${n2(f.x + f.w)}" y1="${n2(by)}" y2="${n2(by)}" stroke="${AXIS}"/>`);
   if (opts.band) {
     const b = opts.band;
-    out.push(`<rect x="${n2(f.x)}" y="${n2(y(b.hi))}" width="${n2(f.w)}" height="${n2(Math.max(0.5, y(b.lo) - y(b.hi)))}" fill="${MUTED}" fill-opacity="0.13"/>`);
+    out.push(
+      `<rect x="${n2(f.x)}" y="${n2(y(b.hi))}" width="${n2(f.w)}" height="${n2(Math.max(0.5, y(b.lo) - y(b.hi)))}" fill="${MUTED}" fill-opacity="0.13"/>`,
+    );
   }
   const band = f.w / Math.max(1, bars.length);
   const bw = Math.min(56, band * 0.62);
@@ -373,14 +436,25 @@ function barPanel(f: Frame, bars: Bar[], opts: { title: string; note?: string; y
       const s = Math.abs(b.sd);
       const ya = y(b.mean + s);
       const yb = y(b.mean - s);
-      out.push(`<path d="M${n2(cx)} ${n2(ya)}V${n2(yb)}M${n2(cx - 7)} ${n2(ya)}H${n2(cx + 7)}M${n2(cx - 7)} ${n2(yb)}H${n2(cx + 7)}" stroke="${INK}" stroke-width="1.3" fill="none"/>`);
+      out.push(
+        `<path d="M${n2(cx)} ${n2(ya)}V${n2(yb)}M${n2(cx - 7)} ${n2(ya)}H${n2(cx + 7)}M${n2(cx - 7)} ${n2(yb)}H${n2(cx + 7)}" stroke="${INK}" stroke-width="1.3" fill="none"/>`,
+      );
       labelY = Math.min(labelY, ya - 6);
     }
-    labels.push(text(cx, labelY, fixed(b.mean, opts.digits), `text-anchor="middle" font-size="11" fill="${MUTED}" stroke="#fff" stroke-width="3" paint-order="stroke"`));
+    labels.push(
+      text(
+        cx,
+        labelY,
+        fixed(b.mean, opts.digits),
+        `text-anchor="middle" font-size="11" fill="${MUTED}" stroke="#fff" stroke-width="3" paint-order="stroke"`,
+      ),
+    );
   });
   if (opts.band) {
     const yc = y(opts.band.center);
-    out.push(`<line x1="${n2(f.x)}" x2="${n2(f.x + f.w)}" y1="${n2(yc)}" y2="${n2(yc)}" stroke="${INK}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+    out.push(
+      `<line x1="${n2(f.x)}" x2="${n2(f.x + f.w)}" y1="${n2(yc)}" y2="${n2(yc)}" stroke="${INK}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+    );
   }
   // Value labels last, over the noise line, each on a white halo.
   return out.join("") + labels.join("");
@@ -399,14 +473,22 @@ export interface MetricSvgOptions extends SvgOptions {
  * Figure 3: spatial entropy (nats) and histogram entropy (bits) per model, mean ± sd over the query
  * images; the grey band is the baseline's entropy ± the seed tolerance of the verdict rule.
  */
-export function renderFigure3Svg(metrics: readonly MetricRow[], noiseFloor: NoiseFloor | null, opts: MetricSvgOptions = {}): string {
+export function renderFigure3Svg(
+  metrics: readonly MetricRow[],
+  noiseFloor: NoiseFloor | null,
+  opts: MetricSvgOptions = {},
+): string {
   const rows = sortBySet(metrics);
   const base = opts.baselineSet ?? BASELINE_SET;
   const styles = stylesFor(rows.map((r) => r.set));
   const { W, H, fa, fb } = twoPanels();
   const panels = (["entropySpatial", "entropyHist"] as const).map((key, k) => {
     const m = metricInfo(key);
-    const band = noiseBand(m, noiseFloor, rows.find((r) => r.set === base));
+    const band = noiseBand(
+      m,
+      noiseFloor,
+      rows.find((r) => r.set === base),
+    );
     return barPanel(k === 0 ? fa : fb, metricBars(rows, m, styles), {
       title: k === 0 ? "(a) Spatial entropy" : "(b) Histogram entropy",
       note: k === 0 ? "map as a distribution over pixels" : "distribution of map values",
@@ -417,12 +499,27 @@ export function renderFigure3Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   });
   const hasBand = noiseFloor !== null;
   const legendItems = hasBand
-    ? [{ label: `${setLabel(base)} ± floor tolerance (|H floor − H ${setLabel(base)}| + sd)`, style: { color: INK, marker: "circle" as const, dash: "" }, kind: "band" as const }]
+    ? [
+        {
+          label: `${setLabel(base)} ± floor tolerance (|H floor − H ${setLabel(base)}| + sd)`,
+          style: { color: INK, marker: "circle" as const, dash: "" },
+          kind: "band" as const,
+        },
+      ]
     : [];
   const body =
-    (hasBand ? legend(W / 2, 22, legendItems) : text(W / 2, 26, "no second-seed baseline: no noise band", `text-anchor="middle" fill="${MUTED}"`)) +
+    (hasBand
+      ? legend(W / 2, 22, legendItems)
+      : text(W / 2, 26, "no second-seed baseline: no noise band", `text-anchor="middle" fill="${MUTED}"`)) +
     panels.join("");
-  return svgDoc(W, H, body, "Figure 3: Shannon entropy of the saliency maps", `Entropy per model (mean ± sd over query images) for ${rows.map((r) => setLabel(r.set)).join(", ")}.`, opts.standalone ?? true);
+  return svgDoc(
+    W,
+    H,
+    body,
+    "Figure 3: Shannon entropy of the saliency maps",
+    `Entropy per model (mean ± sd over query images) for ${rows.map((r) => setLabel(r.set)).join(", ")}.`,
+    opts.standalone ?? true,
+  );
 }
 
 /** The layout of the two-panel bar charts (Figures 3 and 5): 980 x 410 with two equal frames. */
@@ -439,7 +536,11 @@ function twoPanels(): { W: number; H: number; fa: Frame; fb: Frame } {
  * Figure 5: CC and KL of each augmented model's maps against the baseline's (mean ± sd over query
  * images); the dashed line and grey band are the seed noise floor ± its sd.
  */
-export function renderFigure5Svg(metrics: readonly MetricRow[], noiseFloor: NoiseFloor | null, opts: MetricSvgOptions = {}): string {
+export function renderFigure5Svg(
+  metrics: readonly MetricRow[],
+  noiseFloor: NoiseFloor | null,
+  opts: MetricSvgOptions = {},
+): string {
   const base = opts.baselineSet ?? BASELINE_SET;
   const rows = sortBySet(metrics).filter((r) => r.set !== base);
   const styles = stylesFor(rows.map((r) => r.set));
@@ -449,10 +550,33 @@ export function renderFigure5Svg(metrics: readonly MetricRow[], noiseFloor: Nois
   const body =
     (noiseFloor
       ? legend(W / 2, 22, [
-          { label: `noise floor: ${setLabel(base)} retrained (${noiseFloor?.set ?? "another seed"}) vs ${setLabel(base)} (± sd)`, style: { color: INK, marker: "circle", dash: "" }, kind: "band" },
+          {
+            label: `noise floor: ${setLabel(base)} retrained (${noiseFloor?.set ?? "another seed"}) vs ${setLabel(base)} (± sd)`,
+            style: { color: INK, marker: "circle", dash: "" },
+            kind: "band",
+          },
         ])
       : text(W / 2, 26, "no second-seed baseline: no noise floor", `text-anchor="middle" fill="${MUTED}"`)) +
-    barPanel(fa, metricBars(rows, cc, styles), { title: "(a) Correlation with the baseline (CC)", note: "higher = more alike", yTitle: "CC", band: noiseBand(cc, noiseFloor, undefined), digits: 2 }) +
-    barPanel(fb, metricBars(rows, kl, styles), { title: "(b) KL divergence (KL)", note: "lower = more alike", yTitle: "KL", band: noiseBand(kl, noiseFloor, undefined), digits: 2 });
-  return svgDoc(W, H, body, "Figure 5: CC and KL against the baseline saliency maps", `CC and KL per augmented model against ${setLabel(base)}, with the seed noise floor.`, opts.standalone ?? true);
+    barPanel(fa, metricBars(rows, cc, styles), {
+      title: "(a) Correlation with the baseline (CC)",
+      note: "higher = more alike",
+      yTitle: "CC",
+      band: noiseBand(cc, noiseFloor, undefined),
+      digits: 2,
+    }) +
+    barPanel(fb, metricBars(rows, kl, styles), {
+      title: "(b) KL divergence (KL)",
+      note: "lower = more alike",
+      yTitle: "KL",
+      band: noiseBand(kl, noiseFloor, undefined),
+      digits: 2,
+    });
+  return svgDoc(
+    W,
+    H,
+    body,
+    "Figure 5: CC and KL against the baseline saliency maps",
+    `CC and KL per augmented model against ${setLabel(base)}, with the seed noise floor.`,
+    opts.standalone ?? true,
+  );
 }

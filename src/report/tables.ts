@@ -3,7 +3,16 @@
 // metrics 3 in Markdown / 6 in CSV. Missing numbers: "–" in Markdown, an empty field in CSV.
 import { csvField, csvLines, fixed, mdTable, meanSd, MISSING } from "./format.js";
 import { METRICS } from "./verdict.js";
-import { BASELINE_SET, POSTER_TABLE1, setLabel, sortBySet, type MetricRow, type MetricStats, type NoiseFloor, type Table1Row } from "./types.js";
+import {
+  BASELINE_SET,
+  POSTER_TABLE1,
+  setLabel,
+  sortBySet,
+  type MetricRow,
+  type MetricStats,
+  type NoiseFloor,
+  type Table1Row,
+} from "./types.js";
 
 const poster = (set: string) => (POSTER_TABLE1 as Record<string, { bestVal: number; test: number } | undefined>)[set];
 
@@ -13,9 +22,23 @@ const intOrMissing = (x: number) => (Number.isInteger(x) ? String(x) : MISSING);
 export function table1Markdown(rows: readonly Table1Row[]): string {
   const body = sortBySet(rows).map((r) => {
     const p = poster(r.set);
-    return [setLabel(r.set), fixed(r.bestVal, 3), intOrMissing(r.bestEpoch), fixed(r.test, 3), fixed(p?.bestVal, 2), fixed(p?.test, 2)];
+    return [
+      setLabel(r.set),
+      fixed(r.bestVal, 3),
+      intOrMissing(r.bestEpoch),
+      fixed(r.test, 3),
+      fixed(p?.bestVal, 2),
+      fixed(p?.test, 2),
+    ];
   });
-  return mdTable(["Model", "Best val. acc.", "Best epoch", "Test acc.", "Poster best val.", "Poster test"], body, ["l", "r", "r", "r", "r", "r"]);
+  return mdTable(["Model", "Best val. acc.", "Best epoch", "Test acc.", "Poster best val.", "Poster test"], body, [
+    "l",
+    "r",
+    "r",
+    "r",
+    "r",
+    "r",
+  ]);
 }
 
 /** Table 1 as CSV (header: set,label,best_val,best_epoch,test,poster_best_val,poster_test). */
@@ -64,7 +87,11 @@ function mdCells(s: MetricStats): string[] {
 }
 
 /** The metrics table as Markdown: mean ± sd per model, then the noise-floor row. */
-export function metricsMarkdown(rows: readonly MetricRow[], noiseFloor: NoiseFloor | null, baselineSet = BASELINE_SET): string {
+export function metricsMarkdown(
+  rows: readonly MetricRow[],
+  noiseFloor: NoiseFloor | null,
+  baselineSet = BASELINE_SET,
+): string {
   const body = sortBySet(rows).map((r) => [setLabel(r.set), ...mdCells(r)]);
   if (noiseFloor) body.push([noiseFloorLabel(noiseFloor, baselineSet), ...mdCells(noiseFloor)]);
   return mdTable(["Model", ...METRICS.map((m) => MD_HEADERS[m.key])], body, ["l", ...METRICS.map(() => "r" as const)]);
@@ -75,7 +102,11 @@ export function metricsMarkdown(rows: readonly MetricRow[], noiseFloor: NoiseFlo
  * (set,label,cc,cc_sd,kl,kl_sd,entropy_spatial,entropy_spatial_sd,entropy_hist,entropy_hist_sd,sim,sim_sd,spearman,spearman_sd);
  * the noise floor is the row with set "noise_floor".
  */
-export function metricsCsv(rows: readonly MetricRow[], noiseFloor: NoiseFloor | null, baselineSet = BASELINE_SET): string {
+export function metricsCsv(
+  rows: readonly MetricRow[],
+  noiseFloor: NoiseFloor | null,
+  baselineSet = BASELINE_SET,
+): string {
   const cells = (s: MetricStats) => METRICS.flatMap((m) => [csvField(s[m.key], 6), csvField(s[m.sdKey], 6)]);
   const body = sortBySet(rows).map((r) => [csvField(r.set), csvField(setLabel(r.set)), ...cells(r)]);
   if (noiseFloor) body.push(["noise_floor", csvField(noiseFloorLabel(noiseFloor, baselineSet)), ...cells(noiseFloor)]);

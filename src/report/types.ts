@@ -3,7 +3,6 @@
 
 import { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel } from "../sets.js";
 
-
 /** Training sets in the report's order, their labels, the baseline: one list, src/sets.ts. */
 export { BASELINE_SET, SET_LABELS, SET_ORDER, setLabel };
 export type SetId = (typeof SET_ORDER)[number];
@@ -14,7 +13,10 @@ export function sortBySet<T extends { set: string }>(rows: readonly T[]): T[] {
     const i = (SET_ORDER as readonly string[]).indexOf(s);
     return i < 0 ? SET_ORDER.length : i;
   };
-  return rows.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r.set) - rank(b.r.set) || a.i - b.i).map((x) => x.r);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r.set) - rank(b.r.set) || a.i - b.i)
+    .map((x) => x.r);
 }
 
 /** The poster's Table 1 ("Training Results"): best validation and test accuracy per training set. */
@@ -120,7 +122,11 @@ export interface ReportInput {
   /** Set the maps are compared against (default BASELINE_SET). */
   baselineSet?: string;
   /** Table 1 over several training runs (--runs > 1): mean and sample sd per set. */
-  table1Runs?: { runs: number; seeds: number[]; rows: { set: string; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[] };
+  table1Runs?: {
+    runs: number;
+    seeds: number[];
+    rows: { set: string; bestValMean: number; bestValSd: number; testMean: number; testSd: number }[];
+  };
   /** The metrics over several training runs: per set, mean and sample sd across runs of each run's mean. */
   metricsRuns?: { runs: number; seeds: number[]; rows: MetricRow[] };
   /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
@@ -180,8 +186,15 @@ export interface StudyStats {
   accuracy: PairedComparison[];
   claims: {
     saliencyVsAccuracy: { metric: string; n: number; rho: number; p: number; interval: Iv | null; verdict: string }[];
-    entropyVariation: { metric: string; treatments: string[]; blocks: number; statistic: number; df: number; p: number;
-      verdict: string }[];
+    entropyVariation: {
+      metric: string;
+      treatments: string[];
+      blocks: number;
+      statistic: number;
+      df: number;
+      p: number;
+      verdict: string;
+    }[];
     convergence: {
       threshold: number;
       perSet: { set: string; mean: number; interval: Iv }[];
@@ -202,11 +215,14 @@ export interface TrustReport {
   metrics: { method: string; set: string; cc: number; ccSd: number; spearman: number; spearmanSd: number }[];
   trust: {
     settings: { sanityFailAt: number; digitThreshold: number; deletionStep: number; insertionBlurSigma: number };
-    sanity: (Row & { test: string; step: string; n: number } &
-      Record<"spearmanAbs" | "spearmanSigned" | "ssim", number>)[];
+    sanity: (Row & { test: string; step: string; n: number } & Record<
+        "spearmanAbs" | "spearmanSigned" | "ssim",
+        number
+      >)[];
     verdicts: (Row & { finalSpearmanAbs: number; fails: boolean | null })[];
-    localisation: (Row & { n: number; mass: number; massSd: number; rank: number; pointing: number } &
-      { maskShare: number })[];
+    localisation: (Row & { n: number; mass: number; massSd: number; rank: number; pointing: number } & {
+      maskShare: number;
+    })[];
     faithfulness: (Row & Record<"deletionAuc" | "deletionAucSd" | "insertionAuc" | "insertionAucSd", number>)[];
     equivariance: (Row & { aug: string; kind: string; n: number; cc: number; ccSd: number; spearman: number })[];
     igGap: { set: string; gap: number; absGap: number; maxAbsGap: number; absDelta: number }[];

@@ -35,10 +35,34 @@ export interface MetricInfo {
 export const METRICS: readonly MetricInfo[] = [
   { key: "cc", sdKey: "ccSd", short: "CC", name: "Pearson correlation (CC)", unit: "", kind: "similarity", digits: 3 },
   { key: "kl", sdKey: "klSd", short: "KL", name: "KL divergence", unit: "", kind: "divergence", digits: 3 },
-  { key: "entropySpatial", sdKey: "entropySpatialSd", short: "H spatial", name: "spatial entropy", unit: "nats", kind: "entropy", digits: 3 },
-  { key: "entropyHist", sdKey: "entropyHistSd", short: "H histogram", name: "histogram entropy", unit: "bits", kind: "entropy", digits: 3 },
+  {
+    key: "entropySpatial",
+    sdKey: "entropySpatialSd",
+    short: "H spatial",
+    name: "spatial entropy",
+    unit: "nats",
+    kind: "entropy",
+    digits: 3,
+  },
+  {
+    key: "entropyHist",
+    sdKey: "entropyHistSd",
+    short: "H histogram",
+    name: "histogram entropy",
+    unit: "bits",
+    kind: "entropy",
+    digits: 3,
+  },
   { key: "sim", sdKey: "simSd", short: "SIM", name: "similarity (SIM)", unit: "", kind: "similarity", digits: 3 },
-  { key: "spearman", sdKey: "spearmanSd", short: "Spearman", name: "Spearman rank correlation", unit: "", kind: "similarity", digits: 3 },
+  {
+    key: "spearman",
+    sdKey: "spearmanSd",
+    short: "Spearman",
+    name: "Spearman rank correlation",
+    unit: "",
+    kind: "similarity",
+    digits: 3,
+  },
 ];
 
 export function metricInfo(key: MetricKey): MetricInfo {
@@ -63,7 +87,11 @@ const finite = (x: unknown): x is number => typeof x === "number" && Number.isFi
  * The band for one metric, or null when it cannot be formed (no noise floor, a missing number, or for
  * an entropy no baseline row).
  */
-export function noiseBand(metric: MetricInfo, noiseFloor: NoiseFloor | null, baseline: MetricRow | undefined): NoiseBand | null {
+export function noiseBand(
+  metric: MetricInfo,
+  noiseFloor: NoiseFloor | null,
+  baseline: MetricRow | undefined,
+): NoiseBand | null {
   if (!noiseFloor) return null;
   const m0 = noiseFloor[metric.key];
   const s0 = noiseFloor[metric.sdKey];
@@ -116,18 +144,29 @@ function list(names: string[]): string {
 /** The threshold arithmetic shown in the statement, e.g. "0.780 − 0.060 = 0.720". */
 function thresholdText(metric: MetricInfo, band: NoiseBand): string {
   const d = metric.digits;
-  if (metric.kind === "similarity") return `${fixed(band.center, d)} \u2212 ${fixed(band.half, d)} = ${fixed(band.lo, d)}`;
+  if (metric.kind === "similarity")
+    return `${fixed(band.center, d)} \u2212 ${fixed(band.half, d)} = ${fixed(band.lo, d)}`;
   if (metric.kind === "divergence") return `${fixed(band.center, d)} + ${fixed(band.half, d)} = ${fixed(band.hi, d)}`;
   return `${fixed(band.center, d)} \u00b1 ${fixed(band.half, d)}`;
 }
 
 /** Judges every augmentation (rows other than the baseline) on one metric and words the outcome. */
-export function judgeMetric(metric: MetricInfo, rows: readonly MetricRow[], noiseFloor: NoiseFloor | null, baselineSet: string): MetricJudgement {
+export function judgeMetric(
+  metric: MetricInfo,
+  rows: readonly MetricRow[],
+  noiseFloor: NoiseFloor | null,
+  baselineSet: string,
+): MetricJudgement {
   const baseline = rows.find((r) => r.set === baselineSet);
   const band = noiseBand(metric, noiseFloor, baseline);
   const items = rows
     .filter((r) => r.set !== baselineSet)
-    .map((r) => ({ set: r.set, value: r[metric.key], sd: r[metric.sdKey], verdict: judge(metric, r[metric.key], band) }));
+    .map((r) => ({
+      set: r.set,
+      value: r[metric.key],
+      sd: r[metric.sdKey],
+      verdict: judge(metric, r[metric.key], band),
+    }));
   const d = metric.digits;
   const named = (v: Verdict) => items.filter((i) => i.verdict === v);
   const withValues = (xs: typeof items) => list(xs.map((i) => `${setLabel(i.set)} (${fixed(i.value, d)})`));
@@ -153,15 +192,33 @@ export function judgeMetric(metric: MetricInfo, rows: readonly MetricRow[], nois
     const tol = `the seed tolerance (${fixed(band.half, d)})`;
     const up = beyond.filter((i) => direction(i.value, band) === "higher");
     const down = beyond.filter((i) => direction(i.value, band) === "lower");
-    if (up.length) parts.push(`${withValues(up)} ${verb(up, "has", "have")} higher ${metric.name} than ${base} by more than ${tol}: more diffuse maps, a larger change than retraining makes.`);
-    if (down.length) parts.push(`${withValues(down)} ${verb(down, "has", "have")} lower ${metric.name} than ${base} by more than ${tol}: more concentrated maps, a larger change than retraining makes.`);
-    if (within.length) parts.push(`${names(within)} ${verb(within, "stays", "stay")} within ${fixed(band.center, d)} \u00b1 ${fixed(band.half, d)}${unit}.`);
+    if (up.length)
+      parts.push(
+        `${withValues(up)} ${verb(up, "has", "have")} higher ${metric.name} than ${base} by more than ${tol}: more diffuse maps, a larger change than retraining makes.`,
+      );
+    if (down.length)
+      parts.push(
+        `${withValues(down)} ${verb(down, "has", "have")} lower ${metric.name} than ${base} by more than ${tol}: more concentrated maps, a larger change than retraining makes.`,
+      );
+    if (within.length)
+      parts.push(
+        `${names(within)} ${verb(within, "stays", "stay")} within ${fixed(band.center, d)} \u00b1 ${fixed(band.half, d)}${unit}.`,
+      );
   } else {
     const cmp = metric.kind === "similarity" ? "below" : "above";
     const limit = thresholdText(metric, band);
-    if (beyond.length) parts.push(`${withValues(beyond)} ${verb(beyond, "lies", "lie")} ${cmp} the noise floor's ${name} ${metric.kind === "similarity" ? "\u2212" : "+"} sd (${limit}): ${verb(beyond, "it moves", "they move")} saliency more than retraining does.`);
-    if (within.length) parts.push(`${names(within)} ${verb(within, "stays", "stay")} within the seed noise (${name} ${fixed(band.center, d)} \u00b1 ${fixed(band.half, d)}).`);
-    if (closer.length) parts.push(`${withValues(closer)} ${verb(closer, "is", "are")} closer to the baseline than the retrained baseline itself.`);
+    if (beyond.length)
+      parts.push(
+        `${withValues(beyond)} ${verb(beyond, "lies", "lie")} ${cmp} the noise floor's ${name} ${metric.kind === "similarity" ? "\u2212" : "+"} sd (${limit}): ${verb(beyond, "it moves", "they move")} saliency more than retraining does.`,
+      );
+    if (within.length)
+      parts.push(
+        `${names(within)} ${verb(within, "stays", "stay")} within the seed noise (${name} ${fixed(band.center, d)} \u00b1 ${fixed(band.half, d)}).`,
+      );
+    if (closer.length)
+      parts.push(
+        `${withValues(closer)} ${verb(closer, "is", "are")} closer to the baseline than the retrained baseline itself.`,
+      );
   }
   if (unknown.length) parts.push(`${names(unknown)}: ${MISSING} (value missing).`);
   if (items.length === 0) parts.push("No augmented model to judge.");

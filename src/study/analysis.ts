@@ -100,7 +100,14 @@ export interface ExplainResults {
 
 /** The query images as floats in [0, 1], (Q, rows, cols). */
 export function studyQueryImages(ds: Dataset, queries: { index: number }[]): Float32Array {
-  return toFloat(gather(ds.test.images, ds.test.labels, ds.rows * ds.cols, queries.map((x) => x.index)).images);
+  return toFloat(
+    gather(
+      ds.test.images,
+      ds.test.labels,
+      ds.rows * ds.cols,
+      queries.map((x) => x.index),
+    ).images,
+  );
 }
 
 /** The comparison metrics in the order of the tidy table (MIT saliency benchmark definitions). */
@@ -321,11 +328,24 @@ export function analyse(
   for (const method of methods) {
     for (const model of studyModels(config)) {
       const of = (metric: string) =>
-        meanSdDefined(tidy.filter((t) => t.run === config.seed && t.set === model && t.method === method && t.metric === metric).map((t) => t.value));
+        meanSdDefined(
+          tidy
+            .filter((t) => t.run === config.seed && t.set === model && t.method === method && t.metric === metric)
+            .map((t) => t.value),
+        );
       const [cc, kl, sim, sp] = [of("cc"), of("kl"), of("sim"), of("spearman")];
       explainRows.push({
-        method, set: model, n: cc.n, cc: cc.mean, ccSd: cc.sd, kl: kl.mean, klSd: kl.sd,
-        sim: sim.mean, simSd: sim.sd, spearman: sp.mean, spearmanSd: sp.sd,
+        method,
+        set: model,
+        n: cc.n,
+        cc: cc.mean,
+        ccSd: cc.sd,
+        kl: kl.mean,
+        klSd: kl.sd,
+        sim: sim.mean,
+        simSd: sim.sd,
+        spearman: sp.mean,
+        spearmanSd: sp.sd,
       });
     }
   }

@@ -16,17 +16,25 @@ export { AUGMENTATIONS as AUG_NAMES, DEFAULT_STRENGTH, type AugName, type Optimi
 export const ARCH_PRESETS: readonly string[] = Object.keys(PRESETS);
 
 /** What --optimizer adam|sgd starts from: torch.optim.Adam's defaults; SGD with momentum 0.9. */
-export const OPTIMIZER_DEFAULTS: Readonly<Record<"adam" | "sgd", OptimizerConfig>> = { adam: ADAM_DEFAULTS, sgd: SGD_DEFAULTS };
+export const OPTIMIZER_DEFAULTS: Readonly<Record<"adam" | "sgd", OptimizerConfig>> = {
+  adam: ADAM_DEFAULTS,
+  sgd: SGD_DEFAULTS,
+};
 
 /** Parse "scaling=0.5,blur=3" (the --strength flag). */
 export function parseStrength(text: string): Partial<Record<AugName, number>> {
   const out: Partial<Record<AugName, number>> = {};
-  for (const part of text.split(",").map((x) => x.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = part.match(/^([a-z]+)=(.+)$/);
     if (!m) throw new UsageError(`--strength takes name=value pairs like scaling=0.5,blur=3, got '${part}'`);
-    if (!(AUGMENTATIONS as readonly string[]).includes(m[1])) throw new UsageError(`--strength: unknown augmentation '${m[1]}' (choose from ${AUGMENTATIONS.join(", ")})`);
+    if (!(AUGMENTATIONS as readonly string[]).includes(m[1]))
+      throw new UsageError(`--strength: unknown augmentation '${m[1]}' (choose from ${AUGMENTATIONS.join(", ")})`);
     const v = Number(m[2]);
-    if (!Number.isFinite(v) || m[2].trim() === "") throw new UsageError(`--strength: ${m[1]} must be a number, got '${m[2]}'`);
+    if (!Number.isFinite(v) || m[2].trim() === "")
+      throw new UsageError(`--strength: ${m[1]} must be a number, got '${m[2]}'`);
     out[m[1] as AugName] = v;
   }
   return out;
@@ -112,7 +120,8 @@ import { UsageError } from "../node/errors.js";
 /** Throw a UsageError naming the parameter if the configuration cannot run. */
 export function validateConfig(c: StudyConfig): void {
   const int = (flag: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got ${v}`);
   };
   int("seed", c.seed, 0, 2 ** 32 - 1 - 1000);
   int("runs", c.runs, 1, 100);
@@ -137,20 +146,26 @@ export function validateConfig(c: StudyConfig): void {
     }
   }
   for (const a of c.aug) {
-    if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+    if (!(AUG_NAMES as readonly string[]).includes(a))
+      throw new UsageError(`--aug: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
   }
-  if (c.cropMode !== "pad" && c.cropMode !== "resize") throw new UsageError(`--crop-mode must be 'pad' or 'resize', got '${c.cropMode}'`);
+  if (c.cropMode !== "pad" && c.cropMode !== "resize")
+    throw new UsageError(`--crop-mode must be 'pad' or 'resize', got '${c.cropMode}'`);
   for (const [a, s] of Object.entries(c.strength)) {
-    if (!(AUG_NAMES as readonly string[]).includes(a)) throw new UsageError(`--strength: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
+    if (!(AUG_NAMES as readonly string[]).includes(a))
+      throw new UsageError(`--strength: unknown augmentation '${a}' (choose from ${AUG_NAMES.join(", ")})`);
     try {
       checkStrength(a as AugName, s, { crop: c.cropMode });
     } catch (e) {
       throw new UsageError(`--strength: ${(e as Error).message}`);
     }
   }
-  if (new Set(c.aug).size !== c.aug.length) throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
-  if (c.target !== "label" && c.target !== "predicted") throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
-  if (c.score !== "logit" && c.score !== "softmax") throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
+  if (new Set(c.aug).size !== c.aug.length)
+    throw new UsageError(`--aug lists an augmentation twice: ${c.aug.join(",")}`);
+  if (c.target !== "label" && c.target !== "predicted")
+    throw new UsageError(`--target must be 'label' or 'predicted', got '${c.target}'`);
+  if (c.score !== "logit" && c.score !== "softmax")
+    throw new UsageError(`--score must be 'logit' or 'softmax', got '${c.score}'`);
   if (c.init !== "shared" && c.init !== "independent") {
     throw new UsageError(`--init must be 'shared' or 'independent', got '${c.init}'`);
   }
@@ -158,12 +173,14 @@ export function validateConfig(c: StudyConfig): void {
     throw new UsageError("methods: the list must include vanilla (the main tables use it)");
   }
   for (const m of c.methods) {
-    if (!isMethod(m)) throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHODS.join(", ")}, or all)`);
+    if (!isMethod(m))
+      throw new UsageError(`--methods: unknown method '${m}' (choose from ${METHODS.join(", ")}, or all)`);
   }
   if (new Set(c.methods).size !== c.methods.length) {
     throw new UsageError(`--methods lists a method twice: ${c.methods.join(",")}`);
   }
-  if (!/^(mnist|fashion|idx:.+)$/.test(c.data)) throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
+  if (!/^(mnist|fashion|idx:.+)$/.test(c.data))
+    throw new UsageError(`--data must be 'mnist', 'fashion' or 'idx:DIR', got '${c.data}'`);
 }
 
 /** The sets a study trains, in display order: Orig first, then the augmentations. */
@@ -227,7 +244,12 @@ export function studyJobs(c: StudyConfig): Job[] {
   // Orig's protocol and initial weights on permuted labels: the data-randomisation test's model.
   if (c.trust) {
     const permuted = { model: "orig" as const, set: "orig" as const, trainSeed: c.seed, run: -1, permuteLabels: true };
-    jobs.push({ id: `orig-permuted-seed${c.seed}`, ...permuted, initVariant: Variant.SHARED, orderVariant: Variant.SHARED });
+    jobs.push({
+      id: `orig-permuted-seed${c.seed}`,
+      ...permuted,
+      initVariant: Variant.SHARED,
+      orderVariant: Variant.SHARED,
+    });
   }
   return jobs;
 }

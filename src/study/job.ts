@@ -61,7 +61,13 @@ export function repeatSet(images: Float32Array, labels: ArrayLike<number>, copie
   return { images: out, labels: outLabels, count: total };
 }
 
-export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job: Job, onEpoch?: (r: EpochReport) => void): JobResult {
+export function runJob(
+  core: Core,
+  prep: PreparedData,
+  config: StudyConfig,
+  job: Job,
+  onEpoch?: (r: EpochReport) => void,
+): JobResult {
   const t0 = performance.now();
   const spec = parseSpec(config.arch, [1, prep.data.rows, prep.data.cols]);
   const d = prep.data;
@@ -69,16 +75,28 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
   const watch = (r: EpochReport) => {
     if (!Number.isFinite(r.loss) || !Number.isFinite(r.valLoss)) {
       const what = !Number.isFinite(r.loss) ? `training loss ${r.loss}` : `validation loss ${r.valLoss}`;
-      throw new Error(`${job.id} ${DIVERGED} ${r.epoch} of ${r.epochs} (${what}): lower --lr (now ${config.optimizer.lr})`);
+      throw new Error(
+        `${job.id} ${DIVERGED} ${r.epoch} of ${r.epochs} (${what}): lower --lr (now ${config.optimizer.lr})`,
+      );
     }
     onEpoch?.(r);
   };
 
   const labels = job.permuteLabels ? permutedLabels(core, d.train.labels, config.seed) : d.train.labels;
-  const train = job.set === "repeat"
-    ? repeatSet(prep.trainF, labels, config.copies)
-    : buildTrainingSet(core, prep.trainF, labels, d.train.source, job.set, config.copies, config.seed,
-      job.set === "orig" ? undefined : config.strength[job.set], { crop: config.cropMode });
+  const train =
+    job.set === "repeat"
+      ? repeatSet(prep.trainF, labels, config.copies)
+      : buildTrainingSet(
+          core,
+          prep.trainF,
+          labels,
+          d.train.source,
+          job.set,
+          config.copies,
+          config.seed,
+          job.set === "orig" ? undefined : config.strength[job.set],
+          { crop: config.cropMode },
+        );
   // The permuted-label model keeps the epoch that fits its own (permuted) labels best: validating on
   // true labels would keep whichever epoch happens to sit nearest chance, often the first.
   const val = job.permuteLabels ? { images: train.images, labels: train.labels, count: train.count } : prep.val;
@@ -89,8 +107,13 @@ export function runJob(core: Core, prep: PreparedData, config: StudyConfig, job:
     val,
     prep.test,
     {
-      epochs: config.epochs, steps: config.steps, batch: config.batch, optimizer: config.optimizer, seed: job.trainSeed,
-      initVariant: job.initVariant, orderVariant: job.orderVariant,
+      epochs: config.epochs,
+      steps: config.steps,
+      batch: config.batch,
+      optimizer: config.optimizer,
+      seed: job.trainSeed,
+      initVariant: job.initVariant,
+      orderVariant: job.orderVariant,
     },
     watch,
   );

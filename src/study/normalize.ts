@@ -16,7 +16,9 @@ export function normalizeDataSpec(spec: string, cwd = process.cwd()): string {
 }
 
 /** The strength each augmentation of the study uses, defaults written out. */
-export function resolvedStrength(c: Pick<StudyConfig, "aug" | "strength" | "cropMode">): Partial<Record<AugName, number>> {
+export function resolvedStrength(
+  c: Pick<StudyConfig, "aug" | "strength" | "cropMode">,
+): Partial<Record<AugName, number>> {
   const out: Partial<Record<AugName, number>> = {};
   for (const a of c.aug) {
     const def = a === "crop" && c.cropMode === "resize" ? DEFAULT_RESIZED_CROP_SCALE : DEFAULT_STRENGTH[a];

@@ -44,7 +44,11 @@ function countClasses(labels: ArrayLike<number>): Map<number, number> {
 const shapeText = (s: readonly number[]) => `${s[0]}x${s[1]}x${s[2]}`;
 
 /** Walk the layers on an input of (1, rows, cols); a layer that cannot run names itself and the shape. */
-export function walkArch(arch: string, rows: number, cols: number): { spec: ModelSpec; shapes: [number, number, number][]; params: number; acts: number } {
+export function walkArch(
+  arch: string,
+  rows: number,
+  cols: number,
+): { spec: ModelSpec; shapes: [number, number, number][]; params: number; acts: number } {
   let spec: ModelSpec;
   try {
     spec = PRESETS[arch] ? { ...PRESETS[arch], input: [1, rows, cols] } : parseSpec(arch, [1, rows, cols]);
@@ -65,12 +69,17 @@ export function walkArch(arch: string, rows: number, cols: number): { spec: Mode
       const Ho = H + 2 * l.pad - l.k + 1;
       const Wo = W + 2 * l.pad - l.k + 1;
       if (Ho < 1 || Wo < 1) {
-        throw new UsageError(`${at}: a ${l.k}x${l.k} kernel with padding ${l.pad} does not fit its ${H}x${W} input (the kernel can be at most ${Math.min(H, W) + 2 * l.pad})`);
+        throw new UsageError(
+          `${at}: a ${l.k}x${l.k} kernel with padding ${l.pad} does not fit its ${H}x${W} input (the kernel can be at most ${Math.min(H, W) + 2 * l.pad})`,
+        );
       }
       params += l.out * C * l.k * l.k + l.out;
       shape = [l.out, Ho, Wo];
     } else if (l.type === "maxpool") {
-      if (H < 2 || W < 2) throw new UsageError(`${at}: 2x2 pooling needs an input of at least 2x2, this one is ${H}x${W} (fewer max-pools, or larger images)`);
+      if (H < 2 || W < 2)
+        throw new UsageError(
+          `${at}: 2x2 pooling needs an input of at least 2x2, this one is ${H}x${W} (fewer max-pools, or larger images)`,
+        );
       shape = [C, H >> 1, W >> 1];
     } else if (l.type === "linear") {
       if (l.out < 1) throw new UsageError(`${at}: needs at least 1 output`);
@@ -81,19 +90,29 @@ export function walkArch(arch: string, rows: number, cols: number): { spec: Mode
     shapes.push(shape);
   });
   const last = spec.layers[spec.layers.length - 1];
-  if (last.type !== "linear") throw new UsageError(`--arch: the last layer must be linear (it gives the class scores), got ${last.type}; end with e.g. linear10`);
+  if (last.type !== "linear")
+    throw new UsageError(
+      `--arch: the last layer must be linear (it gives the class scores), got ${last.type}; end with e.g. linear10`,
+    );
   return { spec, shapes, params, acts };
 }
 
 /** Check a configuration against the data; returns the model and the sizes, or throws a UsageError. */
-export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number; totalMemory?: number } = {}): Preflight {
+export function preflight(
+  c: StudyConfig,
+  d: DataShape,
+  opts: { workers?: number; totalMemory?: number } = {},
+): Preflight {
   const train = countClasses(d.trainLabels);
   const test = countClasses(d.testLabels);
   const classes = train.size;
   let maxLabel = 0;
   for (const k of [...train.keys(), ...test.keys()]) maxLabel = Math.max(maxLabel, k);
   const logits = maxLabel + 1;
-  if (classes < 2) throw new UsageError(`--data ${d.spec}: the training set has ${classes} class${classes === 1 ? "" : "es"}; a classifier needs at least 2`);
+  if (classes < 2)
+    throw new UsageError(
+      `--data ${d.spec}: the training set has ${classes} class${classes === 1 ? "" : "es"}; a classifier needs at least 2`,
+    );
 
   if (PRESETS[c.arch] && (d.rows !== 28 || d.cols !== 28)) {
     throw new UsageError(
@@ -101,7 +120,10 @@ export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number
         `instead (e.g. --arch conv16k5p2,relu,maxpool,conv32k5p2,relu,maxpool,linear${logits})`,
     );
   }
-  if (d.rows !== d.cols) throw new UsageError(`--data ${d.spec}: the images are ${d.rows}x${d.cols}; augsal's augmentations and figures need square images`);
+  if (d.rows !== d.cols)
+    throw new UsageError(
+      `--data ${d.spec}: the images are ${d.rows}x${d.cols}; augsal's augmentations and figures need square images`,
+    );
   const { spec, shapes, params, acts } = walkArch(c.arch, d.rows, d.cols);
   const out = shapes[shapes.length - 1][0];
   if (out < logits) {
@@ -123,7 +145,9 @@ export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number
     );
   }
   if (c.batch === 0 && steps > origSize) {
-    throw new UsageError(`--steps ${steps} leaves no image per step in the Orig training set of ${origSize} (--train-per-class ${c.trainPerClass} x ${classes} classes): at most --steps ${origSize}`);
+    throw new UsageError(
+      `--steps ${steps} leaves no image per step in the Orig training set of ${origSize} (--train-per-class ${c.trainPerClass} x ${classes} classes): at most --steps ${origSize}`,
+    );
   }
   // Queries: c.queries test images of each class 0..logits-1 (src/study/queries.ts).
   const perClass = Array.from({ length: logits }, (_, k) => test.get(k) ?? 0);
@@ -152,7 +176,9 @@ export function preflight(c: StudyConfig, d: DataShape, opts: { workers?: number
       `--copies ${c.copies} x --train-per-class ${c.trainPerClass}: one worker needs about ${gib(wasm)} of wasm memory ` +
         `(a training set of ${augSize} images of ${d.rows}x${d.cols}: ${gib(setBytes)}; activations for a step of ${batch} images` +
         `${c.batch ? "" : " (set size / --steps)"}: ${gib(actBytes)}), more than the 4 GiB a wasm32 memory holds: ` +
-        (actBytes > setBytes ? "lower --batch or raise --steps, or lower --copies or --train-per-class" : "lower --copies or --train-per-class"),
+        (actBytes > setBytes
+          ? "lower --batch or raise --steps, or lower --copies or --train-per-class"
+          : "lower --copies or --train-per-class"),
     );
   }
   const total = opts.totalMemory;

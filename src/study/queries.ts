@@ -4,13 +4,20 @@
 import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
 
-export function chooseQueries(core: Core, labels: ArrayLike<number>, perClass: number, seed: number, classes: number): number[] {
+export function chooseQueries(
+  core: Core,
+  labels: ArrayLike<number>,
+  perClass: number,
+  seed: number,
+  classes: number,
+): number[] {
   const st = core.arena.alloc(16);
   const chosen: number[] = [];
   for (let c = 0; c < classes; c++) {
     const pool: number[] = [];
     for (let i = 0; i < labels.length; i++) if (labels[i] === c) pool.push(i);
-    if (pool.length < perClass) throw new RangeError(`queries: class ${c} has ${pool.length} test images, ${perClass} asked for`);
+    if (pool.length < perClass)
+      throw new RangeError(`queries: class ${c} has ${pool.length} test images, ${perClass} asked for`);
     core.exports.rng_seed(st, seed, Stream.QUERY, c, 0, 0);
     // Partial Fisher-Yates: the first perClass slots become a uniform sample without replacement.
     for (let k = 0; k < perClass; k++) {

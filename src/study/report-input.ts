@@ -18,13 +18,25 @@ export function figure1Png(core: Core, config: StudyConfig, ds: Dataset, trainId
   const t = gather(ds.train.images, ds.train.labels, ds.rows * ds.cols, trainIdx);
   // Five digits of different classes, or as many classes as the data has.
   const count = Math.min(5, new Set(t.labels).size);
-  const fig = figure1Samples(core, toFloat(t.images), t.labels, Int32Array.from(trainIdx), config.seed, { strength: config.strength, crop: config.cropMode, count });
+  const fig = figure1Samples(core, toFloat(t.images), t.labels, Int32Array.from(trainIdx), config.seed, {
+    strength: config.strength,
+    crop: config.cropMode,
+    count,
+  });
   return renderFigure1(fig.rows);
 }
 
 /** Figures, tables, report.html and results.json from the results and the files of the run. */
-export function writeReport(core: Core, config: StudyConfig, out: string, ds: Dataset, split: { train: number[] }, results: Results, wasmSha: string,
-  scale: "shared" | "per-map" = "shared"): void {
+export function writeReport(
+  core: Core,
+  config: StudyConfig,
+  out: string,
+  ds: Dataset,
+  split: { train: number[] },
+  results: Results,
+  wasmSha: string,
+  scale: "shared" | "per-map" = "shared",
+): void {
   const provenance = readJson<{ createdAt?: string; command?: string }>(join(out, "config.json"));
   const size = ds.rows * ds.cols;
   const seed = config.seed;
@@ -37,14 +49,23 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
   };
   const qImages = npy("queries.npy");
   const setMaps = sets.map((set) => npy(`${set}-seed${seed}.npy`));
-  const fig4Queries = results.queries.map((x, i) => ({ image: qImages.subarray(i * size, (i + 1) * size), label: x.label }));
+  const fig4Queries = results.queries.map((x, i) => ({
+    image: qImages.subarray(i * size, (i + 1) * size),
+    label: x.label,
+  }));
   const fig4Maps = results.queries.map((_, i) => setMaps.map((m) => m.subarray(i * size, (i + 1) * size)));
   // Figure 4 in pages of as many query rows as a PNG canvas holds (16384 px): the report shows the
   // first page; figures/figure4-{heat,overlay}-pN.png hold the others.
   let perPage = Math.min(fig4Queries.length, 100);
   while (perPage > 1 && figure4Layout(perPage, sets.length, ds.rows, scale).height > 16384) perPage--;
   const page = (from: number, mode: "heat" | "overlay") =>
-    renderFigure4({ queries: fig4Queries.slice(from, from + perPage), sets, maps: fig4Maps.slice(from, from + perPage), mode, scale });
+    renderFigure4({
+      queries: fig4Queries.slice(from, from + perPage),
+      sets,
+      maps: fig4Maps.slice(from, from + perPage),
+      mode,
+      scale,
+    });
   const figure4Heat = page(0, "heat");
   const figure4Overlay = page(0, "overlay");
   for (let from = perPage, n = 2; from < fig4Queries.length; from += perPage, n++) {
@@ -57,7 +78,13 @@ export function writeReport(core: Core, config: StudyConfig, out: string, ds: Da
   });
   const input: ReportInput = {
     config: config as unknown as Record<string, unknown>,
-    provenance: { version: VERSION, wasmSha256: wasmSha, node: process.version, createdAt: provenance.createdAt ?? "", command: provenance.command },
+    provenance: {
+      version: VERSION,
+      wasmSha256: wasmSha,
+      node: process.version,
+      createdAt: provenance.createdAt ?? "",
+      command: provenance.command,
+    },
     table1: results.table1,
     histories,
     metrics: results.metrics,

@@ -9,7 +9,14 @@ import { Model } from "../nn/model.js";
 import { decodeCheckpoint } from "../nn/checkpoint.js";
 import type { History } from "../nn/train.js";
 import { readFile, readJson } from "../node/files.js";
-import { CLI, RunFolder, checkOutPath, foreignFolderError, inspectFolder, type FolderState } from "../node/runfolder.js";
+import {
+  CLI,
+  RunFolder,
+  checkOutPath,
+  foreignFolderError,
+  inspectFolder,
+  type FolderState,
+} from "../node/runfolder.js";
 import { FileError } from "../node/atomic.js";
 import { lockRunFolder, type RunLock } from "../node/lock.js";
 import { onInterrupt } from "../node/clean-exit.js";
@@ -93,7 +100,10 @@ function decide(out: string, state: FolderState, config: StudyConfig, o: OpenOpt
   const changes = previous.inputs && o.inputs ? inputChanges(previous.inputs, o.inputs) : [];
   if (o.force) return { mode: "new", clear: true, previous };
   if (diff.length) {
-    const shown = diff.map((k) => `${k}: ${JSON.stringify((a as unknown as Record<string, unknown>)[k])} there, ${JSON.stringify((b as unknown as Record<string, unknown>)[k])} now`);
+    const shown = diff.map(
+      (k) =>
+        `${k}: ${JSON.stringify((a as unknown as Record<string, unknown>)[k])} there, ${JSON.stringify((b as unknown as Record<string, unknown>)[k])} now`,
+    );
     throw new UsageError(
       `--out ${out} holds a run of another configuration (${shown.join("; ")}). Use --out DIR for a new folder, ` +
         `'${CLI} ${o.what ?? "study"} --out ${q(out)}' with no configuration flags to continue that run, or --force to replace it ` +
@@ -121,12 +131,19 @@ export async function openRunForWrite(out: string, config: StudyConfig, o: OpenO
   return lockAndOpen(out, o, () => decide(out, inspectFolder(out), config, o));
 }
 
-async function lockAndOpen(out: string, o: { command?: string }, decideLocked: () => Decision): Promise<RunSession & { decision: Decision }> {
+async function lockAndOpen(
+  out: string,
+  o: { command?: string },
+  decideLocked: () => Decision,
+): Promise<RunSession & { decision: Decision }> {
   let lock: RunLock;
   try {
     RunFolder.ensureDir(out);
   } catch (e) {
-    if (e instanceof FileError) throw new UsageError(`--out ${out}: ${e.message.replace(/^cannot create the folder [^:]*: /, "cannot create the folder: ")}`);
+    if (e instanceof FileError)
+      throw new UsageError(
+        `--out ${out}: ${e.message.replace(/^cannot create the folder [^:]*: /, "cannot create the folder: ")}`,
+      );
     throw e;
   }
   lock = await lockRunFolder(out, { command: o.command });
@@ -178,16 +195,24 @@ async function lockAndOpen(out: string, o: { command?: string }, decideLocked: (
  * Open an existing, finished-enough run for saliency or report: it must be an augsal run with a
  * readable config.json; the lock is taken (they rewrite results and figures).
  */
-export async function openExistingRun(out: string, o: { command?: string }): Promise<RunSession & { config: StudyConfig; file: RunConfigFile }> {
+export async function openExistingRun(
+  out: string,
+  o: { command?: string },
+): Promise<RunSession & { config: StudyConfig; file: RunConfigFile }> {
   checkOutPath(out);
   const check = (): Decision & { file: RunConfigFile } => {
     const state = inspectFolder(out);
     if (state.kind === "foreign") throw foreignFolderError(out, state, false);
     if (state.kind !== "run") {
-      throw new UsageError(`--out ${out}: no augsal run there (${state.kind === "absent" ? "no such folder" : "the folder is empty"}): run '${CLI} study --out ${q(out)}' first`);
+      throw new UsageError(
+        `--out ${out}: no augsal run there (${state.kind === "absent" ? "no such folder" : "the folder is empty"}): run '${CLI} study --out ${q(out)}' first`,
+      );
     }
     const file = readRunConfigFile(RunFolder.open(out, state.manifest));
-    if (!file) throw new UsageError(`--out ${out}: the run has no config.json yet (it was stopped before it started): run '${CLI} study --out ${q(out)}' with its configuration flags`);
+    if (!file)
+      throw new UsageError(
+        `--out ${out}: the run has no config.json yet (it was stopped before it started): run '${CLI} study --out ${q(out)}' with its configuration flags`,
+      );
     return { mode: "resume", clear: false, previous: file, file };
   };
   check();
@@ -204,7 +229,12 @@ export function jobPaths(out: string, j: Pick<Job, "id">): { w: string; h: strin
 export function readHistory(out: string, id: string): History {
   const path = jobPaths(out, { id }).h;
   const text = readFile(path).toString("utf8");
-  return parseJsonFile(historySchema, path, text, `remove it and run '${CLI} study --out ${q(out)}' to retrain ${id}`) as unknown as History;
+  return parseJsonFile(
+    historySchema,
+    path,
+    text,
+    `remove it and run '${CLI} study --out ${q(out)}' to retrain ${id}`,
+  ) as unknown as History;
 }
 
 /** A trained model from its weights file (checked against the manifest); a damaged file says how to recover. */

@@ -59,7 +59,11 @@ export interface StudyOptions {
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return "--";
   const m = Math.floor(s / 60);
-  return m ? `${m}m${Math.round(s % 60).toString().padStart(2, "0")}s` : `${s.toFixed(1)}s`;
+  return m
+    ? `${m}m${Math.round(s % 60)
+        .toString()
+        .padStart(2, "0")}s`
+    : `${s.toFixed(1)}s`;
 }
 
 /** The images of the study: the split's training and validation images and the test set, 8-bit. */
@@ -80,7 +84,11 @@ export function gatherStudyData(ds: Dataset, split: { train: number[]; val: numb
  * on the real image size and classes, whose loss kernels cannot reject a label at or above its
  * outputs, steps and batch, queries, memory per worker).
  */
-export function loadStudyInputs(core: Core, config: StudyConfig, check?: { workers: number }): { ds: Dataset; split: { train: number[]; val: number[] } } {
+export function loadStudyInputs(
+  core: Core,
+  config: StudyConfig,
+  check?: { workers: number },
+): { ds: Dataset; split: { train: number[]; val: number[] } } {
   let ds: Dataset;
   try {
     ds = loadDataset(config.data);
@@ -88,11 +96,18 @@ export function loadStudyInputs(core: Core, config: StudyConfig, check?: { worke
     throw new UsageError(`--data ${config.data}: ${(e as Error).message}`);
   }
   if (check) {
-    preflight(config, { spec: config.data, rows: ds.rows, cols: ds.cols, trainLabels: ds.train.labels, testLabels: ds.test.labels },
-      { workers: Math.min(check.workers, studyJobs(config).length), totalMemory: totalmem() });
+    preflight(
+      config,
+      { spec: config.data, rows: ds.rows, cols: ds.cols, trainLabels: ds.train.labels, testLabels: ds.test.labels },
+      { workers: Math.min(check.workers, studyJobs(config).length), totalMemory: totalmem() },
+    );
   }
   try {
-    const s = classBalancedSplit(core, ds.train.labels, { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass });
+    const s = classBalancedSplit(core, ds.train.labels, {
+      seed: config.seed,
+      trainPerClass: config.trainPerClass,
+      valPerClass: config.valPerClass,
+    });
     return { ds, split: { train: Array.from(s.train), val: Array.from(s.val) } };
   } catch (e) {
     throw new UsageError(`--train-per-class/--val-per-class: ${(e as Error).message}`);
@@ -120,7 +135,8 @@ export async function runStudy(given: StudyConfig, opts: StudyOptions): Promise<
   const log = opts.log ?? silentLogger;
   const out = resolve(opts.out);
   const workers = opts.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new UsageError(`--workers must be a positive integer, got ${workers}`);
   const timings: Record<string, number> = {};
   const t0 = performance.now();
   const lap = (name: string, since: number) => (timings[name] = +((performance.now() - since) / 1000).toFixed(3));
@@ -135,7 +151,18 @@ export async function runStudy(given: StudyConfig, opts: StudyOptions): Promise<
 
   const session = await openRunForWrite(out, config, { force: opts.force ?? false, command: opts.command, inputs });
   try {
-    return await studyInFolder(session, config, opts, { core, ds, split, queryIdx, inputs, workers, log, timings, t0, lap });
+    return await studyInFolder(session, config, opts, {
+      core,
+      ds,
+      split,
+      queryIdx,
+      inputs,
+      workers,
+      log,
+      timings,
+      t0,
+      lap,
+    });
   } finally {
     await session.close();
   }
@@ -154,7 +181,12 @@ interface StudyState {
   lap: (name: string, since: number) => number;
 }
 
-async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>>, config: StudyConfig, opts: StudyOptions, st: StudyState): Promise<Results | null> {
+async function studyInFolder(
+  session: Awaited<ReturnType<typeof openRunForWrite>>,
+  config: StudyConfig,
+  opts: StudyOptions,
+  st: StudyState,
+): Promise<Results | null> {
   const { core, ds, split, queryIdx, inputs, workers, log, timings, t0, lap } = st;
   const out = session.rf.dir;
   const mode = session.mode;
@@ -162,12 +194,33 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
   const wasmSha = sha256(wasmBytes());
   // createdAt is kept from the first run of this folder so a resumed run renders the same page.
   const createdAt = (mode === "resume" ? session.previous?.createdAt : undefined) ?? new Date().toISOString();
-  const architecture = preflight(config, { spec: config.data, rows: ds.rows, cols: ds.cols, trainLabels: ds.train.labels, testLabels: ds.test.labels }).spec;
+  const architecture = preflight(config, {
+    spec: config.data,
+    rows: ds.rows,
+    cols: ds.cols,
+    trainLabels: ds.train.labels,
+    testLabels: ds.test.labels,
+  }).spec;
   writeJson(join(out, "config.json"), {
-    augsal: VERSION, wasmSha256: wasmSha, node: process.version, createdAt, command: opts.command, config, architecture, inputs,
+    augsal: VERSION,
+    wasmSha256: wasmSha,
+    node: process.version,
+    createdAt,
+    command: opts.command,
+    config,
+    architecture,
+    inputs,
     resolved: resolvedConfig(config, ds),
   });
-  writeJson(join(out, "split.json"), { seed: config.seed, trainPerClass: config.trainPerClass, valPerClass: config.valPerClass, source: config.data, train: split.train, val: split.val, test: "all test images" });
+  writeJson(join(out, "split.json"), {
+    seed: config.seed,
+    trainPerClass: config.trainPerClass,
+    valPerClass: config.valPerClass,
+    source: config.data,
+    train: split.train,
+    val: split.val,
+    test: "all test images",
+  });
   const queries = queryIdx.map((index) => ({ index, label: ds.test.labels[index] }));
   writeJson(join(out, "queries.json"), queries);
   log.info(`augsal ${VERSION}: ${mode === "resume" ? "resuming" : "writing"} ${out}`);
@@ -181,7 +234,8 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
     const kept = jobs.filter((j) => exists(paths(j).w) && exists(paths(j).h)).length;
     return `kept ${kept} of ${jobs.length} trained models in ${out}; run '${opts.command ?? `node dist/cli.js study --out ${out}`}' to resume`;
   });
-  if (pending.length < jobs.length) log.info(`${jobs.length - pending.length} of ${jobs.length} models already trained; ${pending.length} to go`);
+  if (pending.length < jobs.length)
+    log.info(`${jobs.length - pending.length} of ${jobs.length} models already trained; ${pending.length} to go`);
   // Heavier jobs (augmented sets) first so the pool finishes together.
   pending.sort((a, b) => Number(a.set === "orig") - Number(b.set === "orig"));
   const data = gatherStudyData(ds, split);
@@ -202,7 +256,9 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
         done++;
         progress.set(job.id, `${job.id} ${r.epoch}/${r.epochs} val ${r.valAcc.toFixed(3)}`);
         const el = (performance.now() - tTrain) / 1000;
-        log.progress(`[${[...progress.values()].join(" | ")}] ${fmtTime(el)} elapsed, ETA ${fmtTime((el / done) * (total - done))}`);
+        log.progress(
+          `[${[...progress.values()].join(" | ")}] ${fmtTime(el)} elapsed, ETA ${fmtTime((el / done) * (total - done))}`,
+        );
       },
       onDone: (res: JobResult) => {
         const p = paths(res.job);
@@ -210,21 +266,30 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
         writeJson(p.h, { job: res.job, trainSize: res.trainSize, ...res.history });
         jobSeconds[res.job.id] = +res.seconds.toFixed(3);
         progress.delete(res.job.id);
-        log.info(`trained ${res.job.id}: best val ${res.history.bestVal.toFixed(3)} at epoch ${res.history.bestEpoch}, test ${res.history.test.toFixed(4)} (${res.seconds.toFixed(1)} s)`);
+        log.info(
+          `trained ${res.job.id}: best val ${res.history.bestVal.toFixed(3)} at epoch ${res.history.bestEpoch}, test ${res.history.test.toFixed(4)} (${res.seconds.toFixed(1)} s)`,
+        );
       },
     });
   } catch (e) {
     const m = (e as Error).message.match(new RegExp(`^training job \\S+ failed: (.* ${DIVERGED} .*)$`));
     if (m) {
       const kept = jobs.filter((j) => exists(paths(j).w) && exists(paths(j).h)).length;
-      throw new UsageError(`${m[1]}; ${kept} finished model${kept === 1 ? "" : "s"} kept in ${out}, no weights written for it. ` +
-        `Run again with another --lr and --force (replaces this run) or --out DIR`);
+      throw new UsageError(
+        `${m[1]}; ${kept} finished model${kept === 1 ? "" : "s"} kept in ${out}, no weights written for it. ` +
+          `Run again with another --lr and --force (replaces this run) or --out DIR`,
+      );
     }
     throw e;
   }
   lap("train", t);
   if (opts.trainOnly) {
-    writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: +((performance.now() - t0) / 1000).toFixed(3), workers });
+    writeJson(join(out, "timings.json"), {
+      ...timings,
+      jobs: jobSeconds,
+      total: +((performance.now() - t0) / 1000).toFixed(3),
+      workers,
+    });
     return null;
   }
   t = performance.now();
@@ -239,7 +304,11 @@ async function studyInFolder(session: Awaited<ReturnType<typeof openRunForWrite>
   t = performance.now();
   writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
   lap("report", t);
-  writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: +((performance.now() - t0) / 1000).toFixed(3), workers });
+  writeJson(join(out, "timings.json"), {
+    ...timings,
+    jobs: jobSeconds,
+    total: +((performance.now() - t0) / 1000).toFixed(3),
+    workers,
+  });
   return results;
 }
-

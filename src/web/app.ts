@@ -115,11 +115,14 @@ async function loadRun(info: RunInfo): Promise<Loaded> {
   const wasm = await fetchBytes("/augsal.wasm");
   const core: Core = await instantiateCore(wasm);
   const available = info.models.filter((m) => m.url);
-  const files = await Promise.all(available.map(async (m) => ({ set: m.set, id: m.id, bytes: await fetchBytes(m.url!) })));
+  const files = await Promise.all(
+    available.map(async (m) => ({ set: m.set, id: m.id, bytes: await fetchBytes(m.url!) })),
+  );
   const models: ModelEntry[] = loadModels(core, files);
   for (const m of models) {
     const [c, h, w] = m.model.spec.input;
-    if (c !== 1 || h !== H || w !== W) throw new Error(`${m.id}: the page draws 1x${H}x${W} digits, this model takes ${c}x${h}x${w} inputs`);
+    if (c !== 1 || h !== H || w !== W)
+      throw new Error(`${m.id}: the page draws 1x${H}x${W} digits, this model takes ${c}x${h}x${w} inputs`);
   }
   let queries = new Float32Array(0);
   if (info.queries.length) queries = new Float32Array((await fetchBytes("/api/queries.f32")).slice().buffer);
@@ -144,7 +147,9 @@ function showRunHeader(info: RunInfo, showError: (msg: string) => void): void {
     run.append(a);
   }
   if (info.runWasmSha256 && info.runWasmSha256 !== info.wasmSha256) {
-    showError("This run was trained with another build of the wasm core: predictions are still valid, but bit-level comparisons with the run's files may differ.");
+    showError(
+      "This run was trained with another build of the wasm core: predictions are still valid, but bit-level comparisons with the run's files may differ.",
+    );
   }
 }
 
@@ -231,7 +236,10 @@ class Page {
     const label = this.label;
     const useLabel = label !== null && c.target === "label";
     const t0 = performance.now();
-    const results = predictAll(models, this.image, useLabel ? label! : 0, { target: useLabel ? "label" : "predicted", score: c.score });
+    const results = predictAll(models, this.image, useLabel ? label! : 0, {
+      target: useLabel ? "label" : "predicted",
+      score: c.score,
+    });
     const ms = performance.now() - t0;
     this.lastResults = results;
     this.lastVmax = sharedMax(results.map((r) => r.map));
@@ -244,7 +252,9 @@ class Page {
       card.digit.textContent = String(r.predicted);
       card.conf.textContent = `${(r.probs[r.predicted] * 100).toFixed(r.probs[r.predicted] > 0.995 ? 1 : 0)}%`;
       card.root.classList.toggle("wrong", label !== null && r.predicted !== label);
-      card.target.textContent = useLabel ? `map explains the label ${r.target}` : `map explains the prediction ${r.target}`;
+      card.target.textContent = useLabel
+        ? `map explains the label ${r.target}`
+        : `map explains the prediction ${r.target}`;
       r.probs.forEach((p, k) => {
         const b = card.bars[k];
         (b.firstChild as HTMLElement).style.height = `calc((100% - 14px) * ${Math.max(p, 0.01)})`;
@@ -254,8 +264,11 @@ class Page {
     }
     $("vmax").textContent = this.lastVmax.toPrecision(3);
     $("source").textContent =
-      label !== null ? `test image #${info.queries[Number(this.source.split(":")[1])].index} · label ${label}` : "your drawing";
-    $("timing").textContent = `${results.length} models · forward, softmax and saliency in ${ms.toFixed(1)} ms · wasm SIMD in this tab`;
+      label !== null
+        ? `test image #${info.queries[Number(this.source.split(":")[1])].index} · label ${label}`
+        : "your drawing";
+    $("timing").textContent =
+      `${results.length} models · forward, softmax and saliency in ${ms.toFixed(1)} ms · wasm SIMD in this tab`;
     this.hook.last = {
       source: this.source,
       label,
@@ -263,7 +276,12 @@ class Page {
       vmax: this.lastVmax,
       input: Array.from(this.image),
       results: results.map((r) => ({
-        set: r.set, id: r.id, target: r.target, predicted: r.predicted, probs: Array.from(r.probs), mapSha256: sha256F32(r.map),
+        set: r.set,
+        id: r.id,
+        target: r.target,
+        predicted: r.predicted,
+        probs: Array.from(r.probs),
+        mapSha256: sha256F32(r.map),
       })),
     };
   }
@@ -290,11 +308,14 @@ class Page {
 
   showQuery(i: number): void {
     const { info, queries } = this.run;
-    if (!(i >= 0 && i < info.queries.length)) throw new RangeError(`no test image ${i} (the run has ${info.queries.length})`);
+    if (!(i >= 0 && i < info.queries.length))
+      throw new RangeError(`no test image ${i} (the run has ${info.queries.length})`);
     this.image = queries.slice(i * SIZE, (i + 1) * SIZE);
     this.label = info.queries[i].label;
     this.source = `query:${i}`;
-    $("queries").querySelectorAll("button").forEach((b, k) => b.classList.toggle("active", k === i));
+    $("queries")
+      .querySelectorAll("button")
+      .forEach((b, k) => b.classList.toggle("active", k === i));
     this.compute();
   }
 

@@ -39,7 +39,12 @@ export function loadModels(core: Core, files: { set: string; id: string; bytes: 
  * `label` is the class explained when options.target is "label" (a test image); a drawing has none
  * and explains the predicted class.
  */
-export function predictAll(models: ModelEntry[], image: Float32Array, label: number, options: SaliencyOptions): Prediction[] {
+export function predictAll(
+  models: ModelEntry[],
+  image: Float32Array,
+  label: number,
+  options: SaliencyOptions,
+): Prediction[] {
   return models.map(({ set, id, model }) => {
     const s = attribute(model, image, [label], options);
     const ex = model.core.exports;

@@ -15,7 +15,23 @@ cli("no arguments is the default study", () => {
 });
 
 cli("flags set the configuration", () => {
-  const p = parseCli(["train", "--epochs", "2", "--steps", "3", "--aug", "crop,blur", "--optimizer", "sgd", "--lr", "0.05", "--seed", "7", "--out", "/tmp/x"]);
+  const p = parseCli([
+    "train",
+    "--epochs",
+    "2",
+    "--steps",
+    "3",
+    "--aug",
+    "crop,blur",
+    "--optimizer",
+    "sgd",
+    "--lr",
+    "0.05",
+    "--seed",
+    "7",
+    "--out",
+    "/tmp/x",
+  ]);
   assert.is(p.command, "train");
   assert.is(p.config.epochs, 2);
   assert.is(p.config.steps, 3);
@@ -67,7 +83,25 @@ cli("--strength and --crop-mode reach the configuration", () => {
 
 cli("--help lists every flag with its default", () => {
   const h = helpText();
-  for (const f of ["--seed", "--epochs", "--steps", "--batch", "--optimizer", "--lr", "--arch", "--aug", "--copies", "--train-per-class", "--val-per-class", "--queries", "--workers", "--data", "--out", "--force", "--help"]) {
+  for (const f of [
+    "--seed",
+    "--epochs",
+    "--steps",
+    "--batch",
+    "--optimizer",
+    "--lr",
+    "--arch",
+    "--aug",
+    "--copies",
+    "--train-per-class",
+    "--val-per-class",
+    "--queries",
+    "--workers",
+    "--data",
+    "--out",
+    "--force",
+    "--help",
+  ]) {
     assert.ok(h.includes(f), f);
   }
   assert.match(h, /--epochs X\s+epochs per model \[default: 30\]/);

@@ -18,8 +18,14 @@ const refused: [string[], RegExp][] = [
   [["--aug", "orig"], /--aug 'orig' leaves nothing to compare with orig/],
   [["--aug", "blur,,crop"], /--aug 'blur,,crop' has an empty name/],
   [["--aug", "blur", "--strength", "crop=4"], /--strength crop=4: crop is not in --aug \(blur\)/],
-  [["saliency", "--target", "predicted"], /saliency does not use --target \(it reads the configuration from the run folder\); its flags: --out --scale/],
-  [["report", "--epochs", "3", "--seed", "2"], /report does not use --seed, --epochs|report does not use --epochs, --seed/],
+  [
+    ["saliency", "--target", "predicted"],
+    /saliency does not use --target \(it reads the configuration from the run folder\); its flags: --out --scale/,
+  ],
+  [
+    ["report", "--epochs", "3", "--seed", "2"],
+    /report does not use --seed, --epochs|report does not use --epochs, --seed/,
+  ],
   [["study", "--json"], /study does not use --json/],
   [["train", "--scale", "per-map"], /train does not use --scale/],
   [["augment", "--epochs", "2"], /augment does not use --epochs/],
@@ -39,7 +45,10 @@ for (const [args, re] of refused) {
 }
 
 st("still accepted: each command with its own flags, --help with any, the given configuration flags listed", () => {
-  assert.equal(parseCli(["study", "--epochs", "2", "--aug", "blur", "--strength", "blur=2", "--out", "x"]).given.sort(), ["aug", "epochs", "strength"]);
+  assert.equal(
+    parseCli(["study", "--epochs", "2", "--aug", "blur", "--strength", "blur=2", "--out", "x"]).given.sort(),
+    ["aug", "epochs", "strength"],
+  );
   assert.equal(parseCli(["saliency", "--out", "x", "--scale", "per-map"]).given, []);
   assert.ok(parseCli(["saliency", "--out", "x"]).outGiven);
   assert.not.ok(parseCli(["study"]).outGiven);

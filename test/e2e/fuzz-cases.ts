@@ -23,7 +23,10 @@ export interface FuzzCase {
 /** Draws from the core's generator: stream (seed, purpose 0xF022). */
 export class Draw {
   private st: number;
-  constructor(private core: Core, seed: number) {
+  constructor(
+    private core: Core,
+    seed: number,
+  ) {
     this.st = core.arena.alloc(16);
     core.exports.rng_seed(this.st, seed >>> 0, 0xf022, 0, 0, 0);
   }
@@ -97,7 +100,16 @@ const ENUM_BAD: Record<string, string[]> = {
   score: ["", "prob", "logits"],
   scale: ["", "global", "per_map"],
   data: ["", "mnist2", "idx:", "idx:/nonexistent/augsal-data", "MNIST"],
-  arch: ["", "relu", "conv4k99p0,relu,linear10", "maxpool,maxpool,maxpool,maxpool,maxpool,linear10", "conv8k5p2,relu,linear5", "conv", "tutorial,relu", "linear0"],
+  arch: [
+    "",
+    "relu",
+    "conv4k99p0,relu,linear10",
+    "maxpool,maxpool,maxpool,maxpool,maxpool,linear10",
+    "conv8k5p2,relu,linear5",
+    "conv",
+    "tutorial,relu",
+    "linear0",
+  ],
   aug: ["", "orig", "blur,blur", "blurr", ",", "orig,orig", "crop,,crop"],
   strength: ["", "crop=4", "blur", "blur=", "blur=-1", "blur=abc", "scaling=0.3,blur=1.5=2", "orig=1"],
 };
@@ -116,9 +128,21 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
   };
   const keep = [env.run, env.foreign];
   // augment reads only what Figure 1 depends on: the tiny configuration's data and split flags.
-  const AUGMENT = new Set(["--data", "--seed", "--strength", "--crop-mode", "--train-per-class", "--val-per-class", "--force"]);
+  const AUGMENT = new Set([
+    "--data",
+    "--seed",
+    "--strength",
+    "--crop-mode",
+    "--train-per-class",
+    "--val-per-class",
+    "--force",
+  ]);
   const forCommand = (cmd: string, args: string[]) =>
-    cmd !== "augment" ? args : args.filter((a, i, all) => (a.startsWith("--") ? AUGMENT.has(a) || a === "--out" : AUGMENT.has(all[i - 1]) || all[i - 1] === "--out"));
+    cmd !== "augment"
+      ? args
+      : args.filter((a, i, all) =>
+          a.startsWith("--") ? AUGMENT.has(a) || a === "--out" : AUGMENT.has(all[i - 1]) || all[i - 1] === "--out",
+        );
   const add = (c: Omit<FuzzCase, "keep"> & { keep?: string[] }) => cases.push({ keep, ...c });
 
   const generators: (() => void)[] = [
@@ -138,38 +162,70 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
     // a flag given twice (even with the same value)
     () => {
       const flag = d.pick(["epochs", "seed", "aug", "out", "lr", "strength", "force"]);
-      const v = { epochs: "1", seed: "0", aug: "blur", out: fresh(), lr: "0.001", strength: "blur=1.5", force: "" }[flag]!;
+      const v = { epochs: "1", seed: "0", aug: "blur", out: fresh(), lr: "0.001", strength: "blur=1.5", force: "" }[
+        flag
+      ]!;
       const twice = v ? [`--${flag}`, v, `--${flag}`, v] : [`--${flag}`, `--${flag}`];
       const base = flag === "out" ? env.tiny : withOut([]);
       add({ name: `--${flag} twice`, args: [...base, ...twice], culprit: `--${flag}`, expect: "refused" });
     },
     // unknown flags and commands
     () => {
-      const bad = d.pick([["--epoch", "2"], ["--foo"], ["-e", "3"], ["--Epochs", "1"], ["frobnicate"], ["study", "extra"], ["--"]]);
+      const bad = d.pick([
+        ["--epoch", "2"],
+        ["--foo"],
+        ["-e", "3"],
+        ["--Epochs", "1"],
+        ["frobnicate"],
+        ["study", "extra"],
+        ["--"],
+      ]);
       const culprit = bad[0] === "study" ? "extra" : bad[0];
       add({ name: `unknown ${bad.join(" ")}`, args: [...bad, ...withOut([])], culprit, expect: "refused" });
     },
     // flags the command ignores
     () => {
       const [cmd, flag, v] = d.pick([
-        ["saliency", "--target", "predicted"], ["saliency", "--epochs", "3"], ["report", "--seed", "4"], ["report", "--aug", "crop"],
-        ["study", "--json", ""], ["study", "--quick", ""], ["augment", "--epochs", "2"], ["augment", "--json", ""],
-        ["train", "--scale", "per-map"], ["bench", "--epochs", "2"], ["bench", "--out", env.run],
+        ["saliency", "--target", "predicted"],
+        ["saliency", "--epochs", "3"],
+        ["report", "--seed", "4"],
+        ["report", "--aug", "crop"],
+        ["study", "--json", ""],
+        ["study", "--quick", ""],
+        ["augment", "--epochs", "2"],
+        ["augment", "--json", ""],
+        ["train", "--scale", "per-map"],
+        ["bench", "--epochs", "2"],
+        ["bench", "--out", env.run],
       ] as const);
-      const args = cmd === "saliency" || cmd === "report" ? [cmd, "--out", env.run] : cmd === "bench" ? [cmd] : [cmd, ...withOut([])];
+      const args =
+        cmd === "saliency" || cmd === "report"
+          ? [cmd, "--out", env.run]
+          : cmd === "bench"
+            ? [cmd]
+            : [cmd, ...withOut([])];
       add({ name: `${cmd} ${flag}`, args: [...args, flag, ...(v ? [v] : [])], culprit: flag, expect: "refused" });
     },
     // --strength for an augmentation not studied
     () => {
       const a = d.pick(["scaling", "crop", "erasing", "distortion"]);
-      add({ name: `--strength ${a} with --aug blur`, args: withOut(["--strength", `${a}=0.2`]), culprit: "--strength", expect: "refused" });
+      add({
+        name: `--strength ${a} with --aug blur`,
+        args: withOut(["--strength", `${a}=0.2`]),
+        culprit: "--strength",
+        expect: "refused",
+      });
     },
     // sizes that only fail during training today
     () => {
       const [flags, culprit] = d.pick([
-        [["--batch", "1000"], "--batch"], [["--steps", "1000"], "--steps"], [["--queries", "1000"], "--queries"],
-        [["--copies", "1000", "--train-per-class", "5000"], "--train-per-class"], [["--val-per-class", "5000"], "--val-per-class"],
-        [["--queries", "500"], "--queries"], [["--lr", "1e12", "--no-noise-floor", "--epochs", "1"], "--lr"],
+        [["--batch", "1000"], "--batch"],
+        [["--steps", "1000"], "--steps"],
+        [["--queries", "1000"], "--queries"],
+        [["--copies", "1000", "--train-per-class", "5000"], "--train-per-class"],
+        [["--val-per-class", "5000"], "--val-per-class"],
+        [["--queries", "500"], "--queries"],
+        [["--lr", "1e12", "--no-noise-floor", "--epochs", "1"], "--lr"],
       ] as const);
       const expect = culprit === "--lr" ? "either" : "refused";
       add({ name: `sizes ${flags.join(" ")}`, args: withOut([...flags]), culprit, expect });
@@ -177,15 +233,25 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
     // the data does not fit the architecture or the figures
     () => {
       const [data, culprit, arch] = d.pick([
-        [`idx:${env.data32}`, "--arch", "tutorial"], [`idx:${env.data3}`, "--arch", "conv4k5p2,relu,maxpool,linear2"], [`idx:${env.file}`, "--data", "tutorial"],
+        [`idx:${env.data32}`, "--arch", "tutorial"],
+        [`idx:${env.data3}`, "--arch", "conv4k5p2,relu,maxpool,linear2"],
+        [`idx:${env.file}`, "--data", "tutorial"],
       ] as const);
-      add({ name: `--data ${data} --arch ${arch}`, args: withOut(["--data", data, "--arch", arch]), culprit, expect: "refused" });
+      add({
+        name: `--data ${data} --arch ${arch}`,
+        args: withOut(["--data", data, "--arch", arch]),
+        culprit,
+        expect: "refused",
+      });
     },
     // --out that cannot be a run folder
     () => {
       const [out, why] = d.pick([
-        [env.file, "a file"], [join(env.file, "sub"), "under a file"], [join(env.tmp, "x".repeat(300)), "too long"],
-        [join(env.tmp, ...Array.from({ length: 40 }, () => "y".repeat(120))), "path too long"], ["/proc/augsal-run", "/proc"],
+        [env.file, "a file"],
+        [join(env.file, "sub"), "under a file"],
+        [join(env.tmp, "x".repeat(300)), "too long"],
+        [join(env.tmp, ...Array.from({ length: 40 }, () => "y".repeat(120))), "path too long"],
+        ["/proc/augsal-run", "/proc"],
       ] as const);
       add({ name: `--out ${why}`, args: withOut([], out), culprit: "--out", expect: "refused" });
     },
@@ -193,17 +259,35 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
     () => {
       const cmd = d.pick(["study", "train", "augment"]);
       const force = d.below(2) ? ["--force"] : [];
-      add({ name: `${cmd} into a foreign folder ${force.join("")}`, args: [cmd, ...forCommand(cmd, withOut(force, env.foreign))], culprit: env.foreign, expect: "refused" });
+      add({
+        name: `${cmd} into a foreign folder ${force.join("")}`,
+        args: [cmd, ...forCommand(cmd, withOut(force, env.foreign))],
+        culprit: env.foreign,
+        expect: "refused",
+      });
     },
     // the finished run, with another configuration (without --force), or --force with a value that fails later
     () => {
       const [extra, culprit] = d.pick([
-        [["--epochs", "2"], env.run], [["--seed", "3"], env.run], [["--strength", "blur=2"], env.run], [["--aug", "crop"], env.run],
-        [["--force", "--batch", "1000"], "--batch"], [["--force", "--arch", "relu"], "--arch"], [["--force", "--queries", "1000"], "--queries"],
+        [["--epochs", "2"], env.run],
+        [["--seed", "3"], env.run],
+        [["--strength", "blur=2"], env.run],
+        [["--aug", "crop"], env.run],
+        [["--force", "--batch", "1000"], "--batch"],
+        [["--force", "--arch", "relu"], "--arch"],
+        [["--force", "--queries", "1000"], "--queries"],
         [["--force", "--strength", "crop=4"], "--strength"],
       ] as const);
-      const cmd = extra[0] === "--force" || extra[0] === "--epochs" || extra[0] === "--aug" ? d.pick(["study", "train"]) : d.pick(["study", "train", "augment"]);
-      add({ name: `${cmd} over the finished run ${extra.join(" ")}`, args: [cmd, ...forCommand(cmd, withOut([...extra], env.run))], culprit, expect: "refused" });
+      const cmd =
+        extra[0] === "--force" || extra[0] === "--epochs" || extra[0] === "--aug"
+          ? d.pick(["study", "train"])
+          : d.pick(["study", "train", "augment"]);
+      add({
+        name: `${cmd} over the finished run ${extra.join(" ")}`,
+        args: [cmd, ...forCommand(cmd, withOut([...extra], env.run))],
+        culprit,
+        expect: "refused",
+      });
     },
     // a damaged copy of the finished run, read back by report, saliency or a resume
     () => {
@@ -211,7 +295,9 @@ export function generateCases(core: Core, seed: number, n: number, env: Env): Fu
       const files = Object.keys(treeHash(env.run)).filter((f) => !f.startsWith(".augsal"));
       const file = d.pick(files);
       const isJson = file.endsWith(".json");
-      const kinds = isJson ? ["truncate", "flip", "empty", "null", "{}", "[]", "wrong-type", "out-of-range", "delete"] : ["truncate", "flip", "empty", "delete"];
+      const kinds = isJson
+        ? ["truncate", "flip", "empty", "null", "{}", "[]", "wrong-type", "out-of-range", "delete"]
+        : ["truncate", "flip", "empty", "delete"];
       const kind = d.pick(kinds);
       const cmd = d.pick(["report", "saliency", "study"]);
       const at = d.below(1 << 30);
@@ -266,7 +352,8 @@ export function damage(path: string, kind: string, at: number): void {
           const key = keys[at % keys.length];
           const val = (o as Record<string, unknown>)[key];
           if (val && typeof val === "object" && depth < 4 && edit(val, depth + 1)) return true;
-          (o as Record<string, unknown>)[key] = kind === "wrong-type" ? (typeof val === "string" ? 7 : "seven") : typeof val === "number" ? 1e9 : -1;
+          (o as Record<string, unknown>)[key] =
+            kind === "wrong-type" ? (typeof val === "string" ? 7 : "seven") : typeof val === "number" ? 1e9 : -1;
           return true;
         }
         return false;

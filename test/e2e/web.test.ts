@@ -36,7 +36,11 @@ function nodeMaps(core: Core, run: TinyRun, image: Float32Array, label: number, 
 }
 
 function assertSameAsNode(page: PageState, node: ReturnType<typeof nodeMaps>, what: string): void {
-  assert.equal(page.results.map((r) => r.set), node.map((r) => r.set), `${what}: the six sets in order`);
+  assert.equal(
+    page.results.map((r) => r.set),
+    node.map((r) => r.set),
+    `${what}: the six sets in order`,
+  );
   page.results.forEach((r, i) => {
     const n = node[i];
     assert.is(r.predicted, n.predicted, `${what}, ${r.set}: prediction`);
@@ -69,8 +73,16 @@ if (!existsSync(CHROMIUM)) {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1280, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -80,7 +92,9 @@ if (!existsSync(CHROMIUM)) {
       if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) foreign.push(r.url());
     });
     await page.goto(server.url);
-    await page.waitForFunction(() => window.augsal && (window.augsal.ready || window.augsal.error), null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.augsal && (window.augsal.ready || window.augsal.error), null, {
+      timeout: 30_000,
+    });
     const error = await page.evaluate(() => window.augsal.error);
     if (error) throw new Error(`the page failed to start: ${error}`);
   });
@@ -93,7 +107,14 @@ if (!existsSync(CHROMIUM)) {
   });
 
   web("the page starts on the first test image, shows six cards, and asks nothing of any other host", async () => {
-    assert.equal(await page.locator(".model h3").allTextContents(), ["Orig", "Scaling", "RandCrop", "Erasing", "Distortion", "Blur"]);
+    assert.equal(await page.locator(".model h3").allTextContents(), [
+      "Orig",
+      "Scaling",
+      "RandCrop",
+      "Erasing",
+      "Distortion",
+      "Blur",
+    ]);
     assert.is(await page.locator(".queries button").count(), 10);
     const last = (await page.evaluate(() => window.augsal.last))!;
     assert.is(last.source, "query:0");
@@ -106,22 +127,35 @@ if (!existsSync(CHROMIUM)) {
     const before = await page.evaluate(() => window.augsal.runs);
     await page.click("#clear");
     const box = (await page.locator("#pad").boundingBox())!;
-    const at = (x: number, y: number): [number, number] => [box.x + (x / 28) * box.width, box.y + (y / 28) * box.height];
+    const at = (x: number, y: number): [number, number] => [
+      box.x + (x / 28) * box.width,
+      box.y + (y / 28) * box.height,
+    ];
     // A "7": the top bar, then the diagonal.
     await page.mouse.move(...at(8, 7));
     await page.mouse.down();
     await page.mouse.move(...at(20, 7), { steps: 8 });
     await page.mouse.move(...at(12, 23), { steps: 12 });
     await page.mouse.up();
-    await page.waitForFunction((n) => window.augsal.runs > n && window.augsal.last?.source === "drawing", before, { timeout: 10_000 });
+    await page.waitForFunction((n) => window.augsal.runs > n && window.augsal.last?.source === "drawing", before, {
+      timeout: 10_000,
+    });
     await page.waitForTimeout(100); // let the last pointer move's frame run
     const last = (await page.evaluate(() => window.augsal.last))!;
     const ink = last.input.filter((v) => v > 0.5).length;
     assert.ok(ink > 30 && ink < 200, `the stroke inked ${ink} pixels (expected a 2-pixel-wide "7")`);
-    assert.ok(last.input.every((v) => v >= 0 && v <= 1), "pixels stay in [0, 1]");
+    assert.ok(
+      last.input.every((v) => v >= 0 && v <= 1),
+      "pixels stay in [0, 1]",
+    );
     const digits = await page.locator(".model .digit").allTextContents();
-    assert.equal(digits, last.results.map((r) => String(r.predicted)), "the cards show the predictions");
-    for (const r of last.results) assert.ok(Math.abs(r.probs.reduce((a, b) => a + b, 0) - 1) < 1e-5, `${r.set}: probabilities sum to 1`);
+    assert.equal(
+      digits,
+      last.results.map((r) => String(r.predicted)),
+      "the cards show the predictions",
+    );
+    for (const r of last.results)
+      assert.ok(Math.abs(r.probs.reduce((a, b) => a + b, 0) - 1) < 1e-5, `${r.set}: probabilities sum to 1`);
     assertSameAsNode(last, nodeMaps(core, run, Float32Array.from(last.input), 0, "predicted"), "drawing");
   });
 
@@ -130,7 +164,11 @@ if (!existsSync(CHROMIUM)) {
     const last = (await page.evaluate(() => window.augsal.last))!;
     assert.is(last.source, "query:7");
     assert.is(last.label, run.labels[7]);
-    assertSameAsNode(last, nodeMaps(core, run, run.images.subarray(7 * 784, 8 * 784), run.labels[7], "label"), "test image 7");
+    assertSameAsNode(
+      last,
+      nodeMaps(core, run, run.images.subarray(7 * 784, 8 * 784), run.labels[7], "label"),
+      "test image 7",
+    );
   });
 
   web("the portable check in the page gives Node's hashes", async () => {
@@ -140,7 +178,13 @@ if (!existsSync(CHROMIUM)) {
   });
 
   web("the overlay toggle repaints the maps; timing of the six models is reported", async () => {
-    const pixel = () => page.evaluate(() => Array.from((document.querySelector(".model .map") as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, 28, 28).data));
+    const pixel = () =>
+      page.evaluate(() =>
+        Array.from(
+          (document.querySelector(".model .map") as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, 28, 28)
+            .data,
+        ),
+      );
     const heat = await pixel();
     await page.click(".toggle");
     const over = await pixel();
@@ -156,7 +200,9 @@ if (!existsSync(CHROMIUM)) {
       }
       return t.sort((a, b) => a - b)[4];
     });
-    console.log(`\n  web: six models' forward + saliency for one drawing in Chromium: ${ms.toFixed(1)} ms (median of 9)`);
+    console.log(
+      `\n  web: six models' forward + saliency for one drawing in Chromium: ${ms.toFixed(1)} ms (median of 9)`,
+    );
     assert.ok(ms > 0);
     assert.equal(problems, []);
   });

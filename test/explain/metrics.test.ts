@@ -2,7 +2,17 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { freshCore, randomF32, snap } from "../helpers.js";
 import {
-  HIST_BINS, MATLAB_EPS, compareMaps, entropies, entropyHist, entropySpatial, mapCC, mapKL, mapSIM, mapSpearman, meanSd,
+  HIST_BINS,
+  MATLAB_EPS,
+  compareMaps,
+  entropies,
+  entropyHist,
+  entropySpatial,
+  mapCC,
+  mapKL,
+  mapSIM,
+  mapSpearman,
+  meanSd,
 } from "../../src/explain/metrics.js";
 
 // The 784-pixel maps of test/assembly/metrics.test.ts and their numpy/scipy reference values.
@@ -23,7 +33,12 @@ w("compareMaps gives CC, KL (baseline = reference Q), SIM and Spearman", () => {
   close(r.sim, 0.8420183028724895, 1e-14, "sim");
   close(r.spearman, 0.7469543151029718, 1e-14, "spearman");
   // the same numbers, bit for bit, as the single-metric functions
-  assert.equal(r, { cc: mapCC(core, A, B), kl: mapKL(core, A, B), sim: mapSIM(core, A, B), spearman: mapSpearman(core, A, B) });
+  assert.equal(r, {
+    cc: mapCC(core, A, B),
+    kl: mapKL(core, A, B),
+    sim: mapSIM(core, A, B),
+    spearman: mapSpearman(core, A, B),
+  });
   close(compareMaps(core, B, A).kl, 0.09401249889084204, 1e-14, "kl the other way round");
 });
 
@@ -33,7 +48,8 @@ w("a map against itself: CC = SIM = Spearman = 1, KL = its eps-only closed form"
   close(r.cc, 1, 1e-15, "cc");
   close(r.sim, 1, 1e-14, "sim");
   assert.is(r.spearman, 1);
-  let s = 0, want = 0;
+  let s = 0,
+    want = 0;
   for (const v of A) s += v;
   for (const v of A) want += (v / s) * Math.log(MATLAB_EPS + v / s / (MATLAB_EPS + v / s));
   close(r.kl, want, 1e-15, "kl");
@@ -50,13 +66,19 @@ w("entropies: nats over pixels, bits over 256 value bins", () => {
   close(e.entropyHist, 6.655990932245721, 1e-13, "hist");
   assert.is(e.entropySpatial, entropySpatial(core, A));
   assert.is(e.entropyHist, entropyHist(core, A, HIST_BINS));
-  close(entropyHist(core, Float32Array.from([0, 1, 2, 3, 4]), 4), -(3 * 0.2 * Math.log2(0.2) + 0.4 * Math.log2(0.4)), 1e-15, "4 bins");
+  close(
+    entropyHist(core, Float32Array.from([0, 1, 2, 3, 4]), 4),
+    -(3 * 0.2 * Math.log2(0.2) + 0.4 * Math.log2(0.4)),
+    1e-15,
+    "4 bins",
+  );
 });
 
 w("releases its arena scratch and never modifies the maps", () => {
   const core = freshCore();
   const before = core.arena.used;
-  const a = A.slice(), b = B.slice();
+  const a = A.slice(),
+    b = B.slice();
   compareMaps(core, a, b);
   entropies(core, a);
   mapSpearman(core, a, b);
@@ -76,9 +98,15 @@ w("the same maps give the same bits in a fresh core (a second wasm instance)", (
 w("rejects bad input with a message naming the function and the problem", () => {
   const core = freshCore();
   const ok = new Float32Array([1, 2, 3]);
-  assert.throws(() => compareMaps(core, ok, new Float32Array([1, 2])), /compareMaps: map has 3 pixels but baseline has 2/);
+  assert.throws(
+    () => compareMaps(core, ok, new Float32Array([1, 2])),
+    /compareMaps: map has 3 pixels but baseline has 2/,
+  );
   assert.throws(() => compareMaps(core, new Float32Array(0), new Float32Array(0)), /compareMaps: map is empty/);
-  assert.throws(() => compareMaps(core, ok, new Float32Array([1, -2, 3])), /compareMaps: baseline\[1\] is -2; pass absolute saliency maps/);
+  assert.throws(
+    () => compareMaps(core, ok, new Float32Array([1, -2, 3])),
+    /compareMaps: baseline\[1\] is -2; pass absolute saliency maps/,
+  );
   assert.throws(() => entropies(core, new Float32Array([1, NaN])), /entropies: map\[1\] is NaN; maps must be finite/);
   assert.throws(() => mapCC(core, [1, 2, 3] as unknown as Float32Array, ok), /mapCC: map must be a Float32Array/);
   assert.throws(() => entropyHist(core, ok, 0), /entropyHist: bins must be an integer/);

@@ -27,27 +27,36 @@ function score(m: Model, images: Float32Array, i: number, c: number, softmax: bo
 }
 
 for (const softmax of [false, true]) {
-  sal(`the ${softmax ? "softmax" : "logit"} map equals central finite differences on sampled pixels, image by image in a batch`, () => {
-    const n = 3;
-    const { m, images } = setup(n);
-    const labels = [3, 7, 1];
-    const r = attribute(m, images, labels, { score: softmax ? "softmax" : "logit" });
-    assert.equal(Array.from(r.target), labels);
-    for (let i = 0; i < n; i++) {
-      const idx = sampleIndices(784, 8);
-      const fd = idx.map((p) => {
-        const h = 1e-2;
-        const x = images.slice();
-        x[i * 784 + p] += h;
-        const fp = score(m, x, i, labels[i], softmax);
-        x[i * 784 + p] -= 2 * h;
-        const fm = score(m, x, i, labels[i], softmax);
-        return (fp - fm) / (2 * h);
-      });
-      assertClose(idx.map((p) => r.signed[i * 784 + p]), fd, `image ${i}`, softmax ? 2e-4 : 2e-3, 5e-2);
-      for (let p = 0; p < 784; p++) assert.is(r.abs[i * 784 + p], Math.abs(r.signed[i * 784 + p]));
-    }
-  });
+  sal(
+    `the ${softmax ? "softmax" : "logit"} map equals central finite differences on sampled pixels, image by image in a batch`,
+    () => {
+      const n = 3;
+      const { m, images } = setup(n);
+      const labels = [3, 7, 1];
+      const r = attribute(m, images, labels, { score: softmax ? "softmax" : "logit" });
+      assert.equal(Array.from(r.target), labels);
+      for (let i = 0; i < n; i++) {
+        const idx = sampleIndices(784, 8);
+        const fd = idx.map((p) => {
+          const h = 1e-2;
+          const x = images.slice();
+          x[i * 784 + p] += h;
+          const fp = score(m, x, i, labels[i], softmax);
+          x[i * 784 + p] -= 2 * h;
+          const fm = score(m, x, i, labels[i], softmax);
+          return (fp - fm) / (2 * h);
+        });
+        assertClose(
+          idx.map((p) => r.signed[i * 784 + p]),
+          fd,
+          `image ${i}`,
+          softmax ? 2e-4 : 2e-3,
+          5e-2,
+        );
+        for (let p = 0; p < 784; p++) assert.is(r.abs[i * 784 + p], Math.abs(r.signed[i * 784 + p]));
+      }
+    },
+  );
 }
 
 sal("target 'predicted' explains the argmax of the logits", () => {

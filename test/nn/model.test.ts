@@ -14,7 +14,10 @@ function setup(spec: ModelSpec, n: number, seed = 1) {
   m.init(seed);
   const src = randomF32(core, n * m.inputSize, 99, 0, 1);
   core.exports.copy(m.input, src, n * m.inputSize * 4);
-  m.setLabels(Array.from({ length: n }, (_, i) => (i * 3) % m.classes), n);
+  m.setLabels(
+    Array.from({ length: n }, (_, i) => (i * 3) % m.classes),
+    n,
+  );
   return { core, m };
 }
 
@@ -39,7 +42,13 @@ for (const name of ["tutorial", "cs231n"]) {
       // rounding error of (f+ - f-) / 2h stays near 1e-4, and a ReLU or a max-pool switch inside
       // [x - h, x + h] is rare at this width (at 1e-2 it is not: weights are only ~0.05-0.2).
       const fd = finiteDiff(core, m.params, idx, lossOf(m, n), 1e-3);
-      assertClose(idx.map((i) => grads[i]), fd, `${name} layer ${t.layer} ${t.name}`, 2e-3, 5e-2);
+      assertClose(
+        idx.map((i) => grads[i]),
+        fd,
+        `${name} layer ${t.layer} ${t.name}`,
+        2e-3,
+        5e-2,
+      );
     }
   });
 
@@ -52,7 +61,13 @@ for (const name of ["tutorial", "cs231n"]) {
     const g = core.arena.f32(m.dinput, n * m.inputSize).slice();
     const idx = sampleIndices(n * m.inputSize, 10);
     const fd = finiteDiff(core, m.input, idx, lossOf(m, n), 1e-3);
-    assertClose(idx.map((i) => g[i]), fd, `${name} input gradient`, 2e-3, 5e-2);
+    assertClose(
+      idx.map((i) => g[i]),
+      fd,
+      `${name} input gradient`,
+      2e-3,
+      5e-2,
+    );
   });
 }
 
@@ -120,7 +135,10 @@ model("different seeds give different weights", () => {
 
 model("bad specs and batches are errors naming the problem", () => {
   const core = freshCore();
-  assert.throws(() => new Model(core, parseSpec("conv8k5p0,relu,maxpool,conv8k5p0,maxpool,conv8k5p0,linear10"), 1), /does not fit/);
+  assert.throws(
+    () => new Model(core, parseSpec("conv8k5p0,relu,maxpool,conv8k5p0,maxpool,conv8k5p0,linear10"), 1),
+    /does not fit/,
+  );
   assert.throws(() => new Model(core, parseSpec("conv8k3p1,relu"), 1), /last layer must be linear/);
   assert.throws(() => parseSpec("conv8x3"), /unknown architecture/);
   const m = new Model(core, PRESETS.tutorial, 2);

@@ -17,8 +17,14 @@ train("best-validation selection: the highest accuracy, the earliest epoch on a 
 train("bad hyper-parameters are errors naming them", () => {
   const cfg = { epochs: 1, steps: 1, batch: 0, optimizer: ADAM_DEFAULTS, seed: 0 };
   assert.throws(() => checkTrainConfig({ ...cfg, epochs: 0 }, 100), /epochs must be an integer >= 1, got 0/);
-  assert.throws(() => checkTrainConfig({ ...cfg, optimizer: { ...ADAM_DEFAULTS, lr: NaN } }, 100), /lr must be a positive finite number, got NaN/);
-  assert.throws(() => checkTrainConfig({ ...cfg, steps: 20, batch: 10 }, 100), /need 200 images per epoch, the set has 100/);
+  assert.throws(
+    () => checkTrainConfig({ ...cfg, optimizer: { ...ADAM_DEFAULTS, lr: NaN } }, 100),
+    /lr must be a positive finite number, got NaN/,
+  );
+  assert.throws(
+    () => checkTrainConfig({ ...cfg, steps: 20, batch: 10 }, 100),
+    /need 200 images per epoch, the set has 100/,
+  );
   assert.is(checkTrainConfig({ ...cfg, steps: 10 }, 1100), 110);
 });
 
@@ -28,7 +34,8 @@ function tinySet(core: ReturnType<typeof freshCore>, n: number, seed: number): L
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     labels[i] = i % 2;
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) if ((x < 4) === (labels[i] === 0)) noise[i * 64 + y * 8 + x] += 0.7;
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++) if (x < 4 === (labels[i] === 0)) noise[i * 64 + y * 8 + x] += 0.7;
   }
   return { images: noise, labels, count: n };
 }
@@ -39,7 +46,13 @@ train("loss falls and accuracy rises on a tiny configuration; the run is determi
     const core = freshCore();
     const tr = tinySet(core, 40, 1);
     const va = tinySet(core, 20, 2);
-    return trainModel(core, spec, tr, va, va, { epochs: 8, steps: 4, batch: 0, optimizer: { ...ADAM_DEFAULTS, lr: 0.01 }, seed: 3 });
+    return trainModel(core, spec, tr, va, va, {
+      epochs: 8,
+      steps: 4,
+      batch: 0,
+      optimizer: { ...ADAM_DEFAULTS, lr: 0.01 },
+      seed: 3,
+    });
   };
   const { history, best } = run();
   assert.is(history.stepLoss.length, 32);
@@ -47,7 +60,11 @@ train("loss falls and accuracy rises on a tiny configuration; the run is determi
   assert.ok(history.epochLoss[7] < 0.5 * history.epochLoss[0], `epoch losses ${history.epochLoss}`);
   assert.ok(history.bestVal >= 0.9, `best validation ${history.bestVal}`);
   assert.is(history.bestEpoch, bestEpochIndex(history.valAcc) + 1);
-  assert.is(history.test, history.valAcc[history.bestEpoch - 1], "test set = validation set here, so test equals the best validation accuracy");
+  assert.is(
+    history.test,
+    history.valAcc[history.bestEpoch - 1],
+    "test set = validation set here, so test equals the best validation accuracy",
+  );
   const again = run();
   assert.equal(again.history, history);
   assert.equal(Array.from(again.best), Array.from(best));
@@ -60,7 +77,10 @@ train("a label at or above the model's classes is an error naming the set, not a
   const va = tinySet(core, 20, 2);
   const cfg = { epochs: 1, steps: 4, batch: 0, optimizer: ADAM_DEFAULTS, seed: 3 };
   const bad = { ...tr, labels: Int32Array.from(tr.labels, (y, i) => (i === 7 ? 2 : y)) };
-  assert.throws(() => trainModel(core, spec, bad, va, va, cfg), /training set: label 2 of image 7 is outside 0\.\.1 \(the model has 2 classes\)/);
+  assert.throws(
+    () => trainModel(core, spec, bad, va, va, cfg),
+    /training set: label 2 of image 7 is outside 0\.\.1 \(the model has 2 classes\)/,
+  );
   const badVal = { ...va, labels: Int32Array.from(va.labels, (y, i) => (i === 3 ? -1 : y)) };
   assert.throws(() => trainModel(core, spec, tr, badVal, va, cfg), /validation set: label -1 of image 3/);
 });
@@ -68,7 +88,10 @@ train("a label at or above the model's classes is an error naming the set, not a
 train("nesterov needs a momentum and zero dampening (torch.optim.SGD's rule)", () => {
   const sgd = SGD_DEFAULTS as Extract<OptimizerConfig, { kind: "sgd" }>;
   checkOptimizer({ ...sgd, nesterov: true });
-  assert.throws(() => checkOptimizer({ ...sgd, nesterov: true, momentum: 0 }), /nesterov requires a momentum > 0 and zero dampening/);
+  assert.throws(
+    () => checkOptimizer({ ...sgd, nesterov: true, momentum: 0 }),
+    /nesterov requires a momentum > 0 and zero dampening/,
+  );
   assert.throws(() => checkOptimizer({ ...sgd, nesterov: true, dampening: 0.5 }), /got momentum 0.9, dampening 0.5/);
 });
 

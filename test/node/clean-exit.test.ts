@@ -19,7 +19,10 @@ ce("a reader that leaves (| head -1) ends the writer quietly with exit 0", async
   assert.is(err, "");
 });
 
-for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+for (const [sig, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
   ce(`${sig}: the stop handlers run, the message says what is kept, exit ${code}`, async () => {
     const p = spawn(process.execPath, [child, "wait"], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";

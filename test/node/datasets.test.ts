@@ -15,12 +15,21 @@ function idxDir(name: string, names: [string, string, string, string], counts = 
   const d = join(tmp, name);
   mkdirSync(d, { recursive: true });
   const [H, W] = size;
-  const files = [idxBytes([counts[0], H, W]), idxBytes([counts[0]], Array.from({ length: counts[0] }, (_, i) => i % 3)),
-    idxBytes([counts[1], H, W]), idxBytes([counts[1]], Array.from({ length: counts[1] }, (_, i) => (i + 1) % 3))];
+  const files = [
+    idxBytes([counts[0], H, W]),
+    idxBytes(
+      [counts[0]],
+      Array.from({ length: counts[0] }, (_, i) => i % 3),
+    ),
+    idxBytes([counts[1], H, W]),
+    idxBytes(
+      [counts[1]],
+      Array.from({ length: counts[1] }, (_, i) => (i + 1) % 3),
+    ),
+  ];
   names.forEach((n, i) => writeFileSync(join(d, n), n.endsWith(".gz") ? gzipSync(files[i]) : files[i]));
   return d;
 }
-
 
 const ds = suite("node/datasets");
 
@@ -41,13 +50,25 @@ ds("the bundled MNIST: 60000 / 10000 images of 28 x 28 with the known first labe
 
 ds("the class count is one more than the largest label of either split", () => {
   assert.is(loadDataset().classes, 10);
-  const d = loadDataset(`idx:${idxDir("classes", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"])}`);
+  const d = loadDataset(
+    `idx:${idxDir("classes", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"])}`,
+  );
   assert.is(d.classes, 3);
 });
 
 ds("idx:DIR with the usual names, raw or gzipped", () => {
-  const raw = idxDir("raw", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]);
-  const gz = idxDir("gz", ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]);
+  const raw = idxDir("raw", [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  ]);
+  const gz = idxDir("gz", [
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+  ]);
   for (const d of [loadDataset(`idx:${raw}`), loadDataset(`idx:${gz}`)]) {
     assert.equal([d.rows, d.cols, d.train.count, d.test.count], [3, 2, 6, 4]);
     assert.equal(Array.from(d.train.labels), [0, 1, 2, 0, 1, 2]);
@@ -56,11 +77,18 @@ ds("idx:DIR with the usual names, raw or gzipped", () => {
 });
 
 ds("idx:DIR with Kaggle's dotted names or a prefix (EMNIST)", () => {
-  const kaggle = idxDir("kaggle", ["train-images.idx3-ubyte", "train-labels.idx1-ubyte", "t10k-images.idx3-ubyte", "t10k-labels.idx1-ubyte"]);
+  const kaggle = idxDir("kaggle", [
+    "train-images.idx3-ubyte",
+    "train-labels.idx1-ubyte",
+    "t10k-images.idx3-ubyte",
+    "t10k-labels.idx1-ubyte",
+  ]);
   assert.is(loadDataset(`idx:${kaggle}`).train.count, 6);
   const emnist = idxDir("emnist", [
-    "emnist-digits-train-images-idx3-ubyte.gz", "emnist-digits-train-labels-idx1-ubyte.gz",
-    "emnist-digits-test-images-idx3-ubyte.gz", "emnist-digits-test-labels-idx1-ubyte.gz",
+    "emnist-digits-train-images-idx3-ubyte.gz",
+    "emnist-digits-train-labels-idx1-ubyte.gz",
+    "emnist-digits-test-images-idx3-ubyte.gz",
+    "emnist-digits-test-labels-idx1-ubyte.gz",
   ]);
   const f = findIdxFiles(emnist);
   assert.is(f.testLabels, join(emnist, "emnist-digits-test-labels-idx1-ubyte.gz"));
@@ -68,22 +96,52 @@ ds("idx:DIR with Kaggle's dotted names or a prefix (EMNIST)", () => {
 });
 
 ds("idx:DIR errors list what was looked for and what is there", () => {
-  const partial = idxDir("partial", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "notes.txt"]);
+  const partial = idxDir("partial", [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "notes.txt",
+  ]);
   const e = errorOf(() => loadDataset(`idx:${partial}`));
   assert.instance(e, DatasetError);
-  assert.match(e.message, `idx:${partial}: cannot find t10k-labels-idx1-ubyte or t10k-labels.idx1-ubyte or test-labels-idx1-ubyte (optionally .gz, or with a prefix)`);
-  assert.match(e.message, "The directory holds: notes.txt, t10k-images-idx3-ubyte, train-images-idx3-ubyte, train-labels-idx1-ubyte");
+  assert.match(
+    e.message,
+    `idx:${partial}: cannot find t10k-labels-idx1-ubyte or t10k-labels.idx1-ubyte or test-labels-idx1-ubyte (optionally .gz, or with a prefix)`,
+  );
+  assert.match(
+    e.message,
+    "The directory holds: notes.txt, t10k-images-idx3-ubyte, train-images-idx3-ubyte, train-labels-idx1-ubyte",
+  );
   const nowhere = join(tmp, "does-not-exist");
-  assert.match(errorOf(() => loadDataset(`idx:${nowhere}`)).message, `idx:${nowhere}: cannot read the directory (ENOENT)`);
-  const two = idxDir("two", ["a-train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]);
+  assert.match(
+    errorOf(() => loadDataset(`idx:${nowhere}`)).message,
+    `idx:${nowhere}: cannot read the directory (ENOENT)`,
+  );
+  const two = idxDir("two", [
+    "a-train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  ]);
   writeFileSync(join(two, "b-train-images-idx3-ubyte"), idxBytes([1, 3, 2]));
-  assert.match(errorOf(() => loadDataset(`idx:${two}`)).message, "several files could be the train images: a-train-images-idx3-ubyte, b-train-images-idx3-ubyte");
+  assert.match(
+    errorOf(() => loadDataset(`idx:${two}`)).message,
+    "several files could be the train images: a-train-images-idx3-ubyte, b-train-images-idx3-ubyte",
+  );
 });
 
 ds("idx:DIR errors from the files: count mismatch and image sizes that differ", () => {
-  const d = idxDir("mismatch", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]);
+  const d = idxDir("mismatch", [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  ]);
   writeFileSync(join(d, "t10k-labels-idx1-ubyte"), idxBytes([5]));
-  assert.match(errorOf(() => loadDataset(`idx:${d}`)).message, `label count 5 in ${join(d, "t10k-labels-idx1-ubyte")} differs from image count 4`);
+  assert.match(
+    errorOf(() => loadDataset(`idx:${d}`)).message,
+    `label count 5 in ${join(d, "t10k-labels-idx1-ubyte")} differs from image count 4`,
+  );
   writeFileSync(join(d, "t10k-labels-idx1-ubyte"), idxBytes([4]));
   writeFileSync(join(d, "t10k-images-idx3-ubyte"), idxBytes([4, 2, 2]));
   assert.match(errorOf(() => loadDataset(`idx:${d}`)).message, "training images are 3 x 2");
@@ -110,7 +168,10 @@ ds("fashion: loads Debian's files when installed (60000 / 10000, first labels 9,
 });
 
 ds("unknown specs are rejected by name", () => {
-  assert.match(errorOf(() => loadDataset("cifar")).message, "unknown dataset 'cifar' (choose mnist, fashion or idx:DIR)");
+  assert.match(
+    errorOf(() => loadDataset("cifar")).message,
+    "unknown dataset 'cifar' (choose mnist, fashion or idx:DIR)",
+  );
   assert.match(errorOf(() => loadDataset("idx:")).message, "idx: needs a directory");
 });
 

@@ -16,7 +16,6 @@ const file = (name: string, bytes: Uint8Array) => {
   return p;
 };
 
-
 const node = suite("node/idx");
 
 node("reads raw and gzip files alike (gzip found by its magic bytes, whatever the name)", () => {
@@ -26,7 +25,10 @@ node("reads raw and gzip files alike (gzip found by its magic bytes, whatever th
   const odd = readImages(file("oddly-named", gzipSync(bytes)));
   for (const im of [raw, gz, odd]) {
     assert.equal([im.count, im.rows, im.cols], [2, 3, 3]);
-    assert.equal(Array.from(im.images), Array.from({ length: 18 }, (_, i) => i));
+    assert.equal(
+      Array.from(im.images),
+      Array.from({ length: 18 }, (_, i) => i),
+    );
   }
   assert.equal(Array.from(readIdxBytes(file("b.gz", gzipSync(bytes)))), Array.from(bytes));
 });
@@ -42,7 +44,10 @@ node("errors name the file: missing, a directory, wrong magic, truncated, broken
   assert.match(errorOf(() => readLabels(wrong)).message, `${wrong}: wrong magic number 00 00 08 03`);
   const cut = idxBytes([10, 4, 4]);
   const trunc = file("cut-images-idx3-ubyte.gz", gzipSync(cut.subarray(0, 100)));
-  assert.match(errorOf(() => readImages(trunc)).message, `${trunc}: truncated: dimensions 10 x 4 x 4 need 160 data bytes`);
+  assert.match(
+    errorOf(() => readImages(trunc)).message,
+    `${trunc}: truncated: dimensions 10 x 4 x 4 need 160 data bytes`,
+  );
   const broken = file("broken.gz", gzipSync(cut).subarray(0, 30));
   assert.match(errorOf(() => readImages(broken)).message, `${broken}: not a valid gzip file`);
 });

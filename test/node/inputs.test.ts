@@ -7,7 +7,14 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileSha256, fingerprintInputs, inputChanges } from "../../src/node/fingerprint.js";
-import { configDiff, fullArchitecture, normalizeArch, normalizeConfig, normalizeDataSpec, resolvedStrength } from "../../src/study/normalize.js";
+import {
+  configDiff,
+  fullArchitecture,
+  normalizeArch,
+  normalizeConfig,
+  normalizeDataSpec,
+  resolvedStrength,
+} from "../../src/study/normalize.js";
 import { DEFAULT_CONFIG } from "../../src/study/config.js";
 import { PRESETS } from "../../src/nn/spec.js";
 
@@ -20,7 +27,10 @@ inp("fileSha256 equals the SHA-256 of the bytes, across the 1 MiB chunk boundary
   const p = join(tmp, "big");
   writeFileSync(p, bytes);
   assert.equal(fileSha256(p), { bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
-  assert.throws(() => fileSha256(join(tmp, "missing")), new RegExp(`cannot read ${join(tmp, "missing")}: no such file`));
+  assert.throws(
+    () => fileSha256(join(tmp, "missing")),
+    new RegExp(`cannot read ${join(tmp, "missing")}: no such file`),
+  );
 });
 
 inp("inputChanges names the changed file; a moved identical file is no change", () => {

@@ -94,7 +94,10 @@ lk("another host's lock: refused while fresh, taken over once stale (mtime older
   const dir = fresh();
   const lockDir = join(dir, LOCK_DIR);
   mkdirSync(lockDir);
-  writeFileSync(join(lockDir, "holder.json"), JSON.stringify({ host: "elsewhere.example", pid: 1, since: "2026-01-01T00:00:00.000Z" }));
+  writeFileSync(
+    join(lockDir, "holder.json"),
+    JSON.stringify({ host: "elsewhere.example", pid: 1, since: "2026-01-01T00:00:00.000Z" }),
+  );
   try {
     await lockRunFolder(dir, { stale: 3000, update: 1000 });
     assert.unreachable("took a fresh lock of another host");

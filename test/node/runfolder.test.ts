@@ -6,7 +6,14 @@ import * as assert from "uvu/assert";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MANIFEST, RunFolder, checkOutPath, foreignFolderError, inspectFolder, sha256Hex } from "../../src/node/runfolder.js";
+import {
+  MANIFEST,
+  RunFolder,
+  checkOutPath,
+  foreignFolderError,
+  inspectFolder,
+  sha256Hex,
+} from "../../src/node/runfolder.js";
 import { FileError, writeAtomic } from "../../src/node/atomic.js";
 import { RunFileError } from "../../src/node/schemas.js";
 import { UsageError } from "../../src/study/config.js";

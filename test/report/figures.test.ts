@@ -1,14 +1,28 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { PNG } from "pngjs";
-import { captumThreshold, figure1Layout, figure4Layout, normaliseBy, renderFigure1, renderFigure4, sharedMax, shortExp, type Figure4Input } from "../../src/report/figures.js";
+import {
+  captumThreshold,
+  figure1Layout,
+  figure4Layout,
+  normaliseBy,
+  renderFigure1,
+  renderFigure4,
+  sharedMax,
+  shortExp,
+  type Figure4Input,
+} from "../../src/report/figures.js";
 import { BAD_COLOR, viridis } from "../../src/colormap.js";
 import { SET_ORDER } from "../../src/report/types.js";
 
 type Img = { width: number; height: number; at(x: number, y: number): number[] };
 function decode(buf: Buffer): Img {
   const p = PNG.sync.read(buf);
-  return { width: p.width, height: p.height, at: (x, y) => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3)) };
+  return {
+    width: p.width,
+    height: p.height,
+    at: (x, y) => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3)),
+  };
 }
 const luminance = (c: number[]) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
 const filled = (v: number, n = 784) => new Float32Array(n).fill(v);
@@ -40,7 +54,8 @@ f1("decodes to the layout's size with every image where the layout says, upscale
   // column headers drawn in pixels above each column
   for (let k = 0; k < 6; k++) {
     let ink = 0;
-    for (let y = 0; y < L.rowY[0]; y++) for (let x = L.colX[k]; x < L.colX[k] + L.tile; x++) if (img.at(x, y)[0] < 128) ink++;
+    for (let y = 0; y < L.rowY[0]; y++)
+      for (let x = L.colX[k]; x < L.colX[k] + L.tile; x++) if (img.at(x, y)[0] < 128) ink++;
     assert.ok(ink > 20, `header of column ${k}: ${ink} ink pixels`);
   }
 });
@@ -52,11 +67,16 @@ f1("a set missing from a row is an empty framed tile, a wrong size an error nami
   assert.equal(img.at(L.colX[2] + 10, L.rowY[0] + 10), [255, 255, 255]);
   assert.ok(img.at(L.colX[2], L.rowY[0])[0] < 255, "frame");
   assert.throws(
-    () => renderFigure1([{ label: 3, original: filled(1), augmented: { crop: filled(1, 100) } }], { columns: ["orig", "crop"] }),
+    () =>
+      renderFigure1([{ label: 3, original: filled(1), augmented: { crop: filled(1, 100) } }], {
+        columns: ["orig", "crop"],
+      }),
     /row 0 \(label 3\) column crop: 100 values, expected 784/,
   );
   assert.throws(() => renderFigure1([]), /no rows/);
-  const bytes = decode(renderFigure1([{ label: 1, original: filled(255), augmented: {} }], { columns: ["orig"], imageRange: [0, 255] }));
+  const bytes = decode(
+    renderFigure1([{ label: 1, original: filled(255), augmented: {} }], { columns: ["orig"], imageRange: [0, 255] }),
+  );
   const Lb = figure1Layout(1, 28, { columns: ["orig"] });
   assert.equal(bytes.at(Lb.colX[0] + 5, Lb.rowY[0] + 5), [255, 255, 255], "imageRange [0, 255] for raw bytes");
 });
@@ -68,18 +88,21 @@ function input(maps: Float32Array[], extra: Partial<Figure4Input> = {}): Figure4
   return { queries: [{ image: filled(0), label: 7 }], sets: maps.map((_, i) => SET_ORDER[i]), maps: [maps], ...extra };
 }
 
-f4("shared scale (default): a map half as strong renders darker, at viridis(0.5) where the other is at viridis(1)", () => {
-  const a = filled(0);
-  a[100] = 2; // row 3, column 16
-  const b = Float32Array.from(a, (v) => v / 2);
-  const L = figure4Layout(1, 2, 28);
-  const img = decode(renderFigure4(input([a, b])));
-  const px = (s: number) => img.at(L.colX[s] + 16 * 4 + 1, L.rowY[0] + 3 * 4 + 1);
-  assert.equal(px(0), [...viridis(1)]);
-  assert.equal(px(1), [...viridis(0.5)]);
-  assert.ok(luminance(px(1)) < luminance(px(0)) - 40, "the weaker map is visibly darker");
-  assert.equal(img.at(L.colX[1] + 1, L.rowY[0] + 1), [...viridis(0)], "zero is the low end");
-});
+f4(
+  "shared scale (default): a map half as strong renders darker, at viridis(0.5) where the other is at viridis(1)",
+  () => {
+    const a = filled(0);
+    a[100] = 2; // row 3, column 16
+    const b = Float32Array.from(a, (v) => v / 2);
+    const L = figure4Layout(1, 2, 28);
+    const img = decode(renderFigure4(input([a, b])));
+    const px = (s: number) => img.at(L.colX[s] + 16 * 4 + 1, L.rowY[0] + 3 * 4 + 1);
+    assert.equal(px(0), [...viridis(1)]);
+    assert.equal(px(1), [...viridis(0.5)]);
+    assert.ok(luminance(px(1)) < luminance(px(0)) - 40, "the weaker map is visibly darker");
+    assert.equal(img.at(L.colX[1] + 1, L.rowY[0] + 1), [...viridis(0)], "zero is the low end");
+  },
+);
 
 f4("per-map scale: each map uses the full range, so strength no longer shows", () => {
   const a = filled(0);
@@ -104,7 +127,11 @@ f4("per-map clips the top 2% of attribution mass as Captum does", () => {
   assert.equal(img.at(L.colX[0], L.rowY[0]), [...viridis(1)], "value 2 is clipped to the top");
   const shared = decode(renderFigure4(input([m])));
   const Ls = figure4Layout(1, 1, 28);
-  assert.equal(shared.at(Ls.colX[0] + 50, Ls.rowY[0] + 50), [...viridis(0.5)], "on the shared scale value 1 is half the max");
+  assert.equal(
+    shared.at(Ls.colX[0] + 50, Ls.rowY[0] + 50),
+    [...viridis(0.5)],
+    "on the shared scale value 1 is half the max",
+  );
 });
 
 f4("captumThreshold follows the cumulative-mass rule on hand-worked cases", () => {
@@ -120,7 +147,13 @@ f4("normaliseBy and sharedMax: clamp to [0, 1], zero scale gives zeros, NaN stay
   assert.equal(Array.from(normaliseBy([0, 1, 2, -4], 2)), [0, 0.5, 1, 1]);
   assert.equal(Array.from(normaliseBy([3, 1], 0)), [0, 0]);
   assert.ok(Number.isNaN(normaliseBy([NaN], 1)[0]));
-  assert.is(sharedMax([[1, -5], [2, Infinity, NaN]]), 5);
+  assert.is(
+    sharedMax([
+      [1, -5],
+      [2, Infinity, NaN],
+    ]),
+    5,
+  );
 });
 
 f4("an all-zero row draws the low end, a NaN pixel the 'bad' grey", () => {
@@ -139,7 +172,9 @@ f4("overlay blends the heat colour at alpha over the half-bright query", () => {
   const m = filled(0);
   m[0] = 1;
   const L = figure4Layout(1, 1, 28);
-  const img = decode(renderFigure4({ queries: [{ image: q, label: 1 }], sets: ["orig"], maps: [[m]], mode: "overlay" }));
+  const img = decode(
+    renderFigure4({ queries: [{ image: q, label: 1 }], sets: ["orig"], maps: [[m]], mode: "overlay" }),
+  );
   const under = 128; // white drawn at half brightness: round(0.5 * 255)
   const expect = (c: readonly number[]) => c.map((v) => Math.round(0.4 * under + 0.6 * v));
   assert.equal(img.at(L.colX[0], L.rowY[0]), expect(viridis(1)));
@@ -150,7 +185,9 @@ f4("overlay blends the heat colour at alpha over the half-bright query", () => {
 f4("the colour bar runs from viridis(1) at the top to viridis(0) at the bottom", () => {
   const L = figure4Layout(3, 6, 28);
   const maps = [0, 1, 2].map(() => SET_ORDER.map(() => filled(0.1)));
-  const img = decode(renderFigure4({ queries: [0, 1, 2].map((l) => ({ image: filled(0), label: l })), sets: [...SET_ORDER], maps }));
+  const img = decode(
+    renderFigure4({ queries: [0, 1, 2].map((l) => ({ image: filled(0), label: l })), sets: [...SET_ORDER], maps }),
+  );
   assert.is(img.width, L.width);
   assert.is(img.height, L.height);
   assert.equal(img.at(L.bar.x + 4, L.bar.y), [...viridis(1)]);
@@ -159,11 +196,23 @@ f4("the colour bar runs from viridis(1) at the top to viridis(0) at the bottom",
 
 f4("bad input is rejected with a message naming what is wrong", () => {
   const q = [{ image: filled(0), label: 1 }];
-  assert.throws(() => renderFigure4({ queries: q, sets: ["orig"], maps: [[filled(0, 10)]] }), /maps\[0\]\[0\] \(orig\) has 10 values, expected 784/);
-  assert.throws(() => renderFigure4({ queries: q, sets: ["orig", "blur"], maps: [[filled(0)]] }), /maps\[0\] has 1 maps for 2 sets/);
+  assert.throws(
+    () => renderFigure4({ queries: q, sets: ["orig"], maps: [[filled(0, 10)]] }),
+    /maps\[0\]\[0\] \(orig\) has 10 values, expected 784/,
+  );
+  assert.throws(
+    () => renderFigure4({ queries: q, sets: ["orig", "blur"], maps: [[filled(0)]] }),
+    /maps\[0\] has 1 maps for 2 sets/,
+  );
   assert.throws(() => renderFigure4({ queries: q, sets: ["orig"], maps: [] }), /maps has 0 rows for 1 queries/);
-  assert.throws(() => renderFigure4({ queries: [{ image: filled(0, 10), label: 1 }], sets: ["orig"], maps: [[filled(0, 10)]] }), /10 values is not a square image/);
-  assert.throws(() => renderFigure4({ queries: q, sets: ["orig"], maps: [[filled(0)]], mode: "x" as "heat" }), /mode must be "heat" or "overlay"/);
+  assert.throws(
+    () => renderFigure4({ queries: [{ image: filled(0, 10), label: 1 }], sets: ["orig"], maps: [[filled(0, 10)]] }),
+    /10 values is not a square image/,
+  );
+  assert.throws(
+    () => renderFigure4({ queries: q, sets: ["orig"], maps: [[filled(0)]], mode: "x" as "heat" }),
+    /mode must be "heat" or "overlay"/,
+  );
 });
 
 f4("row max is printed in short scientific notation", () => {

@@ -2,7 +2,21 @@
 import type { MetricRow, NoiseFloor, ReportInput } from "../../src/report/types.js";
 
 export function row(set: string, cc: number, kl: number, hs: number, hh: number, sd = 0.05): MetricRow {
-  return { set, cc, ccSd: sd, kl, klSd: sd, entropySpatial: hs, entropySpatialSd: sd, entropyHist: hh, entropyHistSd: sd, sim: cc, simSd: sd, spearman: cc, spearmanSd: sd };
+  return {
+    set,
+    cc,
+    ccSd: sd,
+    kl,
+    klSd: sd,
+    entropySpatial: hs,
+    entropySpatialSd: sd,
+    entropyHist: hh,
+    entropyHistSd: sd,
+    sim: cc,
+    simSd: sd,
+    spearman: cc,
+    spearmanSd: sd,
+  };
 }
 
 export const METRIC_ROWS: MetricRow[] = [

@@ -15,7 +15,10 @@ h("the summary agrees in number: one set 'moves', two sets 'move'", () => {
   assert.match(one, /<strong>CC:<\/strong> Scaling moves saliency more than retraining does; RandCrop does not\./);
   const input = smallInput();
   input.metrics = input.metrics.map((m) => (m.set === "crop" ? { ...m, cc: 0.4 } : m));
-  assert.match(renderReportHtml(input), /<strong>CC:<\/strong> Scaling and RandCrop move saliency more than retraining does\./);
+  assert.match(
+    renderReportHtml(input),
+    /<strong>CC:<\/strong> Scaling and RandCrop move saliency more than retraining does\./,
+  );
 });
 
 h("Table 1b appears only for several runs, with mean ± sd per set", () => {
@@ -29,8 +32,36 @@ h("Table 1b appears only for several runs, with mean ± sd per set", () => {
 h("Table 2b appears only for several runs and leaves the baseline out", () => {
   assert.not.match(renderReportHtml(smallInput()), /Table 2b/);
   const rows = [
-    { set: "orig", cc: 1, ccSd: 0, kl: 0, klSd: 0, entropySpatial: 6, entropySpatialSd: 0.1, entropyHist: 6, entropyHistSd: 0.1, sim: 1, simSd: 0, spearman: 1, spearmanSd: 0 },
-    { set: "crop", cc: 0.5, ccSd: 0.05, kl: 0.6, klSd: 0.04, entropySpatial: 6.2, entropySpatialSd: 0.01, entropyHist: 6.4, entropyHistSd: 0.02, sim: 0.62, simSd: 0.01, spearman: 0.41, spearmanSd: 0.03 },
+    {
+      set: "orig",
+      cc: 1,
+      ccSd: 0,
+      kl: 0,
+      klSd: 0,
+      entropySpatial: 6,
+      entropySpatialSd: 0.1,
+      entropyHist: 6,
+      entropyHistSd: 0.1,
+      sim: 1,
+      simSd: 0,
+      spearman: 1,
+      spearmanSd: 0,
+    },
+    {
+      set: "crop",
+      cc: 0.5,
+      ccSd: 0.05,
+      kl: 0.6,
+      klSd: 0.04,
+      entropySpatial: 6.2,
+      entropySpatialSd: 0.01,
+      entropyHist: 6.4,
+      entropyHistSd: 0.02,
+      sim: 0.62,
+      simSd: 0.01,
+      spearman: 0.41,
+      spearmanSd: 0.03,
+    },
   ];
   const html = renderReportHtml(smallInput({ metricsRuns: { runs: 3, seeds: [0, 1, 2], rows } }));
   const table = html.slice(html.indexOf("Table 2b"), html.indexOf("</table>", html.indexOf("Table 2b")));
@@ -82,7 +113,10 @@ h("is well-formed (tags balanced) and escapes user text", () => {
 
 h("shows our Table 1 beside the poster's numbers", () => {
   const html = renderReportHtml(smallInput());
-  assert.ok(html.includes("<td>RandCrop</td><td>0.880</td><td>3</td><td>0.867</td><td class=\"sep\">0.88</td><td>0.87</td>"), "crop row");
+  assert.ok(
+    html.includes('<td>RandCrop</td><td>0.880</td><td>3</td><td>0.867</td><td class="sep">0.88</td><td>0.87</td>'),
+    "crop row",
+  );
   assert.ok(html.includes("\u2212"), "a negative difference uses a real minus");
 });
 
@@ -137,18 +171,21 @@ h("flattenConfig and pngSize", () => {
 
 h("renderAll lists every file under its relative path", () => {
   const { files } = renderAll(smallInput({ figures: { figure1: png, figure4Heat: png } }));
-  assert.equal(files.map((f) => f.path), [
-    "table1.md",
-    "table1.csv",
-    "metrics.md",
-    "metrics.csv",
-    "figures/figure2.svg",
-    "figures/figure3.svg",
-    "figures/figure5.svg",
-    "figures/figure1.png",
-    "figures/figure4-heat.png",
-    "report.html",
-  ]);
+  assert.equal(
+    files.map((f) => f.path),
+    [
+      "table1.md",
+      "table1.csv",
+      "metrics.md",
+      "metrics.csv",
+      "figures/figure2.svg",
+      "figures/figure3.svg",
+      "figures/figure5.svg",
+      "figures/figure1.png",
+      "figures/figure4-heat.png",
+      "report.html",
+    ],
+  );
   for (const f of files) {
     if (f.path.endsWith(".svg")) checkWellFormed(f.data as string);
     if (f.path.endsWith(".png")) assert.instance(f.data, Uint8Array);

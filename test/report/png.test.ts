@@ -1,7 +1,18 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { PNG } from "pngjs";
-import { blendPixel, blitColormap, blitGrey, createCanvas, drawText, drawTextVertical, encodePng, fillRect, getPixel, textWidth } from "../../src/report/png.js";
+import {
+  blendPixel,
+  blitColormap,
+  blitGrey,
+  createCanvas,
+  drawText,
+  drawTextVertical,
+  encodePng,
+  fillRect,
+  getPixel,
+  textWidth,
+} from "../../src/report/png.js";
 import { FONT_CELL_HEIGHT, fontCharacters, glyph, hasGlyph, MISSING_GLYPH } from "../../src/report/font.js";
 import { viridis } from "../../src/colormap.js";
 
@@ -56,7 +67,10 @@ png("blitColormap maps through viridis and alpha-blends over what is there", () 
   const d = createCanvas(1, 1, [200, 200, 200]);
   blitColormap(d, [1], 1, 1, 0, 0, { alpha: 0.5 });
   const v = viridis(1);
-  assert.equal(getPixel(d, 0, 0), v.map((x) => Math.round(0.5 * 200 + 0.5 * x)));
+  assert.equal(
+    getPixel(d, 0, 0),
+    v.map((x) => Math.round(0.5 * 200 + 0.5 * x)),
+  );
   assert.throws(() => blitColormap(d, [1], 1, 1, 0, 0, { alpha: 2 }), /alpha must be in \[0, 1\]/);
 });
 
@@ -69,7 +83,8 @@ png("blendPixel computes (1 - a) under + a color and ignores pixels off the canv
 
 png("every glyph is well formed; missing characters draw the box glyph", () => {
   const chars = fontCharacters();
-  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:-+%()/|±×") assert.ok(hasGlyph(ch), `glyph for ${ch}`);
+  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:-+%()/|±×")
+    assert.ok(hasGlyph(ch), `glyph for ${ch}`);
   for (const ch of chars) {
     const g = glyph(ch);
     assert.ok(g.width >= 1 && g.width <= 5, `${ch} width ${g.width}`);

@@ -1,6 +1,13 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { niceTicks, renderFigure2Svg, renderFigure3Svg, renderFigure5Svg, setStyle, OKABE_ITO } from "../../src/report/svg.js";
+import {
+  niceTicks,
+  renderFigure2Svg,
+  renderFigure3Svg,
+  renderFigure5Svg,
+  setStyle,
+  OKABE_ITO,
+} from "../../src/report/svg.js";
 import { smallInput } from "./fixture.js";
 import { checkWellFormed } from "./xml.js";
 
@@ -15,7 +22,8 @@ svg("niceTicks picks 1-2-5 steps whose multiples enclose the data", () => {
   assert.ok(t.lo <= 5.19 && t.hi >= 5.74, `${t.lo}..${t.hi}`);
   assert.ok([1, 2, 5].includes(Math.round(t.step / 10 ** Math.floor(Math.log10(t.step)))), `step ${t.step}`);
   assert.equal(niceTicks(-0.3, 0.25).values, [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
-  for (const v of niceTicks(0, 0.7).values) assert.is(v, Number(v.toFixed(1)), "no float noise like 0.30000000000000004");
+  for (const v of niceTicks(0, 0.7).values)
+    assert.is(v, Number(v.toFixed(1)), "no float noise like 0.30000000000000004");
   assert.equal(niceTicks(2, 2).values.length > 1, true, "a flat range is widened");
   assert.equal(niceTicks(NaN, 1).values, [0, 0.2, 0.4, 0.6, 0.8, 1]);
 });
@@ -59,7 +67,8 @@ svg("Figure 3 shows both entropies for every model, with the noise band", () => 
   const i = smallInput();
   const s = renderFigure3Svg(i.metrics, i.noiseFloor);
   checkWellFormed(s);
-  for (const label of ["Orig", "Scaling", "RandCrop"]) assert.is((s.match(new RegExp(`>${label}</text>`, "g")) ?? []).length, 2, label);
+  for (const label of ["Orig", "Scaling", "RandCrop"])
+    assert.is((s.match(new RegExp(`>${label}</text>`, "g")) ?? []).length, 2, label);
   assert.ok(s.includes("Entropy (nats)") && s.includes("Entropy (bits)"));
   assert.ok(s.includes("floor tolerance"));
   assert.ok(s.includes('stroke-dasharray="5 3"'), "reference line");
@@ -70,7 +79,8 @@ svg("Figure 5 leaves the baseline out and draws the noise floor", () => {
   const s = renderFigure5Svg(i.metrics, i.noiseFloor);
   checkWellFormed(s);
   assert.not.ok(s.includes(">Orig</text>"), "the baseline against itself is not a bar");
-  for (const label of ["Scaling", "RandCrop"]) assert.is((s.match(new RegExp(`>${label}</text>`, "g")) ?? []).length, 2, label);
+  for (const label of ["Scaling", "RandCrop"])
+    assert.is((s.match(new RegExp(`>${label}</text>`, "g")) ?? []).length, 2, label);
   assert.ok(s.includes("noise floor"));
   assert.ok(s.includes(">0.50</text>") && s.includes(">0.78</text>"), "value labels");
 });

@@ -38,7 +38,13 @@ v("entropies: tolerance |H_seed − H0| + s_seed around the baseline's own entro
 
 v("the CC statement names each augmentation, its value and the threshold arithmetic", () => {
   const j = judgeMetric(cc, METRIC_ROWS, NOISE, "orig");
-  assert.equal(j.items.map((i) => [i.set, i.verdict]), [["scaling", "beyond"], ["crop", "within"]]);
+  assert.equal(
+    j.items.map((i) => [i.set, i.verdict]),
+    [
+      ["scaling", "beyond"],
+      ["crop", "within"],
+    ],
+  );
   assert.is(
     j.statement,
     "CC: Scaling (0.500) lies below the noise floor's CC \u2212 sd (0.800 \u2212 0.050 = 0.750): it moves saliency more than retraining does. " +
@@ -49,7 +55,12 @@ v("the CC statement names each augmentation, its value and the threshold arithme
 v("the entropy statement says which way the maps moved", () => {
   const rows = [...METRIC_ROWS, row("blur", 0.7, 0.3, 4.8, 3.9)];
   const j = judgeMetric(hs, rows, NOISE, "orig");
-  assert.ok(j.statement.includes("Scaling (5.700) has higher spatial entropy than Orig (5.200 nats) by more than the seed tolerance (0.100): more diffuse maps"), j.statement);
+  assert.ok(
+    j.statement.includes(
+      "Scaling (5.700) has higher spatial entropy than Orig (5.200 nats) by more than the seed tolerance (0.100): more diffuse maps",
+    ),
+    j.statement,
+  );
   assert.ok(j.statement.includes("Blur (4.800) has lower spatial entropy"), j.statement);
   assert.ok(j.statement.includes("RandCrop stays within 5.200 \u00b1 0.100 nats."), j.statement);
 });

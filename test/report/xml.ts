@@ -11,7 +11,10 @@ function fail(msg: string): never {
 }
 
 export function checkWellFormed(doc: string, html = false): void {
-  const body = doc.replace(/^<\?xml[^>]*\?>/, "").replace(/^<!DOCTYPE[^>]*>/i, "").replace(/<!--[\s\S]*?-->/g, "");
+  const body = doc
+    .replace(/^<\?xml[^>]*\?>/, "")
+    .replace(/^<!DOCTYPE[^>]*>/i, "")
+    .replace(/<!--[\s\S]*?-->/g, "");
   const bad = /&(?!(?:amp|lt|gt|quot|#39|#\d+|#x[0-9a-f]+);)/i.exec(body);
   if (bad) fail(`a bare '&' near: ${body.slice(Math.max(0, bad.index - 40), bad.index + 40)}`);
   const stack: string[] = [];

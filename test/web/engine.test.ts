@@ -21,7 +21,10 @@ en("predictAll gives each model's attribute() map, prediction and softmax, from 
   const { images } = firstTestDigits();
   const image = images.subarray(3 * 784, 4 * 784);
   const out = predictAll(models, image, 3, { target: "label" });
-  assert.equal(out.map((p) => p.set), ["s0", "s1"]);
+  assert.equal(
+    out.map((p) => p.set),
+    ["s0", "s1"],
+  );
   out.forEach((p, k) => {
     ref.init(40 + k);
     const s = attribute(ref, image, [3], { target: "label" });

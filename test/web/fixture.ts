@@ -48,7 +48,11 @@ export function makeTinyRun(opts: { missing?: string[] } = {}): TinyRun {
     const m = new Model(core, PRESETS.tutorial, 1);
     m.init(100 + k);
     params.set(set, m.getParams());
-    if (!opts.missing?.includes(set)) writeFileSync(join(dir, "weights", `${set}-seed${config.seed}.bin`), encodeCheckpoint(PRESETS.tutorial, m.getParams()));
+    if (!opts.missing?.includes(set))
+      writeFileSync(
+        join(dir, "weights", `${set}-seed${config.seed}.bin`),
+        encodeCheckpoint(PRESETS.tutorial, m.getParams()),
+      );
   });
   const { images, labels, indices } = firstTestDigits();
   mkdirSync(join(dir, "saliency"));

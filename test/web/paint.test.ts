@@ -16,7 +16,10 @@ pt("a horizontal stroke is about two pixels of full ink with soft edges, symmetr
   const inked = col.reduce((a, v) => a + v, 0);
   assert.ok(inked > 2 && inked < 3.5, `ink across the stroke ${inked}`);
   assert.ok(img.every((v) => v >= 0 && v <= 1));
-  assert.not.ok(strokeSegment(img, 28, 28, 6, 14, 22, 14), "drawing the same stroke again changes nothing (max, not sum)");
+  assert.not.ok(
+    strokeSegment(img, 28, 28, 6, 14, 22, 14),
+    "drawing the same stroke again changes nothing (max, not sum)",
+  );
 });
 
 pt("a dot, a stroke leaving the image and a zero-length segment are fine", () => {
@@ -33,12 +36,26 @@ pt("fitLikeMnist scales the ink to a 20-pixel box and centres its mass", () => {
   strokeSegment(img, 28, 28, 2, 3, 8, 3);
   strokeSegment(img, 28, 28, 8, 3, 8, 9);
   const out = fitLikeMnist(img);
-  let m = 0, mx = 0, my = 0, x0 = 28, x1 = -1, y0 = 28, y1 = -1;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    const v = out[y * 28 + x];
-    m += v; mx += v * (x + 0.5); my += v * (y + 0.5);
-    if (v > 0.05) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  }
+  let m = 0,
+    mx = 0,
+    my = 0,
+    x0 = 28,
+    x1 = -1,
+    y0 = 28,
+    y1 = -1;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const v = out[y * 28 + x];
+      m += v;
+      mx += v * (x + 0.5);
+      my += v * (y + 0.5);
+      if (v > 0.05) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+    }
   assert.ok(Math.abs(mx / m - 14) < 0.6 && Math.abs(my / m - 14) < 0.6, `centre of mass ${mx / m}, ${my / m}`);
   const side = Math.max(x1 - x0 + 1, y1 - y0 + 1);
   assert.ok(side >= 19 && side <= 22, `ink box side ${side}`);
@@ -52,7 +69,8 @@ pt("viridis (the report's table) runs from #440154 to #fde725 with luminance ris
   // Relative luminance of the sRGB bytes; byte rounding allows a one-step dip (at 95 and 146), so
   // compare entries four apart.
   const lin = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
-  const Y = (i: number) => 0.2126 * lin(VIRIDIS[i * 3]) + 0.7152 * lin(VIRIDIS[i * 3 + 1]) + 0.0722 * lin(VIRIDIS[i * 3 + 2]);
+  const Y = (i: number) =>
+    0.2126 * lin(VIRIDIS[i * 3]) + 0.7152 * lin(VIRIDIS[i * 3 + 1]) + 0.0722 * lin(VIRIDIS[i * 3 + 2]);
   for (let i = 4; i < 256; i++) assert.ok(Y(i) > Y(i - 4), `luminance falls from ${i - 4} to ${i}`);
 });
 
@@ -60,7 +78,11 @@ pt("heat maps use one scale: 0 is the first colour, vmax the last, a zero scale 
   const out = new Uint8ClampedArray(3 * 4);
   heatRGBA(Float32Array.from([NaN, 1, 0]), 2, out);
   assert.equal(Array.from(out.subarray(0, 4)), [128, 128, 128, 255]);
-  assert.equal(Array.from(out.subarray(4, 8)), [0x21, 0x91, 0x8c, 255], "the middle of the scale is viridis(0.5) = #21918c");
+  assert.equal(
+    Array.from(out.subarray(4, 8)),
+    [0x21, 0x91, 0x8c, 255],
+    "the middle of the scale is viridis(0.5) = #21918c",
+  );
   heatRGBA(Float32Array.from([0, 0.5, 2]), 2, out);
   assert.equal(Array.from(out.subarray(0, 4)), [0x44, 0x01, 0x54, 255]);
   assert.equal(Array.from(out.subarray(8, 12)), [0xfd, 0xe7, 0x25, 255]);
