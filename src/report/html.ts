@@ -270,7 +270,7 @@ function statsSectionHtml(st: StudyStats): string {
   const caption =
     `<b>Table 3.</b> Mean paired difference (set \u2212 ${esc(d.primaryFloor)} floor) over ` +
     `${st.maps[0]?.n ?? 0} ${st.maps[0]?.unit === "run" ? "runs (per-run means over the query images)" : "query images of one run"}, ` +
-    `${d.level * 100}% t-interval, exact sign-flip test, Holm-corrected across all ${st.maps.length} tests. ` +
+    `${d.level * 100}% t-interval, exact sign-flip test, Holm-corrected within each method's ${st.maps.length / Math.max(d.methods.length, 1)} tests. ` +
     `For CC, SIM and Spearman a positive difference means closer to ${esc(setLabel(d.baseline))} than the floor; for KL, further.`;
   const plots = d.methods
     .flatMap((m) => ["cc", "kl"].map((metric) => pairedDotSvg(st, metric, m)))

@@ -57,7 +57,8 @@ export function statsGlanceItems(s: StudyStats): string[] {
     if (unreachable) {
       items.push(
         `<li><strong>Too few units for a verdict.</strong> At n = ${unreachable.n} ` +
-          `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.length} Holm-corrected tests, ` +
+          `${unreachable.unit === "run" ? "runs" : "queries"} with ${s.maps.filter((t) => t.method === method).length} Holm-corrected ` +
+          "tests (this method's family), " +
           "the sign-flip " +
           `test cannot reach p &lt; ${d.alpha} (smallest attainable ${esc(pText(unreachable.minHolmP))}); it needs ` +
           `n &ge; ${unreachable.unitsNeeded}.</li>`,
