@@ -4,34 +4,18 @@
 // each pixel's exact contribution w_p x_p to the score, and equals Integrated Gradients from a zero
 // baseline. abs = |signed|.
 import type { Model } from "../nn/model.js";
-import { absOf, checkCall, runRows, type Attribution, type AttributionOptions } from "./batch.js";
+import { absOf, type Attribution, type AttributionOptions } from "./batch.js";
+import { attribute as gradient } from "./saliency.js";
 
+/** The vanilla gradient's pass (saliency.ts), then x * gradient pixel by pixel. */
 export function attribute(
   model: Model,
   inputs: Float32Array,
   labels: ArrayLike<number>,
   options: AttributionOptions = {},
 ): Attribution {
-  const fn = "inputxgrad";
-  const call = checkCall(fn, model, inputs, labels, options);
-  const { count, size } = call;
-  const signed = new Float32Array(count * size);
-  const target = new Int32Array(count);
-  const predicted = new Int32Array(count);
-  runRows(fn, model, {
-    rows: count,
-    fill: (k, dst) => dst.set(inputs.subarray(k * size, (k + 1) * size)),
-    target: (k, pred) => {
-      predicted[k] = pred;
-      return (target[k] = call.targetMode === "label" ? labels[k] : pred);
-    },
-    score: call.score,
-    backward: "input",
-    consume: (k, j, b) => {
-      const g = b.grad(j);
-      const o = k * size;
-      for (let p = 0; p < size; p++) signed[o + p] = inputs[o + p] * g[p];
-    },
-  });
-  return { signed, abs: absOf(signed), target, predicted };
+  const g = gradient(model, inputs, labels, options);
+  const signed = new Float32Array(g.signed.length);
+  for (let p = 0; p < signed.length; p++) signed[p] = inputs[p] * g.signed[p];
+  return { signed, abs: absOf(signed), target: g.target, predicted: g.predicted };
 }
