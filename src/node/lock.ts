@@ -7,8 +7,8 @@
 import { Worker } from "node:worker_threads";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { rmSync } from "node:fs";
-import { LOCK_DIR, TAKEOVER_DIR, readHolder, type Holder, type KeeperInput } from "./lock-holder.js";
+import { existsSync, rmSync } from "node:fs";
+import { LOCK_DIR, TAKEOVER_DIR, pidAlive, readHolder, type Holder, type KeeperInput } from "./lock-holder.js";
 
 export type { Holder };
 
@@ -34,6 +34,23 @@ export class LockError extends Error {
 export function describeHolder(h: Holder | undefined | null): string {
   if (!h) return "another process (its record is being written)";
   return `process ${h.pid} on ${h.host} since ${h.since}${h.command ? ` (${h.command})` : ""}`;
+}
+
+/**
+ * The LockError for `dir` when another process holds its lock now (a live pid of this host, any
+ * holder of another host, or a holder still writing its record), else undefined. A folder being
+ * created by that writer can look foreign or half-configured for a moment: this names the writer.
+ */
+export function heldLockError(dir: string): LockError | undefined {
+  const abs = resolve(dir);
+  const lockPath = join(abs, LOCK_DIR);
+  if (!existsSync(lockPath)) return undefined;
+  const h = readHolder(lockPath);
+  if (h && h.host === hostname() && (h.pid === process.pid || !pidAlive(h.pid))) return undefined;
+  return new LockError(
+    `${abs} is being written by ${describeHolder(h)}; wait for it to finish or use another --out`,
+    h,
+  );
 }
 
 export interface RunLock {

@@ -18,7 +18,7 @@ import {
   type FolderState,
 } from "../node/runfolder.js";
 import { FileError } from "../node/atomic.js";
-import { lockRunFolder, type RunLock } from "../node/lock.js";
+import { heldLockError, lockRunFolder, type RunLock } from "../node/lock.js";
 import { onInterrupt } from "../node/clean-exit.js";
 import { configFileSchema, historySchema, parseJsonFile, RunFileError } from "../node/schemas.js";
 import { configDiff, normalizeConfig, resolvedStrength } from "./normalize.js";
@@ -127,7 +127,14 @@ function decide(out: string, state: FolderState, config: StudyConfig, o: OpenOpt
  */
 export async function openRunForWrite(out: string, config: StudyConfig, o: OpenOptions): Promise<RunSession> {
   checkOutPath(out);
-  decide(out, inspectFolder(out), config, o);
+  try {
+    decide(out, inspectFolder(out), config, o);
+  } catch (e) {
+    // Another writer that has just locked the folder may not have written its manifest or config yet
+    // (the folder then looks foreign or half-made): while it holds the lock, name it (exit 3).
+    if (e instanceof UsageError) throw heldLockError(out) ?? e;
+    throw e;
+  }
   return lockAndOpen(out, o, () => decide(out, inspectFolder(out), config, o));
 }
 

@@ -79,8 +79,10 @@ cc(
       assert.is(codes.filter((c) => c === 0).length, 1, `${ra.stderr}\n---\n${rb.stderr}`);
       const loser = ra.code === 0 ? rb : ra;
       assert.ok(loser.code === LOCK_CODE || loser.code === 2, loser.stderr);
-      if (loser.code === LOCK_CODE) assert.match(loser.stderr, /is being written by process \d+ on .* since /);
-      else assert.match(loser.stderr, /holds a run of another configuration \(epochs/);
+      // Refused by the lock while the winner writes (exit 3), or by the winner's finished configuration (exit 2).
+      if (loser.code === LOCK_CODE)
+        assert.match(loser.stderr, /is being written by process \d+ on .* since /, loser.stderr);
+      else assert.match(loser.stderr, /holds a run of another configuration \(epochs/, loser.stderr);
       const winnerEpochs = ra.code === 0 ? 1 : 2;
       const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
       const res = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
