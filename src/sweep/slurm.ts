@@ -318,3 +318,90 @@ export function submitSlurm(dir: string, env: NodeJS.ProcessEnv = process.env): 
   writeAtomic(join(dir, SUBMITTED_FILE), toJson(s));
   return s;
 }
+
+/** What `sweep --slurm / --k8s` asks of the sweep side (./run.ts): the plan's jobs with their costs,
+ *  the split into N shards (recorded in the sweep folder), and the dry run's estimates. */
+export interface PreparedSweep {
+  /** The sweep folder (absolute), its records written. */
+  dir: string;
+  /** DIR/grid.json: the grid every task runs. */
+  grid: string;
+  jobs: readonly { hash: string; name: string; cost: number }[];
+  /** Shard i's jobs and summed cost. */
+  shards: readonly { shard: number; cost: number; jobs: readonly string[] }[];
+  /** Core-seconds per unit of cost, measured on this machine (the dry run's rate). */
+  secondsPerCost: number;
+  /** One worker's memory, bytes (the study's preflight estimate; the largest over the datasets). */
+  workerBytes: number;
+}
+
+export interface ClusterFlags {
+  slurm: boolean;
+  k8s: boolean;
+  submit: boolean;
+  /** CPUs per task (--workers with --slurm/--k8s). */
+  cpus: number;
+  throttle?: number;
+}
+
+/** Array tasks at most (Slurm's default MaxArraySize is 1001: indices 0..1000). */
+export const MAX_SHARDS = 1000;
+/** Default throttle: enough to fill a share of a cluster, not all of it. */
+export const DEFAULT_THROTTLE = 32;
+
+/** --shards default: one task per job (each task pays a few seconds of start-up), at most MAX_SHARDS. */
+export function defaultShards(jobs: number): number {
+  return Math.max(1, Math.min(jobs, MAX_SHARDS));
+}
+
+/**
+ * Write the cluster files for a prepared sweep (and submit them with --submit); returns the text to
+ * print: what was written, the resources and why, and the commands to run next.
+ */
+export function writeCluster(p: PreparedSweep, f: ClusterFlags, env: NodeJS.ProcessEnv = process.env): string {
+  const n = p.shards.length;
+  if (n > MAX_SHARDS) throw new UsageError(`--shards ${n}: Slurm's default MaxArraySize allows at most ${MAX_SHARDS}`);
+  const throttle = f.throttle ?? Math.min(n, DEFAULT_THROTTLE);
+  const longest = Math.max(0, ...p.jobs.map((j) => j.cost)) * p.secondsPerCost;
+  const resources = taskResources(
+    p.shards.map((s) => s.cost * p.secondsPerCost),
+    longest,
+    p.workerBytes,
+    f.cpus,
+  );
+  const cli = new URL("../cli.js", import.meta.url).pathname;
+  const j: ClusterJob = { dir: p.dir, grid: p.grid, cli, shards: n, throttle, resources, name: jobName(p.dir) };
+  const sizes = p.shards.map((s) => s.jobs.length);
+  const lines = [
+    `cluster: ${p.jobs.length} jobs in ${n} shard${n === 1 ? "" : "s"} (${Math.min(...sizes)}-${Math.max(...sizes)} jobs each, ` +
+      `balanced by estimated cost), at most ${throttle} at once`,
+    `per task: ${resources.cpus} CPU${resources.cpus === 1 ? "" : "s"}, ${resources.memMiB} MiB, ${slurmTime(resources.minutes)} ` +
+      `(the worst shard: ${(Math.max(...p.shards.map((s) => s.cost)) * p.secondsPerCost).toFixed(0)} core-s here, ` +
+      `its longest job ${longest.toFixed(0)} s; x${TIME_MARGIN} for slower nodes)`,
+  ];
+  if (f.slurm) {
+    const w = writeSlurmScripts(j);
+    lines.push(`wrote ${w.sweep} (the array job) and ${w.merge} (the merge, after it)`);
+    if (f.submit) {
+      const s = submitSlurm(p.dir, env);
+      lines.push(
+        `submitted: array job ${s.arrayJobId} (${n} tasks), merge job ${s.mergeJobId} (afterok:${s.arrayJobId}); ` +
+          `ids in ${join(p.dir, SUBMITTED_FILE)}`,
+        `watch: squeue -j ${s.arrayJobId},${s.mergeJobId}; logs in ${join(p.dir, LOGS_DIR)}`,
+      );
+    } else {
+      lines.push(
+        `submit: sbatch --dependency=afterok:$(sbatch --parsable ${shq(w.sweep)}) ${shq(w.merge)}`,
+        "(or run this command again with --submit)",
+      );
+    }
+  }
+  if (f.k8s) {
+    const path = writeK8sManifest(j);
+    lines.push(
+      `wrote ${path} (an Indexed Job: edit the volume claim and image it names, then kubectl apply -f it)`,
+      `after it completes: node ${shq(cli)} merge ${shq(p.dir)}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
