@@ -1,6 +1,6 @@
 // The CLI's commands, each one function over a parsed command line.
 import { join } from "node:path";
-import type { ParsedCli } from "./parse.js";
+import { parseCli, type ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
 import { exists, readFile, sha256, writeAtomic } from "../node/files.js";
@@ -207,6 +207,45 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
         await session.close();
       }
       return 0;
+    }
+    case "sweep": {
+      const { parseGridFile, resolveGrid } = await import("../sweep/grid.js");
+      const { parseShard } = await import("../sweep/plan.js");
+      const { runSweep } = await import("../sweep/run.js");
+      if (!p.outGiven) throw new UsageError("sweep needs --out DIR (the sweep folder, shared by every shard)");
+      const gridPath = p.target!;
+      let text: string;
+      try {
+        text = readFile(gridPath).toString("utf8");
+      } catch (e) {
+        throw new UsageError(`sweep: cannot read the grid file ${gridPath}: ${(e as Error).message}`);
+      }
+      const file = parseGridFile(gridPath, text);
+      const flags = Object.fromEntries(
+        Object.entries(p.raw).filter(([k]) => !["out", "workers", "threads", "shard", "dry-run"].includes(k)),
+      );
+      // a study's flags mean what they mean for `study`: the same parser turns them into a configuration
+      const toConfig = (f: Record<string, string | boolean>) =>
+        parseCli(["study", ...Object.entries(f).flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]))])
+          .config;
+      const { grid, base } = resolveGrid(gridPath, file, flags, toConfig);
+      const shard = p.shard !== undefined ? parseShard(p.shard) : undefined;
+      const r = await runSweep(grid, base, {
+        out: p.out,
+        workers: p.workers,
+        threads: p.threads,
+        shard,
+        dryRun: p.dryRun,
+        log,
+      });
+      process.stdout.write(r.text);
+      return r.summary && r.summary.failed.length ? 1 : 0;
+    }
+    case "merge": {
+      const { mergeSweep } = await import("../sweep/merge.js");
+      const r = mergeSweep(p.target!);
+      process.stdout.write(r.text);
+      return r.code;
     }
     case "bench": {
       const { runBench } = await import("../bench/suite.js");
