@@ -103,6 +103,12 @@ const FLAGS = {
     def: "",
   },
   "dry-run": { type: "boolean", help: "sweep: print jobs, estimated core-hours and disk; write nothing", def: "" },
+  // The cluster side of sweep (src/sweep/slurm.ts, docs/cluster.md).
+  slurm: { type: "boolean", help: "sweep: write DIR/sweep.sbatch (array job) and DIR/merge.sbatch", def: "" },
+  submit: { type: "boolean", help: "sweep --slurm: submit both with sbatch, print and record the job ids", def: "" },
+  k8s: { type: "boolean", help: "sweep: write DIR/sweep.k8s.yaml, a Kubernetes Indexed Job", def: "" },
+  shards: { type: "string", help: "sweep --slurm/--k8s: array tasks (shards)", def: "one per job, at most 1000" },
+  throttle: { type: "string", help: "sweep --slurm/--k8s: tasks running at once at most", def: "min(shards, 32)" },
   json: { type: "boolean", help: "bench: print one JSON object", def: "" },
   quick: { type: "boolean", help: "bench: fewer repetitions", def: "" },
   help: { type: "boolean", help: "show this help", def: "" },
@@ -149,7 +155,7 @@ export const COMMAND_FLAGS: Record<Command, string[]> = {
   report: ["out", "scale"],
   bench: ["json", "quick", "threads"],
   // GRID is the positional argument; configuration flags override the grid file (src/sweep/grid.ts)
-  sweep: ["config", "workers", "threads", "out", "shard", "dry-run"],
+  sweep: ["config", "workers", "threads", "out", "shard", "dry-run", "slurm", "submit", "k8s", "shards", "throttle"],
   merge: [],
   help: [],
 };

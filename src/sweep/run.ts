@@ -42,6 +42,7 @@ import {
   type DatasetInfo,
   type Plan,
   type PlannedJob,
+  type ShardRecord,
 } from "./plan.js";
 import { Claims } from "./claims.js";
 import { isDone, removeStaleTemps, writeFailure, writeJob } from "./store.js";
@@ -56,6 +57,19 @@ export interface SweepOptions {
   dryRun?: boolean;
   log?: Logger;
   env?: Record<string, string | undefined>;
+  /** --slurm / --k8s (./slurm.ts): measure as the dry run does, write the sweep's records and the split
+   *  into `shards(jobs, recorded)` shards (`recorded`: N of a split already in the folder), then let
+   *  `write` write the cluster files. */
+  cluster?: { shards: (jobs: number, recorded?: number) => number; write: (p: ClusterPlan) => string };
+}
+
+/** What the cluster writers get: the sweep folder with its records written, and the dry run's rate. */
+export interface ClusterPlan {
+  dir: string;
+  plan: Plan;
+  record: ShardRecord;
+  /** Core-seconds per unit of job cost, measured here. */
+  secondsPerCost: number;
 }
 
 /** What sweep.json records: the code, the data and the grid every process of the sweep must share. */
@@ -206,7 +220,7 @@ function dryRun(
   l: Loaded,
   o: SweepOptions,
   shard?: { index: number; count: number },
-): string {
+): { text: string; rate: number } {
   const log = o.log ?? silentLogger;
   const uses = l.plan.points.reduce((s, p) => s + Object.keys(p.jobs).length, 0);
   const total = l.plan.jobs.reduce((s, j) => s + j.cost, 0);
@@ -254,8 +268,8 @@ function dryRun(
       `shard ${shard.index}/${shard.count}: ${mine.length} jobs, ${((rate * cost) / 3600).toFixed(2)} core-hours`,
     );
   }
-  lines.push("(dry run: nothing written)");
-  return lines.join("\n") + "\n";
+  if (!o.cluster) lines.push("(dry run: nothing written)");
+  return { text: lines.join("\n") + "\n", rate };
 }
 
 /** The jobs to fail on purpose (AUGSAL_SWEEP_FAIL: job names or hash prefixes, comma separated). */
@@ -287,7 +301,20 @@ export async function runSweep(
     );
   if (o.dryRun) {
     checkOutPath(out);
-    return { text: dryRun(grid, base, l, o, shard) };
+    return { text: dryRun(grid, base, l, o, shard).text };
+  }
+  if (o.cluster) {
+    checkFolder(out, rec);
+    const n = o.cluster.shards(l.plan.jobs.length, recorded?.n);
+    if (recorded && recorded.n !== n)
+      throw new UsageError(
+        `--out ${out} was split into ${recorded.n} shards (${SHARDS_FILE}): use --shards ${recorded.n}, or a new --out`,
+      );
+    const d = dryRun(grid, base, l, o);
+    const record = recorded ?? shardRecord(l.plan, n);
+    writeRecords(out, rec, l.plan);
+    if (!recorded) writeAtomic(join(out, SHARDS_FILE), shardRecordText(record));
+    return { text: d.text + o.cluster.write({ dir: out, plan: l.plan, record, secondsPerCost: d.rate }) };
   }
   const mode = checkFolder(out, rec);
   writeRecords(out, rec, l.plan);

@@ -6,9 +6,15 @@
 // that wrote the script, and the study's memory estimate for one worker (src/study/preflight.ts).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { UsageError } from "../study/config.js";
+import { UsageError, type StudyConfig } from "../study/config.js";
 import { writeAtomic } from "../node/atomic.js";
 import { toJson } from "../node/files.js";
+import { loadDataset } from "../node/datasets.js";
+import { preflight } from "../study/preflight.js";
+import type { AugName } from "../sets.js";
+import { pointConfig, type Grid } from "./grid.js";
+import { GRID_FILE, SBATCH_FILE } from "./plan.js";
+import type { ClusterPlan } from "./run.js";
 
 export const MERGE_SBATCH_FILE = "merge.sbatch";
 export const K8S_FILE = "sweep.k8s.yaml";
@@ -267,7 +273,7 @@ export function commonRoot(paths: readonly string[]): string {
 
 /** Write DIR/sweep.sbatch and DIR/merge.sbatch (and make DIR/logs, where the tasks write). */
 export function writeSlurmScripts(j: ClusterJob): { sweep: string; merge: string } {
-  const sweep = join(j.dir, "sweep.sbatch");
+  const sweep = join(j.dir, SBATCH_FILE);
   const merge = join(j.dir, MERGE_SBATCH_FILE);
   writeAtomic(join(j.dir, LOGS_DIR, ".keep"), "");
   writeAtomic(sweep, sbatchScript(j));
@@ -306,7 +312,7 @@ function sbatch(args: string[], env: NodeJS.ProcessEnv): string {
  * runs without its merge.
  */
 export function submitSlurm(dir: string, env: NodeJS.ProcessEnv = process.env): Submitted {
-  const arrayJobId = sbatch([join(dir, "sweep.sbatch")], env);
+  const arrayJobId = sbatch([join(dir, SBATCH_FILE)], env);
   let mergeJobId: string;
   try {
     mergeJobId = sbatch([`--dependency=afterok:${arrayJobId}`, join(dir, MERGE_SBATCH_FILE)], env);
@@ -404,4 +410,66 @@ export function writeCluster(p: PreparedSweep, f: ClusterFlags, env: NodeJS.Proc
     );
   }
   return lines.join("\n") + "\n";
+}
+
+/** One worker's memory (bytes) for the grid: the study's preflight estimate, the largest over the
+ *  datasets and augmentations (the sets' sizes do not depend on the strength). */
+export function gridWorkerBytes(grid: Grid, base: StudyConfig): number {
+  let most = 0;
+  for (const dataset of grid.datasets) {
+    const ds = loadDataset(dataset);
+    for (const aug of Object.keys(grid.strengths) as AugName[]) {
+      const c = pointConfig(base, dataset, grid.seeds[0], aug, grid.strengths[aug]![0]);
+      const shape = {
+        spec: dataset,
+        rows: ds.rows,
+        cols: ds.cols,
+        trainLabels: ds.train.labels,
+        testLabels: ds.test.labels,
+      };
+      most = Math.max(most, preflight(c, shape).workerBytes);
+    }
+  }
+  return most;
+}
+
+/** Check the cluster flags before anything is written (usage errors name the flag). */
+export function checkClusterFlags(f: ClusterFlags & { shards?: number }, dir: string): void {
+  if (f.submit && !f.slurm) throw new UsageError("--submit goes with --slurm (it calls sbatch)");
+  if (f.shards !== undefined && (!Number.isInteger(f.shards) || f.shards < 1 || f.shards > MAX_SHARDS))
+    throw new UsageError(`--shards must be from 1 to ${MAX_SHARDS} (Slurm's default MaxArraySize), got ${f.shards}`);
+  if (f.throttle !== undefined && (!Number.isInteger(f.throttle) || f.throttle < 1))
+    throw new UsageError(`--throttle must be a positive integer, got ${f.throttle}`);
+  if (/[%"\n]/.test(dir))
+    throw new UsageError(
+      `--out ${JSON.stringify(dir)}: a sweep folder for a cluster cannot hold % or " (sbatch log paths)`,
+    );
+}
+
+/**
+ * What `sweep --slurm / --k8s` hands to runSweep (./run.ts SweepOptions.cluster): the number of shards
+ * (--shards, else the split already recorded in the folder, else one per job) and the writer.
+ */
+export function clusterOptions(
+  f: ClusterFlags & { shards?: number },
+  grid: Grid,
+  base: StudyConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): { shards: (jobs: number, recorded?: number) => number; write: (p: ClusterPlan) => string } {
+  return {
+    shards: (jobs, recorded) => f.shards ?? recorded ?? defaultShards(jobs),
+    write: (p) =>
+      writeCluster(
+        {
+          dir: p.dir,
+          grid: join(p.dir, GRID_FILE),
+          jobs: p.plan.jobs,
+          shards: p.record.shards,
+          secondsPerCost: p.secondsPerCost,
+          workerBytes: gridWorkerBytes(grid, base),
+        },
+        f,
+        env,
+      ),
+  };
 }

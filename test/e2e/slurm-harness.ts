@@ -2,7 +2,7 @@
 // client commands against it (SLURM_CONF names its slurm.conf, nothing global is used), wait for jobs,
 // read how they ended, stop it by its recorded pids.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,6 +17,7 @@ export interface Slurm {
   upSeconds: number;
   /** Run a Slurm client command; throws with its stderr when it fails. */
   run(cmd: string, args: string[]): string;
+  /** Stop it (slurm.sh down) and remove its folder (kept with AUGSAL_KEEP_SLURM=1). */
   stop(): void;
 }
 
@@ -60,19 +61,29 @@ export function startSlurm(): Slurm | string {
       stopped = true;
       const down = spawnSync("bash", [SLURM_SH, "down", dir], { encoding: "utf8", timeout: 60_000 });
       if (down.status !== 0) console.log(`  slurm: 'slurm.sh down ${dir}' failed: ${down.stderr}`);
+      // its logs are kept when asked (AUGSAL_KEEP_SLURM=1) or when it could not be stopped
+      else if (!process.env.AUGSAL_KEEP_SLURM) rmSync(dir, { recursive: true, force: true });
+      else console.log(`  slurm: logs kept in ${dir}`);
     },
   };
 }
 
 /** Wait until none of the jobs is in the queue (pending, running or completing); polls squeue, which
- *  is faster than `sbatch --wait` (notes: it polls every ~10 s). Throws after `timeoutMs`. */
-export async function waitForJobs(slurm: Slurm, jobIds: string[], timeoutMs: number): Promise<void> {
+ *  is faster than `sbatch --wait` (notes: it polls every ~10 s). Throws after `timeoutMs`, and at once
+ *  when a job waits on a dependency that can never be met (unless told to wait for Slurm to remove it). */
+export async function waitForJobs(
+  slurm: Slurm,
+  jobIds: string[],
+  timeoutMs: number,
+  opts: { neverSatisfied?: "throw" | "wait" } = {},
+): Promise<void> {
   const end = performance.now() + timeoutMs;
   for (;;) {
     const q = slurm.run("squeue", ["-h", "-o", "%i %T %r", "-j", jobIds.join(",")]).trim();
     if (q === "") return;
     // A job whose dependency can never be met would wait forever; say so at once.
-    if (/DependencyNeverSatisfied/.test(q)) throw new Error(`a job waits on a failed dependency:\n${q}`);
+    if (opts.neverSatisfied !== "wait" && /DependencyNeverSatisfied/.test(q))
+      throw new Error(`a job waits on a failed dependency:\n${q}`);
     if (performance.now() > end) throw new Error(`jobs ${jobIds.join(",")} still queued after ${timeoutMs} ms:\n${q}`);
     await new Promise((r) => setTimeout(r, 250));
   }
