@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AUGMENTATIONS, type AugName } from "../sets.js";
 import { checkStrength } from "../data/augment.js";
 import { METHODS, parseMethods, type MethodName } from "../explain/methods.js";
-import { UsageError, type StudyConfig } from "../study/config.js";
+import { DEFAULT_CONFIG, UsageError, type StudyConfig } from "../study/config.js";
 import { fieldName } from "../node/schemas.js";
 
 /** Study flags a grid may hold fixed (the command line's names). The axes have their own keys; runs and
@@ -165,7 +165,7 @@ export function resolveGrid(
     if (s > 2 ** 32 - 1 - 1000) throw new UsageError(`${path}: key seeds[${i}]: must be at most ${2 ** 32 - 1001}`);
   }
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`${path}: key seeds lists a seed twice`);
-  const methodText = flags.methods !== undefined ? String(flags.methods) : (file.methods ?? ["vanilla"]).join(",");
+  const methodText = flags.methods !== undefined ? String(flags.methods) : (file.methods ?? DEFAULT_CONFIG.methods).join(",");
   let named: MethodName[];
   try {
     named = parseMethods(methodText);
