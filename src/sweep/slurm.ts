@@ -61,7 +61,7 @@ const MEM_MARGIN = 1.25;
 /**
  * Resources of every array task, sized for the most expensive shard. `shardSeconds[i]` is shard i's
  * estimated single-core seconds on this machine, `longestJobSeconds` the longest single job's: with
- * `cpus` workers a shard takes at most sum/cpus + longest (list scheduling, Graham 1969). Memory is
+ * `cpus` workers a shard takes at most sum/cpus + longest x (1 - 1/cpus) (list scheduling, Graham 1969). Memory is
  * one Node process plus `cpus` workers of `workerBytes` each (the study's preflight estimate).
  */
 export function taskResources(
@@ -73,7 +73,7 @@ export function taskResources(
   if (!Number.isInteger(cpus) || cpus < 1)
     throw new UsageError(`--cpus-per-task must be a positive integer, got ${cpus}`);
   const worst = Math.max(0, ...shardSeconds);
-  const seconds = STARTUP_SECONDS + worst / cpus + Math.min(worst, longestJobSeconds);
+  const seconds = STARTUP_SECONDS + worst / cpus + Math.min(worst, longestJobSeconds) * (1 - 1 / cpus);
   const minutes = Math.max(MIN_MINUTES, Math.ceil((TIME_MARGIN * seconds) / 60));
   const memMiB = Math.ceil(((BASE_MIB + (cpus * workerBytes) / 2 ** 20) * MEM_MARGIN) / 64) * 64;
   return { cpus, memMiB, minutes };

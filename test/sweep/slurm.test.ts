@@ -62,10 +62,12 @@ t("slurmTime: minutes as Slurm's D-HH:MM:SS", () => {
 });
 
 t("taskResources: time covers the worst shard on the CPUs given plus its longest job, with margin", () => {
-  // worst shard 3600 core-s on 3 cpus: 60 s start-up + 1200 + longest job 300 = 1560 s, x2 = 52 min.
+  // worst shard 3600 core-s on 3 cpus: 60 s start-up + 1200 + longest job 300 x 2/3 = 1460 s, x2 = 48.7 min.
   const r = taskResources([1000, 3600, 2000], 300, 100 * 2 ** 20, 3);
   assert.is(r.cpus, 3);
-  assert.is(r.minutes, 52);
+  assert.is(r.minutes, 49);
+  // one CPU: the shard's jobs one after another, 60 + 3600 s, x2 = 122 min
+  assert.is(taskResources([3600], 300, 1, 1).minutes, 122);
   // (512 MiB + 3 x 100 MiB) x 1.25 = 1015 MiB, rounded up to a multiple of 64.
   assert.is(r.memMiB, 1024);
   // tiny shards still get the floor of 10 minutes
