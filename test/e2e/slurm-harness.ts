@@ -80,7 +80,14 @@ export async function waitForJobs(
 ): Promise<void> {
   const end = performance.now() + timeoutMs;
   for (;;) {
-    const q = slurm.run("squeue", ["-h", "-o", "%i %T %r", "-j", jobIds.join(",")]).trim();
+    let q: string;
+    try {
+      q = slurm.run("squeue", ["-h", "-o", "%i %T %r", "-j", jobIds.join(",")]).trim();
+    } catch (e) {
+      // a job slurmctld has forgotten (older than MinJobAge) is not queued either
+      if (/Invalid job id/i.test((e as Error).message)) return;
+      throw e;
+    }
     if (q === "") return;
     // A job whose dependency can never be met would wait forever; say so at once.
     if (opts.neverSatisfied !== "wait" && /DependencyNeverSatisfied/.test(q))
