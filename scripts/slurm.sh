@@ -93,6 +93,8 @@ up() {
   # The daemons run as root here (SlurmUser=root) and munged as the munge user: both need root.
   [[ $(id -u) == 0 ]] || die 4 "must run as root to start munged and slurmd (uid is $(id -u))"
   id munge >/dev/null 2>&1 || die 3 "the munge user is missing (apt-get install munge)"
+  # A fresh temp folder only now that the checks passed (nothing is left behind when they fail).
+  [[ -n $DIR ]] || DIR=$(mktemp -d "${TMPDIR:-/tmp}/augsal-slurm.XXXXXX")
 
   mkdir -p "$DIR"
   DIR=$(cd "$DIR" && pwd)
@@ -185,7 +187,7 @@ EOF
 cmd=${1:-}
 case $cmd in
 up)
-  DIR=${2:-$(mktemp -d "${TMPDIR:-/tmp}/augsal-slurm.XXXXXX")}
+  DIR=${2:-}
   up
   ;;
 down)
