@@ -165,7 +165,8 @@ export function resolveGrid(
     if (s > 2 ** 32 - 1 - 1000) throw new UsageError(`${path}: key seeds[${i}]: must be at most ${2 ** 32 - 1001}`);
   }
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`${path}: key seeds lists a seed twice`);
-  const methodText = flags.methods !== undefined ? String(flags.methods) : (file.methods ?? DEFAULT_CONFIG.methods).join(",");
+  const methodText =
+    flags.methods !== undefined ? String(flags.methods) : (file.methods ?? DEFAULT_CONFIG.methods).join(",");
   let named: MethodName[];
   try {
     named = parseMethods(methodText);
