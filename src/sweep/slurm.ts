@@ -5,7 +5,7 @@
 // Resources per task come from the dry run's cost model: the shard's estimated seconds on the machine
 // that wrote the script, and the study's memory estimate for one worker (src/study/preflight.ts).
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { UsageError, type StudyConfig } from "../study/config.js";
 import { writeAtomic } from "../node/atomic.js";
 import { toJson } from "../node/files.js";
@@ -210,13 +210,15 @@ export function k8sManifest(j: ClusterJob, opts: { image?: string; claim?: strin
       .replace(/[^a-z0-9-]/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 52) || "augsal-sweep";
-  const mountRoot = commonRoot([j.dir, j.cli, j.grid]);
+  // the checkout: dist/cli.js's package folder (dist/, build/augsal.wasm, node_modules/)
+  const mounts = volumeMounts([j.dir, dirname(dirname(j.cli))]);
+  const held = mounts.map((m) => (m.subPath ? `${m.subPath}/ (mounted at ${m.mountPath})` : m.mountPath)).join(" and ");
   const cmd = `exec node ${shq(j.cli)} sweep ${shq(j.grid)} --out ${shq(j.dir)} --workers ${r.cpus}`;
   return [
     `# augsal sweep as a Kubernetes Indexed Job: ${j.shards} shard${j.shards === 1 ? "" : "s"}, at most ${j.throttle} at once.`,
     "# Written by `augsal sweep --k8s`. Before `kubectl apply -f` this file:",
-    `# - the volume claim ${q(opts.claim ?? "augsal-shared")} must be a ReadWriteMany volume holding ${q(mountRoot)}`,
-    "#   (the augsal checkout with dist/ and build/, and the sweep folder), mounted at that same path;",
+    `# - the volume claim ${q(opts.claim ?? "augsal-shared")} must be a ReadWriteMany volume holding ${held}:`,
+    "#   the augsal checkout (dist/, build/, node_modules/) and the sweep folder, at the same paths as here;",
     `# - the image must have node >= 20 (${q(opts.image ?? "node:20-bookworm-slim")} does).`,
     "# Merge step (Kubernetes has no afterok between Jobs): once the Job is complete,",
     `#   kubectl wait --for=condition=complete --timeout=-1s job/${name}`,
@@ -231,9 +233,9 @@ export function k8sManifest(j: ClusterJob, opts: { image?: string; claim?: strin
     "  completionMode: Indexed",
     `  completions: ${j.shards}`,
     `  parallelism: ${j.throttle}`,
-    // A shard that fails is retried per index (backoffLimitPerIndex needs Kubernetes >= 1.29; older
-    // clusters ignore it and use backoffLimit for the whole Job).
-    "  backoffLimitPerIndex: 1",
+    // Failed pods the whole Job may have (about one retry per shard; a retried shard resumes, finished
+    // jobs are kept). Not backoffLimitPerIndex: a cluster older than 1.29 rejects an unknown field
+    // under kubectl's strict validation.
     `  backoffLimit: ${Math.max(6, j.shards)}`,
     "  template:",
     "    spec:",
@@ -252,8 +254,11 @@ export function k8sManifest(j: ClusterJob, opts: { image?: string; claim?: strin
     "            limits:",
     `              memory: ${q(`${r.memMiB}Mi`)}`,
     "          volumeMounts:",
-    "            - name: shared",
-    `              mountPath: ${q(mountRoot)}`,
+    ...mounts.flatMap((m) => [
+      "            - name: shared",
+      `              mountPath: ${q(m.mountPath)}`,
+      ...(m.subPath ? [`              subPath: ${q(m.subPath)}`] : []),
+    ]),
     `      activeDeadlineSeconds: ${r.minutes * 60}`,
     "      volumes:",
     "        - name: shared",
@@ -263,12 +268,18 @@ export function k8sManifest(j: ClusterJob, opts: { image?: string; claim?: strin
   ].join("\n");
 }
 
-/** The deepest folder holding every path (at least one level below /, which cannot be a mount). */
-export function commonRoot(paths: readonly string[]): string {
-  const parts = paths.map((p) => p.split("/").filter(Boolean));
-  const out: string[] = [];
-  for (let i = 0; parts.every((p) => i < p.length - 1 && p[i] === parts[0][i]); i++) out.push(parts[0][i]);
-  return "/" + (out.length ? out.join("/") : (parts[0][0] ?? ""));
+/**
+ * Where the pods mount the shared volume so that `folders` appear at the same paths as here: their
+ * deepest common folder, or, when they share nothing below /, each top-level folder from the volume's
+ * subfolder of that name (the volume then mirrors / for those folders).
+ */
+export function volumeMounts(folders: readonly string[]): { mountPath: string; subPath?: string }[] {
+  const parts = folders.map((p) => p.split("/").filter(Boolean));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  if (common.length) return [{ mountPath: "/" + common.join("/") }];
+  const tops = [...new Set(parts.map((p) => p[0]).filter(Boolean))].sort();
+  return tops.map((t) => ({ mountPath: `/${t}`, subPath: t }));
 }
 
 /** Write DIR/sweep.sbatch and DIR/merge.sbatch (and make DIR/logs, where the tasks write). */

@@ -9,7 +9,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  commonRoot,
   k8sManifest,
   mergeSbatchScript,
   sbatchScript,
@@ -17,6 +16,7 @@ import {
   slurmTime,
   taskResources,
   writeSlurmScripts,
+  volumeMounts,
   type ClusterJob,
 } from "../../src/sweep/slurm.js";
 import { UsageError } from "../../src/study/config.js";
@@ -85,12 +85,13 @@ t("shq: safe words as they are, others single-quoted so the shell reads them bac
   assert.is(r.stdout, "/a b/it's $HOME");
 });
 
-t("commonRoot: the deepest shared folder, never / itself", () => {
-  assert.is(
-    commonRoot(["/shared/u/augsal/dist/cli.js", "/shared/u/sweeps/a", "/shared/u/sweeps/a/grid.json"]),
-    "/shared/u",
-  );
-  assert.is(commonRoot(["/home/x/cli.js", "/scratch/y"]), "/home");
+t("volumeMounts: the deepest folder both share, else each top folder from the volume's subfolder", () => {
+  assert.equal(volumeMounts(["/shared/u/sweeps/a", "/shared/u/augsal"]), [{ mountPath: "/shared/u" }]);
+  assert.equal(volumeMounts(["/shared/sw", "/shared/sw"]), [{ mountPath: "/shared/sw" }]);
+  assert.equal(volumeMounts(["/tmp/sw", "/work/augsal"]), [
+    { mountPath: "/tmp", subPath: "tmp" },
+    { mountPath: "/work", subPath: "work" },
+  ]);
 });
 
 t("sweep.sbatch: the array, throttle, resources and log paths of the plan", () => {
@@ -194,7 +195,8 @@ t("k8s: an Indexed Job of N completions, K in parallel, the same command with N 
     assert.is(line("completionMode"), "completionMode: Indexed");
     assert.is(line("completions"), "completions: 5");
     assert.is(line("parallelism"), "parallelism: 2");
-    assert.is(line("mountPath"), `mountPath: ${JSON.stringify(tmp)}`);
+    // the sweep folder and the checkout (cli.js's parent's parent) share tmp's parent
+    assert.is(line("mountPath"), `mountPath: ${JSON.stringify(join(tmp, ".."))}`);
     assert.match(y, /name: AUGSAL_SHARD_COUNT\n\s+value: "5"/);
     // the container's command is a JSON (so YAML) list; sh runs it as the pod would
     const command = JSON.parse(line("command")!.slice("command: ".length)) as string[];
