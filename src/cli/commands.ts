@@ -1,6 +1,6 @@
 // The CLI's commands, each one function over a parsed command line.
 import { join } from "node:path";
-import type { ParsedCli } from "./parse.js";
+import { parseCli, type ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
 import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
 import { exists, readFile, sha256, writeAtomic } from "../node/files.js";
@@ -17,6 +17,40 @@ import { normalizeConfig } from "../study/normalize.js";
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d).replace(/^-(0\.0+)$/, "$1") : "–");
+
+/** sweep's cluster flags (--slurm, --k8s, --submit, --shards, --throttle), checked; undefined without
+ *  --slurm or --k8s. */
+async function clusterFlags(p: ParsedCli, sharded: boolean) {
+  const raw = p.raw;
+  const on = !!raw.slurm || !!raw.k8s;
+  if (!on) {
+    const stray = ["submit", "shards", "throttle"].filter((k) => raw[k] !== undefined);
+    if (stray.length)
+      throw new UsageError(
+        `${stray.map((k) => `--${k}`).join(", ")} go${stray.length === 1 ? "es" : ""} with --slurm or --k8s`,
+      );
+    return undefined;
+  }
+  if (sharded) throw new UsageError("--shard runs one slice here; --slurm/--k8s write jobs for every slice: give one");
+  if (p.dryRun) throw new UsageError("--dry-run writes nothing; --slurm/--k8s write the cluster's jobs: give one");
+  const int = (k: string) => {
+    const v = raw[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || !/^\d+$/.test(v.trim()))
+      throw new UsageError(`--${k} must be a positive integer, got '${v}'`);
+    return Number(v);
+  };
+  const f = {
+    slurm: !!raw.slurm,
+    k8s: !!raw.k8s,
+    submit: !!raw.submit,
+    cpus: raw.workers !== undefined ? p.workers : 1,
+    shards: int("shards"),
+    throttle: int("throttle"),
+  };
+  (await import("../sweep/slurm.js")).checkClusterFlags(f, p.out);
+  return f;
+}
 
 /** Table 1 and the metrics as plain text for the terminal. */
 export function summaryText(r: Results): string {
@@ -207,6 +241,54 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
         await session.close();
       }
       return 0;
+    }
+    case "sweep": {
+      const { parseGridFile, resolveGrid } = await import("../sweep/grid.js");
+      const { parseShard } = await import("../sweep/plan.js");
+      const { runSweep } = await import("../sweep/run.js");
+      if (!p.outGiven) throw new UsageError("sweep needs --out DIR (the sweep folder, shared by every shard)");
+      const gridPath = p.target!;
+      let text: string;
+      try {
+        text = readFile(gridPath).toString("utf8");
+      } catch (e) {
+        throw new UsageError(`sweep: cannot read the grid file ${gridPath}: ${(e as Error).message}`);
+      }
+      const file = parseGridFile(gridPath, text);
+      const flags = Object.fromEntries(
+        Object.entries(p.raw).filter(
+          ([k]) =>
+            !["out", "workers", "threads", "shard", "dry-run", "slurm", "submit", "k8s", "shards", "throttle"].includes(
+              k,
+            ),
+        ),
+      );
+      // a study's flags mean what they mean for `study`: the same parser turns them into a configuration
+      const toConfig = (f: Record<string, string | boolean>) =>
+        parseCli(["study", ...Object.entries(f).flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]))])
+          .config;
+      const { grid, base } = resolveGrid(gridPath, file, flags, toConfig);
+      const shard = p.shard !== undefined ? parseShard(p.shard) : undefined;
+      // --slurm / --k8s: write (and --submit) the cluster's jobs instead of training here; --workers is
+      // then the CPUs of each task (default 1).
+      const cluster = await clusterFlags(p, shard !== undefined);
+      const r = await runSweep(grid, base, {
+        out: p.out,
+        workers: cluster ? cluster.cpus : p.workers,
+        threads: p.threads,
+        shard,
+        dryRun: p.dryRun,
+        log,
+        cluster: cluster && (await import("../sweep/slurm.js")).clusterOptions(cluster, grid, base),
+      });
+      process.stdout.write(r.text);
+      return r.summary && r.summary.failed.length ? 1 : 0;
+    }
+    case "merge": {
+      const { mergeSweep } = await import("../sweep/merge.js");
+      const r = mergeSweep(p.target!);
+      process.stdout.write(r.text);
+      return r.code;
     }
     case "bench": {
       const { runBench } = await import("../bench/suite.js");

@@ -22,7 +22,7 @@ import {
 } from "../study/config.js";
 import { VERSION } from "../version.js";
 
-export const COMMANDS = ["study", "augment", "train", "saliency", "report", "bench", "help"] as const;
+export const COMMANDS = ["study", "augment", "train", "saliency", "report", "bench", "sweep", "merge", "help"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const D = DEFAULT_CONFIG;
@@ -97,6 +97,18 @@ const FLAGS = {
   },
   out: { type: "string", help: "run folder", def: "runs/<data>-<arch>-seed<seed>" },
   force: { type: "boolean", help: "overwrite a run folder that holds another configuration", def: "" },
+  shard: {
+    type: "string",
+    help: "sweep: run slice I of N of the jobs (default: SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)",
+    def: "",
+  },
+  "dry-run": { type: "boolean", help: "sweep: print jobs, estimated core-hours and disk; write nothing", def: "" },
+  // The cluster side of sweep (src/sweep/slurm.ts, docs/cluster.md).
+  slurm: { type: "boolean", help: "sweep: write DIR/sweep.sbatch (array job) and DIR/merge.sbatch", def: "" },
+  submit: { type: "boolean", help: "sweep --slurm: submit both with sbatch, print and record the job ids", def: "" },
+  k8s: { type: "boolean", help: "sweep: write DIR/sweep.k8s.yaml, a Kubernetes Indexed Job", def: "" },
+  shards: { type: "string", help: "sweep --slurm/--k8s: array tasks (shards)", def: "one per job, at most 1000" },
+  throttle: { type: "string", help: "sweep --slurm/--k8s: tasks running at once at most", def: "min(shards, 32)" },
   json: { type: "boolean", help: "bench: print one JSON object", def: "" },
   quick: { type: "boolean", help: "bench: fewer repetitions", def: "" },
   help: { type: "boolean", help: "show this help", def: "" },
@@ -142,6 +154,9 @@ export const COMMAND_FLAGS: Record<Command, string[]> = {
   saliency: ["out", "scale"],
   report: ["out", "scale"],
   bench: ["json", "quick", "threads"],
+  // GRID is the positional argument; configuration flags override the grid file (src/sweep/grid.ts)
+  sweep: ["config", "workers", "threads", "out", "shard", "dry-run", "slurm", "submit", "k8s", "shards", "throttle"],
+  merge: [],
   help: [],
 };
 
@@ -164,6 +179,8 @@ export function helpText(): string {
     "  report    re-render tables, figures and report.html from an existing run (--out)",
     "  bench     kernel, augmentation and step throughput here (--json: one JSON object)",
     "  serve     RUN_DIR [--port N]: the browser page over a run (draw a digit, see the six models' maps)",
+    "  sweep     GRID --out DIR: the grid's training jobs (--shard I/N: a slice; --dry-run: the estimate)",
+    "  merge     DIR: check a sweep folder is complete, then dose-response tables and sweep.html",
     "",
     "flags:",
   ];
@@ -215,6 +232,13 @@ export interface ParsedCli {
   given: string[];
   /** Whether --out was given. */
   outGiven: boolean;
+  /** sweep GRID / merge DIR: the argument after the command. */
+  target?: string;
+  /** The flags given, as text (boolean flags: true): what a sweep's grid file is overridden with. */
+  raw: Record<string, string | boolean>;
+  /** sweep --shard I/N as given. */
+  shard?: string;
+  dryRun: boolean;
 }
 
 /** argv (without node and the script) → a validated configuration, or a UsageError naming the flag. */
@@ -264,11 +288,17 @@ export function parseCli(argv: string[]): ParsedCli {
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const s = (k: string) => v[k] as string | undefined;
-  if (parsed.positionals.length > 1)
-    throw new UsageError(`one command at a time, got: ${parsed.positionals.join(" ")}`);
   const command = (parsed.positionals[0] ?? "study") as Command;
   if (!COMMANDS.includes(command))
     throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(", ")})`);
+  const takesTarget = command === "sweep" || command === "merge";
+  if (parsed.positionals.length > (takesTarget ? 2 : 1))
+    throw new UsageError(`one command at a time, got: ${parsed.positionals.join(" ")}`);
+  const target = takesTarget ? parsed.positionals[1] : undefined;
+  if (takesTarget && target === undefined && !v.help && !v.version)
+    throw new UsageError(
+      command === "sweep" ? "sweep needs a GRID file: sweep GRID --out DIR" : "merge needs the sweep folder: merge DIR",
+    );
   // An empty value would silently fall back to the default (--lr ""): refuse it.
   for (const [name, value] of Object.entries(v)) {
     if (typeof value === "string" && value.trim() === "")
@@ -365,5 +395,9 @@ export function parseCli(argv: string[]): ParsedCli {
     version: !!v.version,
     given: given.filter((k) => CONFIG_FLAGS.includes(k)),
     outGiven: outFlag !== undefined,
+    target,
+    raw: Object.fromEntries(given.map((k) => [k, v[k] as string | boolean])),
+    shard: s("shard"),
+    dryRun: !!v["dry-run"],
   };
 }

@@ -25,6 +25,8 @@ export interface PoolOptions<J extends { id: string }, R, P> {
   onProgress?: (job: J, report: P) => void;
   /** Called once per finished job, in completion order (which may vary; results must not). */
   onDone: (result: R) => void;
+  /** Called as a job is about to start; false skips it (e.g. another process holds it). */
+  claim?: (job: J) => boolean;
 }
 
 /** The messages between pool and worker (./worker.ts sends what this file reads). */
@@ -76,7 +78,12 @@ export function runPool<J extends { id: string }, R, P>(jobs: J[], o: PoolOption
     };
     const post = (w: Worker, msg: ToWorker<J>) => w.postMessage(msg);
     const next = (w: Worker, i: number) => {
-      const job = queue.shift();
+      let job = queue.shift();
+      while (job && o.claim && !o.claim(job)) {
+        remaining--;
+        job = queue.shift();
+      }
+      if (remaining === 0) return stop();
       if (!job) {
         running.delete(i);
         Atomics.store(allow, i, 0);
