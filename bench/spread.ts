@@ -9,14 +9,18 @@
 //   default      Node's defaults (Liftoff, then dynamic tier-up to TurboFan)
 //   no-liftoff   every function compiled by TurboFan up front (--no-liftoff): different compile order
 //   no-dyn       --no-wasm-dynamic-tiering: tier-up of every function in the background right away
-//   shift:B      B bytes allocated in the arena before the models: every buffer moves by B (mod 4096
-//                the 4K-aliasing relations between the models' buffers and the arena's base change)
+//   shift:B      B bytes allocated in the arena before the models: every buffer moves by B (the
+//                buffers' placement relative to 4K pages changes, not their distances to each other)
+//   build:DIR    the child of another checkout's build (DIR/build/ts/bench/spread.js, with its own
+//                build/augsal.wasm): two versions of the engine, interleaved
 // The peak probe (f32x4 mul + add on registers, assembly/gemm.ts) depends on nothing but the core the
 // process got, so train / peak separates a slow process (code, layout) from a slow machine (load):
 // both are printed, with max/min of each. The machine may be shared: absolute figures are noisy.
 //   npm run bench:spread [-- --procs 10] [--variants default,no-liftoff] [--blocks 7] [--iters 10] [--json]
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCore } from "../src/node/wasm.js";
 import { stepCases } from "../src/bench/steps.js";
@@ -29,8 +33,10 @@ interface Figures {
   /** By the process's CPU time (user + system: leaves out the waits for a core on a loaded machine). */
   train_cpu_img_s: number;
   peak_cpu_gflops: number;
-  /** Wall seconds per step of each timed block, for the record. */
+  /** Wall and CPU seconds per step of each timed block, for the record (a slow process is slow in
+   *  every block; a slow moment of the machine in some). */
   blocks: number[];
+  cpuBlocks: number[];
 }
 
 const VARIANTS: Record<string, string[]> = {
@@ -41,7 +47,7 @@ const VARIANTS: Record<string, string[]> = {
 
 function usage(msg: string): never {
   console.error(
-    `bench:spread: ${msg}\nusage: npm run bench:spread -- [--procs N] [--variants default,no-liftoff,no-dyn,shift:B] ` +
+    `bench:spread: ${msg}\nusage: npm run bench:spread -- [--procs N] [--variants default,no-liftoff,no-dyn,shift:B,build:DIR] ` +
       `[--blocks N] [--iters N] [--json]`,
   );
   process.exit(2);
@@ -70,7 +76,7 @@ function child(shift: number, blocks: number, iters: number): Figures {
       const c = process.cpuUsage(c0);
       cs.push((c.user + c.system) / 1e6 / n);
     }
-    return { sec: mid(ts), cpu: mid(cs), ts };
+    return { sec: mid(ts), cpu: mid(cs), ts, cs };
   };
   const p = median(peak.run, 20, 20);
   const t = median(train.run, iters, 30);
@@ -80,13 +86,19 @@ function child(shift: number, blocks: number, iters: number): Figures {
     train_cpu_img_s: 110 / t.cpu,
     peak_cpu_gflops: peak.flops / p.cpu / 1e9,
     blocks: t.ts,
+    cpuBlocks: t.cs,
   };
 }
 
-function parseVariant(v: string): { name: string; flags: string[]; shift: number } {
+function parseVariant(v: string): { name: string; flags: string[]; shift: number; script?: string } {
   const m = v.match(/^shift:(\d+)$/);
   if (m) return { name: v, flags: [], shift: Number(m[1]) };
-  if (!(v in VARIANTS)) usage(`unknown variant ${v} (default, no-liftoff, no-dyn, shift:B)`);
+  if (v.startsWith("build:")) {
+    const script = resolve(v.slice(6), "build/ts/bench/spread.js");
+    if (!existsSync(script)) usage(`variant ${v}: no ${script} (copy bench/spread.js's build there)`);
+    return { name: v, flags: [], shift: 0, script };
+  }
+  if (!(v in VARIANTS)) usage(`unknown variant ${v} (default, no-liftoff, no-dyn, shift:B, build:DIR)`);
   return { name: v, flags: VARIANTS[v], shift: 0 };
 }
 
@@ -121,7 +133,7 @@ function main(argv: string[]): void {
   const rows: { variant: string; proc: number; f: Figures }[] = [];
   for (let p = 0; p < procs; p++) {
     for (const v of variants) {
-      const args = [...v.flags, self, "--child", "--blocks", String(blocks), "--iters", String(iters)];
+      const args = [...v.flags, v.script ?? self, "--child", "--blocks", String(blocks), "--iters", String(iters)];
       if (v.shift) args.push("--shift", String(v.shift));
       const r = spawnSync(process.execPath, args, { encoding: "utf8" });
       if (r.status !== 0) {
