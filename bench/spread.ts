@@ -13,16 +13,24 @@
 //                buffers' placement relative to 4K pages changes, not their distances to each other)
 //   build:DIR    the child of another checkout's build (DIR/build/ts/bench/spread.js, with its own
 //                build/augsal.wasm): two versions of the engine, interleaved
+// --inproc: the in-process A/B, which the machine's load cannot bias: every fresh process builds three
+// engines — A and B two instances of ONE compiled module (same machine code, each its own memory and
+// arena), C an instance of a SECOND compilation of the same bytes (its own machine code) — and times
+// their train steps in interleaved blocks (A B C A B C ...). If slowness follows the memory (4K
+// aliasing, page placement), B/A strays from 1; if it follows the compilation (code alignment,
+// tiering), C/A does; if neither does while whole processes differ, it follows the process or the
+// machine, not the engine.
 // The peak probe (f32x4 mul + add on registers, assembly/gemm.ts) depends on nothing but the core the
 // process got, so train / peak separates a slow process (code, layout) from a slow machine (load):
 // both are printed, with max/min of each. The machine may be shared: absolute figures are noisy.
 //   npm run bench:spread [-- --procs 10] [--variants default,no-liftoff] [--blocks 7] [--iters 10] [--json]
+//   npm run bench:spread -- --inproc [--procs 10]
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCore } from "../src/node/wasm.js";
+import { loadCore, wasmBytes } from "../src/node/wasm.js";
 import { stepCases } from "../src/bench/steps.js";
 import { peakCase } from "../src/bench/kernels.js";
 
@@ -48,7 +56,7 @@ const VARIANTS: Record<string, string[]> = {
 function usage(msg: string): never {
   console.error(
     `bench:spread: ${msg}\nusage: npm run bench:spread -- [--procs N] [--variants default,no-liftoff,no-dyn,shift:B,build:DIR] ` +
-      `[--blocks N] [--iters N] [--json]`,
+      `[--blocks N] [--iters N] [--json] [--inproc]`,
   );
   process.exit(2);
 }
@@ -90,6 +98,65 @@ function child(shift: number, blocks: number, iters: number): Figures {
   };
 }
 
+/** The in-process child: CPU seconds per train step of engines A, B (one module) and C (a second
+ *  compilation), in interleaved blocks; medians and every block. */
+function inprocChild(blocks: number, iters: number): { engines: string[]; cpu: number[]; cpuBlocks: number[][] } {
+  const engines = ["A", "B", "C"];
+  const cores = [loadCore(), loadCore(), loadCore(new WebAssembly.Module(wasmBytes()))];
+  const runs = cores.map((core) => stepCases(() => core).find((c) => c.key === "train_b110")!.run);
+  for (const run of runs) for (let i = 0; i < 30; i++) run(); // each module tiers up on its own
+  const cs: number[][] = runs.map(() => []);
+  for (let b = 0; b < blocks; b++) {
+    // the order rotates from block to block, so no engine always runs first or last
+    for (let k = 0; k < runs.length; k++) {
+      const e = (b + k) % runs.length;
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < iters; i++) runs[e]();
+      const c = process.cpuUsage(c0);
+      cs[e].push((c.user + c.system) / 1e6 / iters);
+    }
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { engines, cpu: cs.map(mid), cpuBlocks: cs };
+}
+
+function inproc(argv: string[], procs: number, blocks: number, iters: number): void {
+  const self = fileURLToPath(import.meta.url);
+  const load0 = loadavg();
+  const rows: ReturnType<typeof inprocChild>[] = [];
+  for (let p = 0; p < procs; p++) {
+    const args = [self, "--child", "--inproc", "--blocks", String(blocks), "--iters", String(iters)];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+    if (r.status !== 0) {
+      console.error(`bench:spread: process ${p} failed (exit ${r.status}): ${r.stderr.trim()}`);
+      process.exit(1);
+    }
+    rows.push(JSON.parse(r.stdout.trim().split("\n").pop()!) as ReturnType<typeof inprocChild>);
+  }
+  const command = `node build/ts/bench/spread.js ${argv.join(" ")}`.trim();
+  if (argv.includes("--json")) {
+    console.log(JSON.stringify({ command, loadavg: [load0, loadavg()], rows }, null, 2));
+    return;
+  }
+  console.log(`${command}  (${new Date().toISOString()}, loadavg ${load0} -> ${loadavg()})`);
+  console.log(
+    `train step b110, 1 thread, CPU time, median of ${blocks} interleaved blocks of ${iters} steps per engine`,
+  );
+  console.log(`A, B: two instances of one compiled module; C: a second compilation of the same bytes\n`);
+  console.log(`| process | A (img/s) | B (img/s) | C (img/s) | B/A | C/A |`);
+  console.log(`|---:|---:|---:|---:|---:|---:|`);
+  rows.forEach((r, p) => {
+    const [a, b, c] = r.cpu.map((t) => 110 / t);
+    console.log(
+      `| ${p + 1} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${c.toFixed(0)} | ${(b / a).toFixed(3)} | ${(c / a).toFixed(3)} |`,
+    );
+  });
+  const all = rows.flatMap((r) => r.cpu.map((t) => 110 / t));
+  const s = stats(all);
+  console.log(`
+all engines of all processes: min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, max/min ${s.ratio.toFixed(3)}`);
+}
+
 function parseVariant(v: string): { name: string; flags: string[]; shift: number; script?: string } {
   const m = v.match(/^shift:(\d+)$/);
   if (m) return { name: v, flags: [], shift: Number(m[1]) };
@@ -116,16 +183,21 @@ const stats = (xs: number[]) => {
 };
 
 function main(argv: string[]): void {
-  const known = ["--procs", "--variants", "--blocks", "--iters", "--json", "--child", "--shift"];
+  const known = ["--procs", "--variants", "--blocks", "--iters", "--json", "--child", "--shift", "--inproc"];
   for (const a of argv) if (a.startsWith("-") && !known.includes(a)) usage(`unknown flag ${a}`);
   const blocks = int(argv, "--blocks", 7),
     iters = int(argv, "--iters", 10);
+  if (argv.includes("--child") && argv.includes("--inproc")) {
+    console.log(JSON.stringify(inprocChild(blocks, iters)));
+    return;
+  }
   if (argv.includes("--child")) {
     const at = argv.indexOf("--shift");
     console.log(JSON.stringify(child(at >= 0 ? Number(argv[at + 1]) : 0, blocks, iters)));
     return;
   }
   const procs = int(argv, "--procs", 10);
+  if (argv.includes("--inproc")) return inproc(argv, procs, blocks, iters);
   const at = argv.indexOf("--variants");
   const variants = (at >= 0 ? argv[at + 1] : "default").split(",").map(parseVariant);
   const self = fileURLToPath(import.meta.url);
