@@ -11,6 +11,7 @@
 //   no-dyn       --no-wasm-dynamic-tiering: tier-up of every function in the background right away
 //   shift:B      B bytes allocated in the arena before the models: every buffer moves by B (the
 //                buffers' placement relative to 4K pages changes, not their distances to each other)
+//   cpu:N        the child pinned to CPU N (taskset -c N): does a slow process follow the CPU it ran on?
 //   build:DIR    the child of another checkout's build (DIR/build/ts/bench/spread.js, with its own
 //                build/augsal.wasm): two versions of the engine, interleaved
 // --inproc: the in-process A/B, which the machine's load cannot bias: every fresh process builds three
@@ -55,7 +56,7 @@ const VARIANTS: Record<string, string[]> = {
 
 function usage(msg: string): never {
   console.error(
-    `bench:spread: ${msg}\nusage: npm run bench:spread -- [--procs N] [--variants default,no-liftoff,no-dyn,shift:B,build:DIR] ` +
+    `bench:spread: ${msg}\nusage: npm run bench:spread -- [--procs N] [--variants default,no-liftoff,no-dyn,shift:B,cpu:N,build:DIR] ` +
       `[--blocks N] [--iters N] [--json] [--inproc]`,
   );
   process.exit(2);
@@ -157,15 +158,17 @@ function inproc(argv: string[], procs: number, blocks: number, iters: number): v
 all engines of all processes: min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, max/min ${s.ratio.toFixed(3)}`);
 }
 
-function parseVariant(v: string): { name: string; flags: string[]; shift: number; script?: string } {
+function parseVariant(v: string): { name: string; flags: string[]; shift: number; script?: string; cpu?: number } {
   const m = v.match(/^shift:(\d+)$/);
   if (m) return { name: v, flags: [], shift: Number(m[1]) };
+  const c = v.match(/^cpu:(\d+)$/);
+  if (c) return { name: v, flags: [], shift: 0, cpu: Number(c[1]) };
   if (v.startsWith("build:")) {
     const script = resolve(v.slice(6), "build/ts/bench/spread.js");
     if (!existsSync(script)) usage(`variant ${v}: no ${script} (copy bench/spread.js's build there)`);
     return { name: v, flags: [], shift: 0, script };
   }
-  if (!(v in VARIANTS)) usage(`unknown variant ${v} (default, no-liftoff, no-dyn, shift:B, build:DIR)`);
+  if (!(v in VARIANTS)) usage(`unknown variant ${v} (default, no-liftoff, no-dyn, shift:B, cpu:N, build:DIR)`);
   return { name: v, flags: VARIANTS[v], shift: 0 };
 }
 
@@ -207,7 +210,10 @@ function main(argv: string[]): void {
     for (const v of variants) {
       const args = [...v.flags, v.script ?? self, "--child", "--blocks", String(blocks), "--iters", String(iters)];
       if (v.shift) args.push("--shift", String(v.shift));
-      const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+      const r =
+        v.cpu === undefined
+          ? spawnSync(process.execPath, args, { encoding: "utf8" })
+          : spawnSync("taskset", ["-c", String(v.cpu), process.execPath, ...args], { encoding: "utf8" });
       if (r.status !== 0) {
         console.error(`bench:spread: process ${p} (${v.name}) failed (exit ${r.status}): ${r.stderr.trim()}`);
         process.exit(1);
