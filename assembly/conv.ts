@@ -36,6 +36,7 @@ import { tile_row, pack_a_splat, pack_b_edge, dot2x4p, merge_tile } from "./tile
 import { SPLAT_K, PANEL_K, TILE_BYTES, PAIR_CHUNK, QUAD_CHUNK } from "./tiles";
 import { SLACK, pad_image, tap_table, im2col_panels, im2col_chunks, pack_rows2, col2im_taps } from "./im2col";
 import { f32s, al64, add_into } from "./inline/mem";
+import { pool_one, pool_planes } from "./inline/pool";
 
 // ---------------------------------------------------------------------------------------------------
 // Scratch layout (every region 64-byte aligned). Panels of 4 rows (pre-splatted A: SPLAT_K bytes per
@@ -53,12 +54,12 @@ import { f32s, al64, add_into } from "./inline/mem";
 }
 
 /** Forward scratch: [A: weights pre-splatted (ceil(Cout/4), CKK, 4, 4)] [padded image] [col panels] [tile]
- *  [tap offsets (CKK) i32]. */
+ *  [tap offsets (CKK) i32] [one image's conv output (Cout, HW), for the fused epilogue only]. */
 @inline function fwdBytes(Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const CKK = <usize>Cin * K * K;
   return al64(quads(Cout) * CKK * SPLAT_K) + padBytes(Cin, Hp, Wp) + al64(octs(Ho * Wo) * CKK * PANEL_K) +
-    TILE_BYTES + al64(f32s(CKK));
+    TILE_BYTES + al64(f32s(CKK)) + al64(f32s(<usize>Cout * Ho * Wo));
 }
 
 /** Backward scratch (chunks = ceil(HW/4)): [AT: weight^T pre-splatted (ceil(CKK/4), Cout, 4, 4)] [padded image]
@@ -75,9 +76,9 @@ import { f32s, al64, add_into } from "./inline/mem";
 }
 
 /**
- * Scratch bytes conv2d_forward and conv2d_backward need (the larger of the two), for one image at a
- * time: independent of N (kept in the signature so callers need not know). For the MNIST network's
- * conv2 (16 -> 32, 5x5, pad 2, 14x14) about 0.6 MB.
+ * Scratch bytes conv2d_forward, conv2d_relu_maxpool_forward and conv2d_backward need (the largest), for
+ * one image at a time: independent of N (kept in the signature so callers need not know). For the MNIST
+ * network's conv2 (16 -> 32, 5x5, pad 2, 14x14) about 0.6 MB.
  */
 export function conv2d_ws_bytes(N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
   const f = fwdBytes(Cin, H, W, Cout, K, pad), b = bwdBytes(Cin, H, W, Cout, K, pad);
@@ -125,6 +126,55 @@ function row_sums_add(dst: usize, src: usize, ld: usize, rows: i32, n: i32): voi
 // ---------------------------------------------------------------------------------------------------
 // Forward
 
+/** Scratch regions of the forward kernels (see fwdBytes). */
+@inline function fwdA(ws: usize): usize { return ws; }
+@inline function fwdPad(ws: usize, CKK: i32, Cout: i32): usize { return ws + al64(quads(Cout) * CKK * SPLAT_K) + SLACK; }
+
+/** The forward's per-call setup: the tap table and the weights pre-splatted in panels of 4 output
+ *  channels (once per call). Returns the scratch pointer of the first free byte after the tap table. */
+@inline function fwd_setup(weight: usize, Cin: i32, Hp: i32, Wp: i32, Cout: i32, K: i32, HW: i32, ws: usize): usize {
+  const CKK = Cin * K * K;
+  const wsA = fwdA(ws);
+  const wsCol = fwdPad(ws, CKK, Cout) - SLACK + padBytes(Cin, Hp, Wp);
+  const wsTab = wsCol + al64(octs(HW) * CKK * PANEL_K) + TILE_BYTES;
+  tap_table(wsTab, Cin, Hp, Wp, K);
+  for (let i = 0; i < Cout; i += 4) {
+    pack_a_splat(wsA + <usize>(i >> 2) * CKK * SPLAT_K, weight + f32s(<usize>i * CKK), f32s(CKK), 4, min(4, Cout - i),
+                 CKK);
+  }
+  return wsTab + al64(f32s(CKK));
+}
+
+/** One image's conv output o (Cout, HW) = bias + weight · col of image x (after fwd_setup). */
+@inline function fwd_image(o: usize, x: usize, bias: usize, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32,
+                           ws: usize): void {
+  const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
+  const HW = Ho * Wo, CKK = Cin * K * K;
+  const wsA = fwdA(ws);
+  const wsPad = fwdPad(ws, CKK, Cout);
+  const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
+  const wsTmp = wsCol + al64(octs(HW) * CKK * PANEL_K);
+  const wsTab = wsTmp + TILE_BYTES;
+  const ldc = f32s(HW);
+  const panelB = <usize>CKK * PANEL_K; // one column panel: CKK taps x 8 positions
+  const nfull = HW >> 3;
+  pad_image(wsPad, x, Cin, H, W, pad);
+  im2col_panels(wsCol, wsPad, wsTab, Cin, Hp, Wp, K, Ho, Wo);
+  // out = bias, then += weight · col: bias + s, s summed from +0 (the twin's order)
+  for (let co = 0; co < Cout; co++) {
+    const b = load<f32>(bias + f32s(co));
+    const row = o + <usize>co * ldc;
+    const bv = f32x4.splat(b);
+    let p = 0;
+    for (; p + 4 <= HW; p += 4) v128.store(row + f32s(p), bv);
+    for (; p < HW; p++) store<f32>(row + f32s(p), b);
+  }
+  for (let i = 0; i < Cout; i += 4) {
+    tile_row(o + <usize>i * ldc, ldc, wsA + <usize>(i >> 2) * CKK * SPLAT_K, min(4, Cout - i),
+             wsCol, panelB, PANEL_K, wsCol + <usize>nfull * panelB, PANEL_K, HW, CKK, 1, wsTmp);
+  }
+}
+
 /**
  * out = conv2d(inp, weight) + bias, stride 1, zero padding `pad` (PyTorch's F.conv2d).
  *   out:    (N, Cout, Ho, Wo), Ho = H + 2 pad - K + 1, Wo = W + 2 pad - K + 1
@@ -137,39 +187,37 @@ function row_sums_add(dst: usize, src: usize, ld: usize, rows: i32, n: i32): voi
 export function conv2d_forward(out: usize, inp: usize, weight: usize, bias: usize, N: i32, Cin: i32, H: i32,
                                W: i32, Cout: i32, K: i32, pad: i32, ws: usize): void {
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
-  const HW = Ho * Wo, CKK = Cin * K * K;
+  const HW = Ho * Wo;
   if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0) return;
-  const wsA = ws;
-  const wsPad = wsA + al64(quads(Cout) * CKK * SPLAT_K) + SLACK;
-  const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
-  const wsTmp = wsCol + al64(octs(HW) * CKK * PANEL_K);
-  const wsTab = wsTmp + TILE_BYTES;
-  tap_table(wsTab, Cin, Hp, Wp, K);
-  // weights, pre-splatted in panels of 4 output channels: once per call
-  for (let i = 0; i < Cout; i += 4) {
-    pack_a_splat(wsA + <usize>(i >> 2) * CKK * SPLAT_K, weight + f32s(<usize>i * CKK), f32s(CKK), 4, min(4, Cout - i),
-                 CKK);
-  }
-  const ldc = f32s(HW);
-  const panelB = <usize>CKK * PANEL_K; // one column panel: CKK taps x 8 positions
-  const nfull = HW >> 3;
+  fwd_setup(weight, Cin, Hp, Wp, Cout, K, HW, ws);
   for (let n = 0; n < N; n++) {
-    pad_image(wsPad, inp + f32s(<usize>n * Cin * H * W), Cin, H, W, pad);
-    im2col_panels(wsCol, wsPad, wsTab, Cin, Hp, Wp, K, Ho, Wo);
-    const o = out + f32s(<usize>n * Cout * HW);
-    // out = bias, then += weight · col: bias + s, s summed from +0 (the twin's order)
-    for (let co = 0; co < Cout; co++) {
-      const b = load<f32>(bias + f32s(co));
-      const row = o + <usize>co * ldc;
-      const bv = f32x4.splat(b);
-      let p = 0;
-      for (; p + 4 <= HW; p += 4) v128.store(row + f32s(p), bv);
-      for (; p < HW; p++) store<f32>(row + f32s(p), b);
-    }
-    for (let i = 0; i < Cout; i += 4) {
-      tile_row(o + <usize>i * ldc, ldc, wsA + <usize>(i >> 2) * CKK * SPLAT_K, min(4, Cout - i),
-               wsCol, panelB, PANEL_K, wsCol + <usize>nfull * panelB, PANEL_K, HW, CKK, 1, wsTmp);
-    }
+    fwd_image(out + f32s(<usize>n * Cout * HW), inp + f32s(<usize>n * Cin * H * W), bias, Cin, H, W, Cout, K, pad, ws);
+  }
+}
+
+/**
+ * conv2d_forward, relu_forward and maxpool2d_forward in one pass (the network's conv -> ReLU -> max-pool):
+ * each image's conv output is computed into scratch (where it stays in cache), then ReLU'd and pooled
+ * from there, so neither the conv's nor the ReLU's output is written to memory (one pass instead of
+ * three). Same values: the conv output is conv2d_forward's (bias + s in the same order), the ReLU and
+ * the 2x2 windows are those of relu_forward and maxpool2d_forward (assembly/inline/pool.ts), so out and
+ * argmax equal, bit for bit, maxpool2d_forward over relu_forward over conv2d_forward of the same call:
+ *   out:    (N, Cout, Ho >> 1, Wo >> 1) f32, the pooled output
+ *   argmax: (N, Cout, Ho >> 1, Wo >> 1) i32, flat indices into the (never written) (N, Cout, Ho, Wo)
+ *           ReLU output, as maxpool2d_forward records them
+ *   inp, weight, bias, ws: as conv2d_forward (ws: conv2d_ws_bytes(...) bytes)
+ * Requires Ho, Wo >= 1. The twin is conv2d_relu_maxpool_forward_ref (direct loops).
+ */
+export function conv2d_relu_maxpool_forward(out: usize, argmax: usize, inp: usize, weight: usize, bias: usize, N: i32,
+                                            Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32, ws: usize): void {
+  const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
+  const HW = Ho * Wo, PQ = (Ho >> 1) * (Wo >> 1);
+  if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0) return;
+  const wsConv = fwd_setup(weight, Cin, Hp, Wp, Cout, K, HW, ws);
+  for (let n = 0; n < N; n++) {
+    fwd_image(wsConv, inp + f32s(<usize>n * Cin * H * W), bias, Cin, H, W, Cout, K, pad, ws);
+    const o = f32s(<usize>n * Cout * PQ);
+    pool_planes(out + o, argmax + o, wsConv, Cout, Ho, Wo, n * Cout * HW, true);
   }
 }
 
@@ -318,6 +366,26 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
 // ---------------------------------------------------------------------------------------------------
 // Scalar twins: direct loops, the specification (orders as stated at the top).
 
+/** One output of the forward twin: bias[co] + s, s = Σ_{ci, kh, kw} w·x in that order from +0 (taps in
+ *  the padding skipped: they would add an exact +0). */
+function conv_at_ref(inp: usize, weight: usize, bias: usize, n: i32, co: i32, oh: i32, ow: i32, Cin: i32, H: i32,
+                     W: i32, K: i32, pad: i32): f32 {
+  let s: f32 = 0;
+  for (let ci = 0; ci < Cin; ci++) {
+    for (let kh = 0; kh < K; kh++) {
+      const ih = oh + kh - pad;
+      if (ih < 0 || ih >= H) continue;
+      for (let kw = 0; kw < K; kw++) {
+        const iw = ow + kw - pad;
+        if (iw < 0 || iw >= W) continue;
+        s += load<f32>(weight + ((<usize>((co * Cin + ci) * K + kh) * K + kw) << 2)) *
+             load<f32>(inp + ((<usize>((n * Cin + ci) * H + ih) * W + iw) << 2));
+      }
+    }
+  }
+  return load<f32>(bias + (<usize>co << 2)) + s;
+}
+
 /** Scalar twin of conv2d_forward (same arguments without ws). */
 export function conv2d_forward_ref(out: usize, inp: usize, weight: usize, bias: usize, N: i32, Cin: i32, H: i32,
                                    W: i32, Cout: i32, K: i32, pad: i32): void {
@@ -326,58 +394,91 @@ export function conv2d_forward_ref(out: usize, inp: usize, weight: usize, bias: 
     for (let co = 0; co < Cout; co++) {
       for (let oh = 0; oh < Ho; oh++) {
         for (let ow = 0; ow < Wo; ow++) {
-          let s: f32 = 0;
-          for (let ci = 0; ci < Cin; ci++) {
-            for (let kh = 0; kh < K; kh++) {
-              const ih = oh + kh - pad;
-              if (ih < 0 || ih >= H) continue;
-              for (let kw = 0; kw < K; kw++) {
-                const iw = ow + kw - pad;
-                if (iw < 0 || iw >= W) continue;
-                s += load<f32>(weight + ((<usize>((co * Cin + ci) * K + kh) * K + kw) << 2)) *
-                     load<f32>(inp + ((<usize>((n * Cin + ci) * H + ih) * W + iw) << 2));
-              }
-            }
-          }
-          store<f32>(out + ((<usize>((n * Cout + co) * Ho + oh) * Wo + ow) << 2), load<f32>(bias + (<usize>co << 2)) + s);
+          store<f32>(out + ((<usize>((n * Cout + co) * Ho + oh) * Wo + ow) << 2),
+                     conv_at_ref(inp, weight, bias, n, co, oh, ow, Cin, H, W, K, pad));
         }
       }
     }
   }
 }
 
-/** Scalar twin of conv2d_backward (same arguments without ws; a d-output of 0 is skipped). */
-export function conv2d_backward_ref(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize,
-                                    N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): void {
+/** Scalar twin of conv2d_relu_maxpool_forward (same arguments without ws): every window's four conv
+ *  outputs by conv_at_ref, ReLU'd and compared as the scalar max-pool twin does (assembly/inline/pool.ts
+ *  pool_one over a 2x2 block of ReLU'd values). */
+export function conv2d_relu_maxpool_forward_ref(out: usize, argmax: usize, inp: usize, weight: usize, bias: usize,
+                                                N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): void {
   const Ho = H + 2 * pad - K + 1, Wo = W + 2 * pad - K + 1;
+  const Po = Ho >> 1, Qo = Wo >> 1;
+  const win = memory.data(16); // the window's four conv outputs, row-major (2 x 2)
   for (let n = 0; n < N; n++) {
-    for (let co = 0; dbias && co < Cout; co++) {
-      let s: f32 = 0;
-      for (let p = 0; p < Ho * Wo; p++) s += load<f32>(dout + ((<usize>(n * Cout + co) * Ho * Wo + p) << 2));
-      store<f32>(dbias + (<usize>co << 2), load<f32>(dbias + (<usize>co << 2)) + s);
-    }
-    for (let co = 0; dweight && co < Cout; co++) {
-      for (let ci = 0; ci < Cin; ci++) {
-        for (let kh = 0; kh < K; kh++) {
-          for (let kw = 0; kw < K; kw++) {
-            let s: f32 = 0;
-            for (let oh = 0; oh < Ho; oh++) {
-              const ih = oh + kh - pad;
-              if (ih < 0 || ih >= H) continue;
-              for (let ow = 0; ow < Wo; ow++) {
-                const iw = ow + kw - pad;
-                if (iw < 0 || iw >= W) continue;
-                s += load<f32>(dout + ((<usize>((n * Cout + co) * Ho + oh) * Wo + ow) << 2)) *
-                     load<f32>(inp + ((<usize>((n * Cin + ci) * H + ih) * W + iw) << 2));
-              }
-            }
-            const d = dweight + ((<usize>((co * Cin + ci) * K + kh) * K + kw) << 2);
-            store<f32>(d, load<f32>(d) + s);
+    for (let co = 0; co < Cout; co++) {
+      for (let ph = 0; ph < Po; ph++) {
+        for (let pw = 0; pw < Qo; pw++) {
+          for (let k = 0; k < 4; k++) {
+            const v = conv_at_ref(inp, weight, bias, n, co, 2 * ph + (k >> 1), 2 * pw + (k & 1), Cin, H, W, K, pad);
+            store<f32>(win + (<usize>k << 2), v);
           }
+          // pool_one reads the window as a plane of width 2 starting at element 0 and records
+          // base + (0 | 1 | 2 | 3): map those back to the (n, co) plane of width Wo
+          const o = ((n * Cout + co) * Po + ph) * Qo + pw;
+          pool_one(out, argmax, win, 0, 2, o, 0, true);
+          const k = load<i32>(argmax + (<usize>o << 2));
+          store<i32>(argmax + (<usize>o << 2), ((n * Cout + co) * Ho + 2 * ph + (k >> 1)) * Wo + 2 * pw + (k & 1));
         }
       }
     }
-    if (dinp == 0) continue;
+  }
+}
+
+/** Scalar twin of conv2d_backward_params (same arguments without ws): for each work item in [i0, i1)
+ *  (item i = g * pairs(Cout) + pr: output channels 2 pr, 2 pr + 1, taps 4 g .. 4 g + 3, and for g = 0
+ *  the bias of those channels), per image in order s = Σ_p over the positions in order from +0, then
+ *  d += s. dbias bit-identical; dweight sums sequentially, the fast kernel in four lanes (equal to
+ *  rounding, see the top). A d-output of 0 is skipped. */
+export function conv2d_backward_params_ref(dweight: usize, dbias: usize, dout: usize, inp: usize, N: i32, Cin: i32,
+                                           H: i32, W: i32, Cout: i32, K: i32, pad: i32, i0: i32, i1: i32): void {
+  const Ho = H + 2 * pad - K + 1, Wo = W + 2 * pad - K + 1;
+  if (Ho <= 0 || Wo <= 0) return;
+  const CKK = Cin * K * K, KK = K * K;
+  const P = <i32>pairs(Cout);
+  for (let it = max(i0, 0); it < i1; it++) {
+    const g = it / P, pr = it - g * P;
+    for (let co = 2 * pr; co < min(2 * pr + 2, Cout); co++) {
+      for (let n = 0; dbias && g == 0 && n < N; n++) {
+        let s: f32 = 0;
+        for (let p = 0; p < Ho * Wo; p++) s += load<f32>(dout + ((<usize>(n * Cout + co) * Ho * Wo + p) << 2));
+        store<f32>(dbias + (<usize>co << 2), load<f32>(dbias + (<usize>co << 2)) + s);
+      }
+      for (let r = 4 * g; dweight && r < min(4 * g + 4, CKK); r++) {
+        const ci = r / KK, kh = (r - ci * KK) / K, kw = r - ci * KK - kh * K;
+        for (let n = 0; n < N; n++) {
+          let s: f32 = 0;
+          for (let oh = 0; oh < Ho; oh++) {
+            const ih = oh + kh - pad;
+            if (ih < 0 || ih >= H) continue;
+            for (let ow = 0; ow < Wo; ow++) {
+              const iw = ow + kw - pad;
+              if (iw < 0 || iw >= W) continue;
+              s += load<f32>(dout + ((<usize>((n * Cout + co) * Ho + oh) * Wo + ow) << 2)) *
+                   load<f32>(inp + ((<usize>((n * Cin + ci) * H + ih) * W + iw) << 2));
+            }
+          }
+          const d = dweight + ((<usize>(co * CKK + r)) << 2);
+          store<f32>(d, load<f32>(d) + s);
+        }
+      }
+    }
+  }
+}
+
+/** Scalar twin of conv2d_backward_input (same arguments without ws; dinp = 0 is skipped): per input
+ *  element, for each tap (kh, kw) in order t = Σ_co w·dout from +0, s = Σ_taps t from +0, dinp += s.
+ *  Bit-identical. */
+export function conv2d_backward_input_ref(dinp: usize, dout: usize, weight: usize, N: i32, Cin: i32, H: i32, W: i32,
+                                          Cout: i32, K: i32, pad: i32): void {
+  const Ho = H + 2 * pad - K + 1, Wo = W + 2 * pad - K + 1;
+  if (dinp == 0) return;
+  for (let n = 0; n < N; n++) {
     for (let ci = 0; ci < Cin; ci++) {
       for (let ih = 0; ih < H; ih++) {
         for (let iw = 0; iw < W; iw++) {
@@ -402,4 +503,13 @@ export function conv2d_backward_ref(dinp: usize, dweight: usize, dbias: usize, d
       }
     }
   }
+}
+
+/** Scalar twin of conv2d_backward (same arguments without ws; a d-output of 0 is skipped): the
+ *  parameter twin over all items, then the input twin (the outputs are disjoint, so the order between
+ *  the two does not matter). */
+export function conv2d_backward_ref(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize,
+                                    N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): void {
+  conv2d_backward_params_ref(dweight, dbias, dout, inp, N, Cin, H, W, Cout, K, pad, 0, conv2d_param_items(Cin, Cout, K));
+  conv2d_backward_input_ref(dinp, dout, weight, N, Cin, H, W, Cout, K, pad);
 }

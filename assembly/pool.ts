@@ -12,6 +12,7 @@
 // network shows up as NaN, it is not hidden by the max).
 
 import { ldf, stf } from "./inline/simd";
+import { pool_one, pool_planes } from "./inline/pool";
 
 /** out = 2x2/2 max pooling of inp; argmax[i] = flat index into inp (over the whole N*C*H*W tensor,
  *  not per plane as PyTorch's return_indices) of the element that out[i] took.
@@ -19,51 +20,10 @@ import { ldf, stf } from "./inline/simd";
  *  SIMD: four output columns at a time (eight input columns per row, de-interleaved into the four
  *  window positions), same comparisons as the scalar twin, so the results are identical. A row whose
  *  Wo is not a multiple of 4 ends with one group that overlaps the previous one (it rewrites equal
- *  values), so only rows with Wo < 4 take the scalar path. out must not alias inp. */
+ *  values), so only rows with Wo < 4 take the scalar path. out must not alias inp. The windows live in
+ *  assembly/inline/pool.ts, shared with conv2d_relu_maxpool_forward (assembly/conv.ts). */
 export function maxpool2d_forward(out: usize, argmax: usize, inp: usize, N: i32, C: i32, H: i32, W: i32): void {
-  const Ho = H >> 1;
-  const Wo = W >> 1;
-  const planes = N * C;
-  for (let pl = 0; pl < planes; pl++) {
-    const ib = pl * H * W; // element index of the input plane
-    const ob = pl * Ho * Wo; // element index of the output plane
-    for (let oh = 0; oh < Ho; oh++) {
-      const r0 = ib + 2 * oh * W; // top input row of this output row
-      const o = ob + oh * Wo;
-      if (Wo < 4) {
-        for (let ow = 0; ow < Wo; ow++) poolOne(out, argmax, inp, r0 + 2 * ow, W, o + ow);
-        continue;
-      }
-      let ow = 0;
-      for (; ow + 4 <= Wo; ow += 4) poolFour(out, argmax, inp, r0 + 2 * ow, W, o + ow);
-      if (ow < Wo) poolFour(out, argmax, inp, r0 + 2 * (Wo - 4), W, o + Wo - 4);
-    }
-  }
-}
-
-/** Four adjacent windows, the first with top-left element inp[i00]; writes out[o..o+3], argmax[o..o+3]. */
-@inline function poolFour(out: usize, argmax: usize, inp: usize, i00: i32, W: i32, o: i32): void {
-  const a0 = v128.load(inp + (<usize>i00 << 2));
-  const a1 = v128.load(inp + (<usize>(i00 + 4) << 2));
-  const b0 = v128.load(inp + (<usize>(i00 + W) << 2));
-  const b1 = v128.load(inp + (<usize>(i00 + W + 4) << 2));
-  const v01 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-  const v10 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-  const v11 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-  const i00v = i32x4.add(i32x4.splat(i00), i32x4(0, 2, 4, 6));
-  let m = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-  let ix = i00v;
-  let take = v128.or(f32x4.gt(v01, m), f32x4.ne(v01, v01));
-  m = v128.bitselect(v01, m, take);
-  ix = v128.bitselect(i32x4.add(i00v, i32x4.splat(1)), ix, take);
-  take = v128.or(f32x4.gt(v10, m), f32x4.ne(v10, v10));
-  m = v128.bitselect(v10, m, take);
-  ix = v128.bitselect(i32x4.add(i00v, i32x4.splat(W)), ix, take);
-  take = v128.or(f32x4.gt(v11, m), f32x4.ne(v11, v11));
-  m = v128.bitselect(v11, m, take);
-  ix = v128.bitselect(i32x4.add(i00v, i32x4.splat(W + 1)), ix, take);
-  v128.store(out + (<usize>o << 2), m);
-  v128.store(argmax + (<usize>o << 2), ix);
+  pool_planes(out, argmax, inp, N * C, H, W, 0, false);
 }
 
 /** Scalar twin of maxpool2d_forward (the specification the tests hold it against). */
@@ -74,24 +34,10 @@ export function maxpool2d_forward_ref(out: usize, argmax: usize, inp: usize, N: 
   for (let pl = 0; pl < planes; pl++) {
     for (let oh = 0; oh < Ho; oh++) {
       for (let ow = 0; ow < Wo; ow++) {
-        poolOne(out, argmax, inp, pl * H * W + 2 * oh * W + 2 * ow, W, (pl * Ho + oh) * Wo + ow);
+        pool_one(out, argmax, inp, pl * H * W + 2 * oh * W + 2 * ow, W, (pl * Ho + oh) * Wo + ow, 0, false);
       }
     }
   }
-}
-
-/** One window whose top-left element is inp[i00]; writes out[o] and argmax[o]. */
-@inline function poolOne(out: usize, argmax: usize, inp: usize, i00: i32, W: i32, o: i32): void {
-  let m = ldf(inp, i00);
-  let ix = i00;
-  let v = ldf(inp, i00 + 1);
-  if (v > m || v != v) { m = v; ix = i00 + 1; }
-  v = ldf(inp, i00 + W);
-  if (v > m || v != v) { m = v; ix = i00 + W; }
-  v = ldf(inp, i00 + W + 1);
-  if (v > m || v != v) { m = v; ix = i00 + W + 1; }
-  stf(out, o, m);
-  store<i32>(argmax + (<usize>o << 2), ix);
 }
 
 /** dinp[argmax[i]] += dout[i] for every output element i (windows do not overlap, so each input
@@ -107,18 +53,20 @@ export function maxpool2d_backward(dinp: usize, dout: usize, argmax: usize, N: i
 }
 
 /** maxpool2d_backward followed by relu_backward in one pass, for a max-pool that reads a ReLU's output
- *  `out` (the network's relu -> maxpool): dinp[argmax[i]] += out[argmax[i]] > 0 ? +0 + dout[i] : +0 for
- *  every output element i, nothing elsewhere. With dinp zeroed by the caller this gives exactly the
- *  bits of the two kernels on zeroed gradients (+0 + (+0 + dout), or +0 + +0 where the ReLU was off),
- *  without writing and re-reading the pool's input gradient. Scalar (a scatter).
- *  dinp, out: usize (N, C, H, W) f32; dout, argmax: usize (N, C, H >> 1, W >> 1) as for
- *  maxpool2d_backward (argmax from maxpool2d_forward on `out`). */
-export function maxpool2d_relu_backward(dinp: usize, dout: usize, argmax: usize, out: usize, N: i32, C: i32, H: i32,
-                                        W: i32): void {
+ *  (the network's relu -> maxpool): dinp[argmax[i]] += pooled[i] > 0 ? +0 + dout[i] : +0 for every
+ *  output element i, nothing elsewhere. The ReLU's mask at the window's maximum is read from the POOLED
+ *  output (pooled[i] is the ReLU output at argmax[i], copied), so the ReLU's output itself need not be
+ *  kept (conv2d_relu_maxpool_forward never writes it). With dinp zeroed by the caller this gives
+ *  exactly the bits of the two kernels on zeroed gradients (+0 + (+0 + dout), or +0 + +0 where the
+ *  ReLU was off), without writing and re-reading the pool's input gradient. Scalar (a scatter).
+ *  dinp: usize (N, C, H, W) f32; dout, argmax, pooled: usize (N, C, H >> 1, W >> 1) as written by
+ *  maxpool2d_forward over the ReLU's output (or by conv2d_relu_maxpool_forward). */
+export function maxpool2d_relu_backward(dinp: usize, dout: usize, argmax: usize, pooled: usize, N: i32, C: i32,
+                                        H: i32, W: i32): void {
   const total = N * C * (H >> 1) * (W >> 1);
   for (let i = 0; i < total; i++) {
     const j = load<i32>(argmax + (<usize>i << 2));
-    const g: f32 = ldf(out, j) > 0 ? <f32>0 + ldf(dout, i) : <f32>0;
+    const g: f32 = ldf(pooled, i) > 0 ? <f32>0 + ldf(dout, i) : <f32>0;
     stf(dinp, j, ldf(dinp, j) + g);
   }
 }

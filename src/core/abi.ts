@@ -51,6 +51,22 @@ export interface CoreExports {
   //   inp (N,Cin,H,W), weight (Cout,Cin,K,K), bias (Cout), out (N,Cout,Ho,Wo), Ho = H + 2pad - K + 1
   conv2d_ws_bytes(N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): number;
   conv2d_forward(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
+  // conv -> ReLU -> 2x2 max-pool in one pass: out and argmax (N,Cout,Ho>>1,Wo>>1) as maxpool2d_forward's
+  conv2d_relu_maxpool_forward(
+    out: P,
+    argmax: P,
+    inp: P,
+    weight: P,
+    bias: P,
+    N: I,
+    Cin: I,
+    H: I,
+    W: I,
+    Cout: I,
+    K: I,
+    pad: I,
+    ws: P,
+  ): void;
   conv2d_backward(
     dinp: P,
     dweight: P,
@@ -87,6 +103,36 @@ export interface CoreExports {
   ): void;
   conv2d_backward_input(dinp: P, dout: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
   conv2d_forward_ref(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
+  conv2d_relu_maxpool_forward_ref(
+    out: P,
+    argmax: P,
+    inp: P,
+    weight: P,
+    bias: P,
+    N: I,
+    Cin: I,
+    H: I,
+    W: I,
+    Cout: I,
+    K: I,
+    pad: I,
+  ): void;
+  conv2d_backward_params_ref(
+    dweight: P,
+    dbias: P,
+    dout: P,
+    inp: P,
+    N: I,
+    Cin: I,
+    H: I,
+    W: I,
+    Cout: I,
+    K: I,
+    pad: I,
+    i0: I,
+    i1: I,
+  ): void;
+  conv2d_backward_input_ref(dinp: P, dout: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
   conv2d_backward_ref(
     dinp: P,
     dweight: P,
@@ -107,7 +153,7 @@ export interface CoreExports {
   // argmax (i32) is the flat index into inp of the first maximum in row-major order (PyTorch's tie rule).
   maxpool2d_forward(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_backward(dinp: P, dout: P, argmax: P, N: I, C: I, H: I, W: I): void;
-  maxpool2d_relu_backward(dinp: P, dout: P, argmax: P, out: P, N: I, C: I, H: I, W: I): void;
+  maxpool2d_relu_backward(dinp: P, dout: P, argmax: P, pooled: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_forward_ref(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
 
   // relu: out = max(inp, 0); backward dinp += dout * (out > 0)

@@ -21,6 +21,7 @@ export const KERNELS = [
   "copy",
   "peak_probe",
   "conv2d_forward",
+  "conv2d_relu_maxpool_forward",
   "conv2d_backward_params",
   "conv2d_backward_input",
   "linear_forward",

@@ -158,14 +158,19 @@ export class Model {
     this.wsStride = Math.ceil(Math.max(wsBytes, 64) / 64) * 64;
     this.ws = arena.alloc(this.wsStride * core.parallel.maxThreads);
     this.input = arena.allocF32(capacity * this.inputSize);
-    this.dinput = arena.allocF32(capacity * this.inputSize);
+    // Activations, their gradients and max-pool indices are NOT zeroed: every kernel writes them before
+    // anything reads them (forward writes outputs, backward zeroes each input gradient before adding).
+    // So pages of them that a run never uses are never touched and cost no resident memory: the images
+    // of the capacity beyond the training batch (evaluation keeps nothing), the outputs a fused
+    // conv -> ReLU -> max-pool never writes, and gradients no backward reaches.
+    this.dinput = arena.alloc(capacity * this.inputSize * 4);
     let inPtr = this.input;
     let dInPtr = this.dinput;
     for (const l of layers) {
       const outN = capacity * numel(l.outShape);
-      const outPtr = arena.allocF32(outN);
-      const dOutPtr = arena.allocF32(outN);
-      const argmax = l.spec.type === "maxpool" ? arena.allocI32(outN) : 0;
+      const outPtr = arena.alloc(outN * 4);
+      const dOutPtr = arena.alloc(outN * 4);
+      const argmax = l.spec.type === "maxpool" ? arena.alloc(outN * 4) : 0;
       this.plan.push({ ...l, inPtr, outPtr, dInPtr, dOutPtr, argmax });
       inPtr = outPtr;
       dInPtr = dOutPtr;
@@ -228,20 +233,45 @@ export class Model {
         // where block [s, s + c) of each layer's output (and argmax) goes
         let scratch = this.blockActs + p * this.blockStride;
         let inp = from + s * this.inputSize * 4;
-        for (const [i, l] of this.plan.entries()) {
+        for (let i = 0; i < this.plan.length; i++) {
+          const l = this.plan[i];
+          // conv -> ReLU -> max-pool in one pass: the group's output is the max-pool's
+          const fused = this.fusedAt(i);
+          const o = fused ? this.plan[i + 2] : l;
           const inSize = numel(l.inShape),
-            outSize = numel(l.outShape);
+            outSize = numel(o.outShape);
           let out: number,
             argmax = 0;
-          if (keep || i === this.plan.length - 1) {
-            out = l.outPtr + s * outSize * 4;
-            argmax = l.argmax + s * outSize * 4;
+          if (keep || (fused ? i + 2 : i) === this.plan.length - 1) {
+            out = o.outPtr + s * outSize * 4;
+            argmax = o.argmax + s * outSize * 4;
           } else {
             out = scratch;
             argmax = scratch + BLOCK * padTo(outSize) * 4;
             scratch += 2 * BLOCK * padTo(outSize) * 4;
           }
           const [C, H, W] = l.inShape;
+          if (fused && l.spec.type === "conv") {
+            calls.push([
+              "conv2d_relu_maxpool_forward",
+              out,
+              argmax,
+              inp,
+              this.wPtr(l),
+              this.bPtr(l),
+              c,
+              C,
+              H,
+              W,
+              l.outShape[0],
+              l.spec.k,
+              l.spec.pad,
+              ws,
+            ]);
+            inp = out;
+            i += 2;
+            continue;
+          }
           switch (l.spec.type) {
             case "conv":
               calls.push([
@@ -306,7 +336,8 @@ export class Model {
           const below = i > 0 ? this.plan[i - 1] : undefined;
           const fuse = !this.readGrads.has(i - 1) && (i > 1 || inputGrad);
           if (l.spec.type === "maxpool" && below?.spec.type === "relu" && fuse) {
-            // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter)
+            // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter,
+            // read from the pooled output: the ReLU's own output is not written by a fused forward)
             const rSize = numel(below.inShape),
               pSize = numel(l.outShape);
             const dIn = below.dInPtr + s * rSize * 4;
@@ -317,7 +348,7 @@ export class Model {
               dIn,
               l.dOutPtr + s * pSize * 4,
               l.argmax + s * pSize * 4,
-              below.outPtr + s * rSize * 4,
+              l.outPtr + s * pSize * 4,
               c,
               C,
               H,
@@ -442,8 +473,8 @@ export class Model {
   /** Layer i's output for the first images of the last forward, and its gradient after a backward
    *  (d of what was backpropagated with respect to that output): pointers to (n, C, H, W) f32 and the
    *  per-image shape. For methods that look inside the network (Grad-CAM, src/explain/gradcam.ts).
-   *  From then on backward writes that gradient (it is skipped when a max-pool over a ReLU is
-   *  backpropagated in one pass). */
+   *  From then on forward writes that output and backward that gradient (both are skipped when a
+   *  conv -> ReLU -> max-pool runs as one kernel): call it before the forward whose output you read. */
   layerOutput(i: number): { type: LayerSpec["type"]; out: number; dout: number; shape: [number, number, number] } {
     const l = this.plan[i];
     if (!l) throw new RangeError(`model: no layer ${i} (the model has ${this.plan.length})`);
@@ -451,8 +482,23 @@ export class Model {
     return { type: l.spec.type, out: l.outPtr, dout: l.dOutPtr, shape: [...l.outShape] };
   }
 
-  /** Layers whose output gradient a caller reads (layerOutput): never fused away. */
+  /** Layers whose output or output gradient a caller reads (layerOutput): never fused away. */
   private readonly readGrads = new Set<number>();
+
+  /** Whether layers i, i + 1, i + 2 are conv, ReLU, max-pool run by the forward as one kernel
+   *  (conv2d_relu_maxpool_forward: the same bits, neither the conv's nor the ReLU's output written):
+   *  unless a caller reads one of those two outputs (layerOutput). The backward of such a group always
+   *  takes the fused max-pool + ReLU pass (i + 2 > 1), which needs neither. */
+  private fusedAt(i: number): boolean {
+    const p = this.plan;
+    return (
+      p[i].spec.type === "conv" &&
+      p[i + 1]?.spec.type === "relu" &&
+      p[i + 2]?.spec.type === "maxpool" &&
+      !this.readGrads.has(i) &&
+      !this.readGrads.has(i + 1)
+    );
+  }
 
   private wPtr(l: PlanLayer, region = this.params): number {
     return region + l.wOff * 4;

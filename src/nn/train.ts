@@ -14,6 +14,14 @@ export interface LabelledSet {
   count: number;
 }
 
+/** A set kept as 8-bit pixels, each read as x / 255 (toFloat's rule, src/data/augment.ts) when it is
+ *  streamed through the model: a test set evaluated once needs no float copy, in JS or in wasm. */
+export interface ByteSet {
+  bytes: Uint8Array;
+  labels: ArrayLike<number>;
+  count: number;
+}
+
 export interface TrainConfig {
   epochs: number;
   steps: number;
@@ -112,6 +120,33 @@ export function evaluate(model: Model, set: ResidentSet): { acc: number; loss: n
   return { acc: correct / set.count, loss: lossSum / set.count };
 }
 
+/** Accuracy and mean cross-entropy of a set streamed through the model's own input and label buffers,
+ *  one chunk of its capacity at a time: no resident copy of the set (evaluate's bits: every image's
+ *  logits do not depend on where its floats lie, and the sums run in the same order). */
+export function evaluateStreamed(model: Model, set: LabelledSet | ByteSet): { acc: number; loss: number } {
+  const ex = model.core.exports;
+  const arena = model.core.arena;
+  const size = model.inputSize;
+  let correct = 0;
+  let lossSum = 0;
+  for (let start = 0; start < set.count; start += model.capacity) {
+    const n = Math.min(model.capacity, set.count - start);
+    const dst = arena.f32(model.input, n * size);
+    if ("bytes" in set) {
+      const src = set.bytes.subarray(start * size, (start + n) * size);
+      for (let i = 0; i < src.length; i++) dst[i] = src[i] / 255;
+    } else {
+      dst.set(set.images.subarray(start * size, (start + n) * size));
+    }
+    const labels = arena.i32(model.labels, n);
+    for (let i = 0; i < n; i++) labels[i] = set.labels[start + i];
+    model.forward(n, model.input, false); // nothing kept for a backward
+    lossSum += model.loss(n, false) * n;
+    correct += ex.count_correct(model.logits, model.labels, n, model.classes);
+  }
+  return { acc: correct / set.count, loss: lossSum / set.count };
+}
+
 /** A RangeError naming the set unless its first `count` labels are integers in [0, classes). */
 export function checkLabels(name: string, labels: ArrayLike<number>, count: number, classes: number): void {
   if (labels.length < count) throw new RangeError(`${name} set: ${labels.length} labels for ${count} images`);
@@ -134,7 +169,7 @@ export function trainModel(
   spec: ModelSpec,
   train: LabelledSet,
   val: LabelledSet,
-  test: LabelledSet,
+  test: LabelledSet | ByteSet,
   cfg: TrainConfig,
   onEpoch?: (r: EpochReport) => void,
 ): { history: History; best: Float32Array } {
@@ -204,7 +239,8 @@ export function trainModel(
       onEpoch?.({ epoch, epochs: cfg.epochs, loss: sum / cfg.steps, valAcc: v.acc, valLoss: v.loss });
     }
     model.setParams(best);
-    const t = evaluate(model, residentSet(model, test));
+    // streamed: a resident copy of a 10,000-image test set would hold 31 MB of wasm memory per worker
+    const t = evaluateStreamed(model, test);
     history.test = t.acc;
     history.testLoss = t.loss;
     return { history, best };

@@ -55,6 +55,20 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
 //   processes had no slow one: the slowness followed the machine's load (the 2 vCPUs are shared),
 //   not the compilation. Nothing to remove here: keep the defaults (synchronous new WebAssembly.Module,
 //   Liftoff + tier-up), and time on a quiet machine.
+// Looked at again the same day (load 11-17 throughout: figures by CPU time), with bench/spread.ts:
+// - Fresh processes were bimodal in every variant (default, --no-liftoff, arena shifted by 2048 bytes):
+//   ~1,550-1,650 vs ~2,000-2,330 img/s, each process at one level in all its blocks.
+// - `--inproc` (per process: engines A and B, two instances of one compiled module with their own
+//   memories; C, a second compilation of the same bytes; interleaved blocks, rotating order), 12
+//   processes: B/A 0.984-1.041 and C/A 0.958-1.030, and the one slow process (1,706 / 1,696 / 1,758
+//   img/s against ~2,100 elsewhere) was slow in all three engines alike. So the slowness follows
+//   neither the memory layout (4K aliasing between buffers, page placement) nor the machine code
+//   (alignment, tiering order): it is the process's time on the machine.
+// - Pinned to one vCPU (taskset, cpu:0 vs cpu:1 interleaved, 4 + 4 processes) neither vCPU was
+//   slower (one slow process, on cpu 0). The 2 vCPUs are shared with other guests' work, so a
+//   process that runs through a busy period on the host is slow in every block. Still nothing in
+//   the engine to remove; the <= 1.10 spread has to be measured on a quiet machine (npm run
+//   bench:spread).
 /** The compiled module (compiled once per process, shareable with workers via postMessage). */
 export function wasmModule(): WebAssembly.Module {
   if (!cachedModule) cachedModule = new WebAssembly.Module(wasmBytes());

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { assertClose, assertSameBits, freshCore, randomF32, snap, type Core } from "../helpers.js";
-import { checkGradients, checkOp, type Comparison, type Op } from "./check-op.js";
+import { checkGradients, checkOp, GUARD, nanScratch, type Comparison, type Op } from "./check-op.js";
 
 // conv2d_forward / conv2d_backward against their direct-loop twins (forward, dinp and dbias bit for
 // bit, dweight to rounding and bit for bit against a host emulation of its documented order), a
@@ -194,6 +194,123 @@ conv("backward in pieces (parameter items split anyhow, images split anyhow) = o
       assertSameBits(snap(core, g.db, Cout), snap(core, ref.db, Cout), `${what}: dbias`);
       assertSameBits(snap(core, g.dinp, d.nIn), snap(core, ref.dinp, d.nIn), `${what}: dinp`);
     }
+    core.arena.reset(m);
+  }
+});
+
+conv("conv2d_backward_input equals its twin bit for bit (guarded, NaN scratch, adds into dinp)", () => {
+  const core = freshCore();
+  const ex = core.exports;
+  let seed = 3000;
+  for (const shape of [...SHAPES, [2, 16, 14, 14, 32, 5, 2] as Shape]) {
+    const m = core.arena.mark();
+    const base = convOp(core, shape);
+    const { N, Cin, H, W, Cout, K, pad } = dims(shape);
+    const op: Op = {
+      ...base,
+      name: `conv2d_backward_input ${shape}`,
+      backward: (g, p, ws) => ex.conv2d_backward_input(g.inp, p.dout, p.w, N, Cin, H, W, Cout, K, pad, ws),
+      backwardTwin: (g, p) => ex.conv2d_backward_input_ref(g.inp, p.dout, p.w, N, Cin, H, W, Cout, K, pad),
+    };
+    const { b, bwd } = checkOp(core, op, (seed += 10), { skip: ["w", "b"] });
+    const g0 = snap(core, b.g.inp, dims(shape).nIn);
+    assert.ok(bwd!.fast.inp.some((v, i) => v !== g0[i]), `${op.name}: dinp changed`);
+    core.arena.reset(m);
+  }
+});
+
+conv("conv2d_backward_params over item ranges equals its twin: dbias bit for bit, dweight to rounding", () => {
+  const core = freshCore();
+  const ex = core.exports;
+  let seed = 4000;
+  for (const shape of [...SHAPES, [2, 1, 28, 28, 16, 5, 2] as Shape, [2, 16, 14, 14, 32, 5, 2] as Shape]) {
+    const m = core.arena.mark();
+    const d = dims(shape);
+    const { N, Cin, H, W, Cout, K, pad } = d;
+    const HW = d.Ho * d.Wo;
+    const inp = randomF32(core, d.nIn, seed++), dout = randomF32(core, d.nOut, seed++);
+    const dw0 = snap(core, randomF32(core, d.nW, seed++), d.nW), db0 = snap(core, randomF32(core, Cout, seed++), Cout);
+    const items = ex.conv2d_param_items(Cin, Cout, K);
+    const P = Math.ceil(Cout / 2);
+    for (const [i0, i1] of [[0, items], [0, 1], [Math.floor(items / 3), Math.ceil((2 * items) / 3)], [items - 1, items]]) {
+      const run = (fast: boolean) => {
+        const dw = core.arena.putF32(dw0), db = core.arena.putF32(db0);
+        const ws = core.arena.alloc(ex.conv2d_ws_bytes(N, Cin, H, W, Cout, K, pad));
+        if (fast) ex.conv2d_backward_params(dw, db, dout, inp, N, Cin, H, W, Cout, K, pad, ws, i0, i1);
+        else ex.conv2d_backward_params_ref(dw, db, dout, inp, N, Cin, H, W, Cout, K, pad, i0, i1);
+        return { dw: snap(core, dw, d.nW), db: snap(core, db, Cout) };
+      };
+      const fast = run(true), twin = run(false);
+      const what = `${shape} items [${i0}, ${i1})`;
+      assertSameBits(fast.db, twin.db, `${what}: dbias`);
+      // the elements the range owns changed in both, the others in neither
+      const owned = new Uint8Array(d.nW);
+      for (let it = i0; it < i1; it++) {
+        const g = Math.floor(it / P), pr = it % P;
+        for (let co = 2 * pr; co < Math.min(2 * pr + 2, Cout); co++)
+          for (let r = 4 * g; r < Math.min(4 * g + 4, d.Cin * K * K); r++) owned[co * d.Cin * K * K + r] = 1;
+      }
+      let scale = 0;
+      const x = snap(core, inp, d.nIn), g = snap(core, dout, d.nOut);
+      for (let i = 0; i < d.nW; i++) {
+        if (!owned[i]) {
+          assert.ok(Object.is(fast.dw[i], dw0[i]) && Object.is(twin.dw[i], dw0[i]), `${what}: dweight[${i}] not owned`);
+          continue;
+        }
+        const co = Math.floor(i / (d.Cin * K * K)), r = i % (d.Cin * K * K);
+        const ci = Math.floor(r / (K * K)), kh = Math.floor((r % (K * K)) / K), kw = r % K;
+        let t = Math.abs(dw0[i]);
+        for (let n = 0; n < N; n++) for (let p = 0; p < HW; p++) {
+          const oh = Math.floor(p / d.Wo), ow = p % d.Wo;
+          t += Math.abs(g[((n * Cout + co) * d.Ho + oh) * d.Wo + ow] * pix(x, d, n, ci, oh + kh - pad, ow + kw - pad));
+        }
+        scale = Math.max(scale, t);
+      }
+      assertClose(fast.dw, twin.dw, `${what}: dweight vs twin`, 2 * (N * HW + N) * U * scale * 1.0001, 0);
+      if (i0 === 0 && i1 === items) {
+        // the full range: the twin is conv2d_backward_ref's parameter half, bit for bit
+        const dw = core.arena.putF32(dw0), db = core.arena.putF32(db0);
+        ex.conv2d_backward_ref(0, dw, db, dout, inp, 0, N, Cin, H, W, Cout, K, pad);
+        assertSameBits(twin.dw, snap(core, dw, d.nW), `${what}: params twin = backward twin (dweight)`);
+        assertSameBits(twin.db, snap(core, db, Cout), `${what}: params twin = backward twin (dbias)`);
+      }
+    }
+    core.arena.reset(m);
+  }
+});
+
+conv("conv2d_relu_maxpool_forward = maxpool2d_forward(relu_forward(conv2d_forward)) = its twin, bit for bit", () => {
+  // out and argmax against the three unfused kernels and against the direct-loop twin; inputs with
+  // exact zeros and blank images make ReLU-zero windows (ties: the first wins) and -0 conv outputs.
+  const core = freshCore();
+  const ex = core.exports;
+  let seed = 5000;
+  const shapes: Shape[] = [...SHAPES, [3, 1, 28, 28, 16, 5, 2], [2, 16, 14, 14, 32, 5, 2], [1, 2, 9, 15, 5, 3, 1]];
+  for (const shape of shapes) {
+    const m = core.arena.mark();
+    const d = dims(shape);
+    const { N, Cin, H, W, Cout, K, pad } = d;
+    const Po = d.Ho >> 1, Qo = d.Wo >> 1, np = N * Cout * Po * Qo;
+    const x = snap(core, randomF32(core, d.nIn, seed++), d.nIn).map((v, i) => (i % 7 === 0 ? 0 : v));
+    if (N > 1) x.fill(0, 0, Cin * H * W); // a blank first image: every output is the bias
+    const inp = core.arena.putF32(x);
+    const w = randomF32(core, d.nW, seed++, -0.5, 0.5), b = randomF32(core, Cout, seed++, -0.2, 0.2);
+    const ws = nanScratch(core, ex.conv2d_ws_bytes(N, Cin, H, W, Cout, K, pad));
+    const outs = () => ({ out: core.arena.alloc((np + GUARD) * 4), arg: core.arena.alloc((np + GUARD) * 4) });
+    const fused = outs(), twin = outs(), three = outs();
+    const guardOut = core.arena.f32(fused.out + np * 4, GUARD).fill(12345).slice();
+    ex.conv2d_relu_maxpool_forward(fused.out, fused.arg, inp, w, b, N, Cin, H, W, Cout, K, pad, ws);
+    assertSameBits(core.arena.f32(fused.out + np * 4, GUARD), guardOut, `${shape}: wrote past out`);
+    ex.conv2d_relu_maxpool_forward_ref(twin.out, twin.arg, inp, w, b, N, Cin, H, W, Cout, K, pad);
+    const conv = core.arena.alloc(d.nOut * 4);
+    ex.conv2d_forward(conv, inp, w, b, N, Cin, H, W, Cout, K, pad, ws);
+    ex.relu_forward(conv, conv, d.nOut);
+    ex.maxpool2d_forward(three.out, three.arg, conv, N, Cout, d.Ho, d.Wo);
+    const what = `conv2d_relu_maxpool ${shape}`;
+    assertSameBits(snap(core, fused.out, np), snap(core, three.out, np), `${what}: out vs three kernels`);
+    assertSameBits(snap(core, fused.out, np), snap(core, twin.out, np), `${what}: out vs twin`);
+    assert.equal(core.arena.i32(fused.arg, np), core.arena.i32(three.arg, np), `${what}: argmax vs three kernels`);
+    assert.equal(core.arena.i32(fused.arg, np), core.arena.i32(twin.arg, np), `${what}: argmax vs twin`);
     core.arena.reset(m);
   }
 });

@@ -133,6 +133,37 @@ model("different seeds give different weights", () => {
   assert.ok(a.some((x, i) => x !== b[i]));
 });
 
+model("a fused conv -> ReLU -> max-pool gives the unfused layers' bits (logits, gradients, input gradient)", () => {
+  // The default forward runs each conv -> ReLU -> max-pool of the tutorial net as one kernel and never
+  // writes the conv's or the ReLU's output; reading a layer's output (layerOutput) turns that group's
+  // fusion off. Both must give the same bytes, kept or not, on 1 image and on a block and a half.
+  for (const n of [1, 24]) {
+    const run = (read: number[], keep = true) => {
+      const { core, m } = setup(PRESETS.tutorial, n, 5);
+      for (const i of read) m.layerOutput(i);
+      m.zeroGrads();
+      m.forward(n, m.input, keep);
+      const logits = core.arena.f32(m.logits, n * m.classes).slice();
+      if (!keep) return { logits };
+      m.loss(n, true);
+      m.backward(n, { inputGrad: true });
+      return {
+        logits,
+        grads: core.arena.f32(m.grads, m.paramLength).slice(),
+        dinput: core.arena.f32(m.dinput, n * m.inputSize).slice(),
+      };
+    };
+    const fused = run([]);
+    for (const read of [[0], [1], [3, 4], [0, 1, 3, 4]]) {
+      const plain = run(read);
+      assertSameBits(fused.logits, plain.logits, `n ${n}, layers ${read} read: logits`);
+      assertSameBits(fused.grads!, plain.grads!, `n ${n}, layers ${read} read: parameter gradients`);
+      assertSameBits(fused.dinput!, plain.dinput!, `n ${n}, layers ${read} read: input gradient`);
+    }
+    assertSameBits(run([], false).logits, fused.logits, `n ${n}: logits without keeping activations`);
+  }
+});
+
 model("bad specs and batches are errors naming the problem", () => {
   const core = freshCore();
   assert.throws(

@@ -1,7 +1,17 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { freshCore, randomF32 } from "../helpers.js";
-import { bestEpochIndex, checkTrainConfig, trainModel, type LabelledSet } from "../../src/nn/train.js";
+import {
+  bestEpochIndex,
+  checkTrainConfig,
+  evaluate,
+  evaluateStreamed,
+  residentSet,
+  trainModel,
+  type LabelledSet,
+} from "../../src/nn/train.js";
+import { Model } from "../../src/nn/model.js";
+import { toFloat } from "../../src/data/augment.js";
 import { parseSpec } from "../../src/nn/spec.js";
 import { ADAM_DEFAULTS, SGD_DEFAULTS, checkOptimizer, type OptimizerConfig } from "../../src/nn/optim.js";
 
@@ -93,6 +103,22 @@ train("nesterov needs a momentum and zero dampening (torch.optim.SGD's rule)", (
     /nesterov requires a momentum > 0 and zero dampening/,
   );
   assert.throws(() => checkOptimizer({ ...sgd, nesterov: true, dampening: 0.5 }), /got momentum 0.9, dampening 0.5/);
+});
+
+train("a streamed evaluation (floats or 8-bit pixels) gives a resident one's accuracy and loss, bit for bit", () => {
+  // 23 images through a model of capacity 10: two full chunks and a partial one
+  const core = freshCore();
+  const spec = parseSpec("conv4k3p1,relu,maxpool,linear3", [1, 8, 8]);
+  const model = new Model(core, spec, 10);
+  model.init(7);
+  const n = 23;
+  const bytes = Uint8Array.from(core.arena.f32(randomF32(core, n * 64, 11, 0, 256), n * 64), (v) => Math.floor(v));
+  const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 3);
+  const floats: LabelledSet = { images: toFloat(bytes), labels, count: n };
+  const want = evaluate(model, residentSet(model, floats));
+  assert.ok(want.loss > 0 && want.acc >= 0, `resident: ${JSON.stringify(want)}`);
+  assert.equal(evaluateStreamed(model, floats), want, "streamed floats");
+  assert.equal(evaluateStreamed(model, { bytes, labels, count: n }), want, "streamed bytes");
 });
 
 train.run();
