@@ -214,13 +214,31 @@ function bytesText(b: number): string {
 }
 
 /** The dry run: count, measure one short job here, estimate; writes nothing. */
+/** The dry run's numbers (what the cluster side sizes its tasks from). */
+export interface SweepEstimate {
+  points: number;
+  jobs: number;
+  /** Job uses by grid points beyond the first of each job. */
+  shared: number;
+  /** Sum of the jobs' estimated costs (image passes, ./plan.ts jobCost). */
+  totalCost: number;
+  /** Measured here: core-seconds per image pass. */
+  secondsPerPass: number;
+  coreHours: number;
+  /** Estimated seconds of the longest job on one core. */
+  longestJobSeconds: number;
+  perJobBytes: number;
+  diskBytes: number;
+  shard?: { index: number; count: number; jobs: number; coreHours: number };
+}
+
 function dryRun(
   grid: Grid,
   base: StudyConfig,
   l: Loaded,
   o: SweepOptions,
   shard?: { index: number; count: number },
-): { text: string; rate: number } {
+): { text: string; estimate: SweepEstimate } {
   const log = o.log ?? silentLogger;
   const uses = l.plan.points.reduce((s, p) => s + Object.keys(p.jobs).length, 0);
   const total = l.plan.jobs.reduce((s, j) => s + j.cost, 0);
@@ -260,16 +278,28 @@ function dryRun(
     `estimated: ${((rate * total) / 3600).toFixed(2)} core-hours (${fmtHours((rate * total) / Math.max(1, o.workers))} on ${o.workers} core(s) here)`,
     `disk: about ${bytesText(perJob * l.plan.jobs.length)} (${bytesText(perJob)} per job)`,
   ];
+  const estimate: SweepEstimate = {
+    points: l.plan.points.length,
+    jobs: l.plan.jobs.length,
+    shared: uses - l.plan.jobs.length,
+    totalCost: total,
+    secondsPerPass: rate,
+    coreHours: (rate * total) / 3600,
+    longestJobSeconds: rate * heavy.cost,
+    perJobBytes: Math.round(perJob),
+    diskBytes: Math.round(perJob * l.plan.jobs.length),
+  };
   if (shard) {
     const a = assignShards(l.plan.jobs, shard.count);
     const mine = l.plan.jobs.filter((j) => a.get(j.hash) === shard.index);
     const cost = mine.reduce((s, j) => s + j.cost, 0);
+    estimate.shard = { ...shard, jobs: mine.length, coreHours: (rate * cost) / 3600 };
     lines.push(
       `shard ${shard.index}/${shard.count}: ${mine.length} jobs, ${((rate * cost) / 3600).toFixed(2)} core-hours`,
     );
   }
   if (!o.cluster) lines.push("(dry run: nothing written)");
-  return { text: lines.join("\n") + "\n", rate };
+  return { text: lines.join("\n") + "\n", estimate };
 }
 
 /** The jobs to fail on purpose (AUGSAL_SWEEP_FAIL: job names or hash prefixes, comma separated). */
@@ -285,7 +315,7 @@ export async function runSweep(
   grid: Grid,
   base: StudyConfig,
   o: SweepOptions,
-): Promise<{ text: string; summary?: SweepSummary }> {
+): Promise<{ text: string; summary?: SweepSummary; estimate?: SweepEstimate; plan: Plan }> {
   const out = resolve(o.out);
   const log = o.log ?? silentLogger;
   const env = o.env ?? process.env;
@@ -301,7 +331,7 @@ export async function runSweep(
     );
   if (o.dryRun) {
     checkOutPath(out);
-    return { text: dryRun(grid, base, l, o, shard).text };
+    return { ...dryRun(grid, base, l, o, shard), plan: l.plan };
   }
   if (o.cluster) {
     checkFolder(out, rec);
@@ -314,13 +344,11 @@ export async function runSweep(
     const record = recorded ?? shardRecord(l.plan, n);
     writeRecords(out, rec, l.plan);
     if (!recorded) writeAtomic(join(out, SHARDS_FILE), shardRecordText(record));
-    return { text: d.text + o.cluster.write({ dir: out, plan: l.plan, record, secondsPerCost: d.rate }) };
+    const text =
+      d.text + o.cluster.write({ dir: out, plan: l.plan, record, secondsPerCost: d.estimate.secondsPerPass });
+    return { text, estimate: d.estimate, plan: l.plan };
   }
-  const mode = checkFolder(out, rec);
-  writeRecords(out, rec, l.plan);
-  if (shard && !existsSync(join(out, SHARDS_FILE)))
-    writeAtomic(join(out, SHARDS_FILE), shardRecordText(shardRecord(l.plan, shard.count)));
-  removeStaleTemps(out);
+  const mode = prepareFolder(out, rec, l.plan, shard?.count);
 
   const assign = shard ? assignShards(l.plan.jobs, shard.count) : undefined;
   const mine = l.plan.jobs.filter((j) => !assign || assign.get(j.hash) === shard!.index);
@@ -340,7 +368,7 @@ export async function runSweep(
     failed: [],
     elsewhere: 0,
   };
-  if (pending.length === 0) return { text: summaryText(out, summary), summary };
+  if (pending.length === 0) return { text: summaryText(out, summary), summary, plan: l.plan };
 
   const fails = failSet(env);
   const byHash = new Map(pending.map((j) => [j.hash, j]));
@@ -426,7 +454,39 @@ export async function runSweep(
     off();
     claims.releaseAll();
   }
-  return { text: summaryText(out, summary), summary };
+  return { text: summaryText(out, summary), summary, plan: l.plan };
+}
+
+/** Check `out` and write the sweep's records (grid.json, plan.json, sweep.json, and shards.json for a
+ *  split into `shards`), removing this host's dead temp folders. */
+function prepareFolder(out: string, rec: SweepRecord, plan: Plan, shards?: number): "new" | "resume" {
+  const mode = checkFolder(out, rec);
+  writeRecords(out, rec, plan);
+  if (shards !== undefined && !existsSync(join(out, SHARDS_FILE)))
+    writeAtomic(join(out, SHARDS_FILE), shardRecordText(shardRecord(plan, shards)));
+  removeStaleTemps(out);
+  return mode;
+}
+
+/**
+ * Make the sweep folder without training anything (for a writer of cluster jobs, ./slurm.ts): the same
+ * checks and records as `sweep`, shards.json for a split into `shards` (refused if the folder was split
+ * another way). Returns the plan.
+ */
+export function prepareSweep(
+  grid: Grid,
+  base: StudyConfig,
+  o: { out: string; workers: number; shards?: number },
+): Plan {
+  const out = resolve(o.out);
+  const l = load(grid, base, o.workers);
+  const recorded = existsSync(join(out, SWEEP_FILE)) ? readShardRecord(out) : undefined;
+  if (o.shards !== undefined && recorded && recorded.n !== o.shards)
+    throw new UsageError(
+      `--out ${out} was split into ${recorded.n} shards (${SHARDS_FILE}), not ${o.shards}: use a new --out`,
+    );
+  prepareFolder(out, sweepRecord(grid, l), l.plan, o.shards);
+  return l.plan;
 }
 
 function jobRecord(j: PlannedJob, l: Loaded, base: StudyConfig, grid: Grid) {
