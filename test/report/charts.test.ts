@@ -25,19 +25,13 @@ import {
 } from "../../src/report/charts/index.js";
 import { modelScales } from "../../src/report/charts/style.js";
 import { OKABE_ITO } from "../../src/report/svg.js";
-import type { StudyStats, TrustReport } from "../../src/report/types.js";
+import type { StudyStats } from "../../src/report/types.js";
 import { renderAll } from "../../src/report/index.js";
 import { smallInput } from "./fixture.js";
+import { CLAIMS, TRUST, trainingInput } from "./charts-fixture.js";
 import { checkWellFormed } from "./xml.js";
 
 const c = suite("report/charts");
-
-/** Histories with per-step losses: 3 epochs of 4 steps per model. */
-function trainingInput() {
-  const input = smallInput();
-  for (const h of input.histories) h.stepLoss = h.epochLoss.flatMap((l) => [l + 0.3, l + 0.1, l - 0.1, l - 0.3]);
-  return input;
-}
 
 function clean(spec: Spec): void {
   const { warnings } = compileChart(spec);
@@ -52,82 +46,6 @@ function layers(spec: Spec): Spec[] {
   if (spec.spec) out.push(...layers(spec.spec as Spec));
   return out;
 }
-
-const TRUST: TrustReport = {
-  methods: ["vanilla", "ig"],
-  labels: { vanilla: "Gradient", ig: "Integrated Gradients" },
-  metrics: [],
-  trust: {
-    settings: { sanityFailAt: 0.5, digitThreshold: 0.5, deletionStep: 8, insertionBlurSigma: 2 },
-    sanity: ["vanilla", "ig"].flatMap((method) =>
-      ["orig", "crop"].flatMap((set) =>
-        ["fc", "fc+conv2", "fc+conv2+conv1"].map((step, i) => ({
-          method,
-          set,
-          test: "cascading",
-          step,
-          n: 4,
-          spearmanAbs: 0.6 - 0.2 * i,
-          spearmanSigned: 0.1,
-          ssim: 0.3,
-        })),
-      ),
-    ),
-    verdicts: [],
-    localisation: ["vanilla", "ig"].flatMap((method) =>
-      ["orig", "crop"].map((set) => ({
-        method,
-        set,
-        n: 4,
-        mass: 0.4,
-        massSd: 0.1,
-        rank: 0.3,
-        pointing: 0.5,
-        maskShare: 0.19,
-      })),
-    ),
-    faithfulness: ["vanilla", "ig", "random"].flatMap((method) =>
-      ["orig", "crop"].map((set) => ({
-        method,
-        set,
-        deletionAuc: 0.2,
-        deletionAucSd: 0.05,
-        insertionAuc: 0.5,
-        insertionAucSd: 0.1,
-      })),
-    ),
-    equivariance: ["vanilla", "ig"].flatMap((method) =>
-      ["orig", "crop"].flatMap((set) =>
-        ["scaling", "blur"].map((aug) => ({
-          method,
-          set,
-          aug,
-          kind: aug === "blur" ? "invariance" : "equivariance",
-          n: 4,
-          cc: 0.5,
-          ccSd: 0.1,
-          spearman: 0.4,
-        })),
-      ),
-    ),
-    igGap: [],
-  },
-};
-
-const CLAIMS = {
-  saliencyVsAccuracy: ["vanilla", "ig"].flatMap((method) =>
-    ["cc", "kl"].map((metric) => ({
-      metric,
-      method,
-      n: 3,
-      rho: metric === "cc" ? 0.5 : -0.5,
-      p: 0.5,
-      interval: { lo: -0.9, hi: 0.99, level: 0.95, method: "bootstrap" },
-      verdict: "no relation shown",
-      inputs: ["scaling", "crop", "blur"].map((set, i) => ({ run: 0, set, x: 0.5 + i / 10, y: 0.01 * i })),
-    })),
-  ),
-} as unknown as StudyStats["claims"];
 
 c("training curves: per-step and per-epoch rows, the smoothing slider, a best-epoch ring on each panel", () => {
   const input = trainingInput();
