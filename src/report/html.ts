@@ -501,7 +501,7 @@ export function renderReportHtml(input: ReportInput): string {
             "trust",
             6,
             "Other methods, and can the maps be trusted?",
-            trustHtml(input.explain as TrustReport, baselineSet),
+            trustHtml(input.explain as TrustReport, baselineSet, input.faithfulnessCurves),
           ),
         ]
       : []),

@@ -28,7 +28,7 @@ export { renderReportHtml } from "./html.js";
  * Every report file: table1.md, table1.csv, metrics.md, metrics.csv, every chart as a static SVG and its
  * Vega-Lite spec (figures/<name>.svg and figures/<name>.vl.json: figure2, figure3, figure5, and with the
  * study's tests and trust tables paired-cc, paired-kl, accuracy-vs-saliency, trust-sanity,
- * trust-localisation, trust-faithfulness, trust-equivariance), report.html, and the PNG figures given in
+ * trust-localisation, trust-faithfulness, trust-curves (with the curves), trust-equivariance), report.html, and the PNG figures given in
  * input.figures (figures/figure1.png, figures/figure4-heat.png, figures/figure4-overlay.png).
  */
 export function renderAll(input: ReportInput): { files: ReportFile[] } {

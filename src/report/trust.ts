@@ -5,7 +5,14 @@
 // report; this keeps to tables and one chart type.
 import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
 import { chartFigureHtml } from "./charts/runtime.js";
-import { equivarianceChart, faithfulnessChart, localisationChart, sanityChart } from "./charts/trust.js";
+import {
+  curvesChart,
+  equivarianceChart,
+  faithfulnessChart,
+  localisationChart,
+  sanityChart,
+  type CurveRows,
+} from "./charts/trust.js";
 import { setLabel, sortBySet, type TrustReport } from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
@@ -20,7 +27,7 @@ function table(caption: string, head: string[], rows: string[][]): string {
 }
 
 /** The section's HTML. */
-export function trustHtml(r: TrustReport, baselineSet: string): string {
+export function trustHtml(r: TrustReport, baselineSet: string, curves?: CurveRows): string {
   const label = (m: string) => r.labels[m] ?? m;
   const T = r.trust;
   const sets = sortBySet([...new Set(T.verdicts.map((v) => v.set))].map((set) => ({ set }))).map((s) => s.set);
@@ -168,6 +175,13 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
     "trust-faithfulness",
     `<b>Figure D.</b> (a) Deletion and (b) insertion AUC per method and model, mean \u00b1 sd over the queries; ` +
       `the last row is a random pixel order.`,
+  );
+  html += chartOr(
+    curvesChart(r, curves),
+    "trust-curves",
+    `<b>Figure D\u2032.</b> The curves behind the AUCs, mean over the queries: the probability of the class explained ` +
+      `as the pixels the map ranks first are deleted (a) or restored into a blurred copy (b), ` +
+      `${T.settings.deletionStep} pixels a step. The drop-down picks the method; \u201crandom order\u201d is the baseline.`,
   );
 
   // Equivariance.

@@ -143,6 +143,9 @@ export interface ReportInput {
   /** Pixels of one saliency map (rows x cols of the data): Figure 3 draws the maximum spatial entropy
    *  ln(mapPixels); without it the maximum is not drawn. */
   mapPixels?: number;
+  /** Mean deletion and insertion curves per method (and "random") and model, from results.json's
+   *  explain.trust.curves (src/study/trust.ts): the trust section's curve chart. */
+  faithfulnessCurves?: { method: string; set: string; x: number[]; deletion: number[]; insertion: number[] }[];
 }
 
 /** One file of the rendered report, path relative to the run's report folder (forward slashes). */

@@ -99,6 +99,7 @@ export function writeReport(
     stats: results.stats ?? undefined,
     explain: results.explain?.trust ? (results.explain as unknown as ReportInput["explain"]) : undefined,
     mapPixels: size,
+    faithfulnessCurves: results.explain?.trust?.curves,
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);

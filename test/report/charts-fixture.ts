@@ -133,5 +133,13 @@ export function chartStats(queries = 12): StudyStats {
 
 /** A report input that draws every chart: per-step losses, the map size, the tests and the trust section. */
 export function chartsReportInput(): ReportInput {
-  return { ...trainingInput(), mapPixels: 784, stats: chartStats(), explain: TRUST };
+  return { ...trainingInput(), mapPixels: 784, stats: chartStats(), explain: TRUST, faithfulnessCurves: CURVES };
 }
+
+/** Mean deletion/insertion curves of 99 points (784 pixels, 8 a step) per method and model. */
+export const CURVES = ["vanilla", "ig", "random"].flatMap((method) =>
+  ["orig", "crop"].map((set) => {
+    const x = Array.from({ length: 99 }, (_, t) => Math.min(8 * t, 784) / 784);
+    return { method, set, x, deletion: x.map((v) => 0.9 * (1 - v) ** 2), insertion: x.map((v) => 0.1 + 0.8 * v) };
+  }),
+);

@@ -12,6 +12,7 @@ import {
   claimChart,
   compileChart,
   entropyChart,
+  curvesChart,
   equivarianceChart,
   faithfulnessChart,
   localisationChart,
@@ -28,7 +29,7 @@ import { OKABE_ITO } from "../../src/report/svg.js";
 import type { StudyStats } from "../../src/report/types.js";
 import { renderAll } from "../../src/report/index.js";
 import { smallInput } from "./fixture.js";
-import { CLAIMS, TRUST, trainingInput } from "./charts-fixture.js";
+import { CLAIMS, CURVES, TRUST, trainingInput } from "./charts-fixture.js";
 import { checkWellFormed } from "./xml.js";
 
 const c = suite("report/charts");
@@ -168,12 +169,34 @@ c("trust: sanity curves, localisation, deletion/insertion and equivariance compi
   );
 });
 
+c("trust: the deletion/insertion curves, at most 50 points each with the last kept, one method at a time", () => {
+  const spec = curvesChart(TRUST, CURVES)!;
+  clean(spec);
+  const rows = (spec.data as { values: { x: number[]; p: number[]; kind: string }[] }).values;
+  assert.is(rows.length, CURVES.length * 2);
+  for (const r of rows) {
+    assert.ok(r.x.length <= 50 && r.x.length === r.p.length);
+    assert.is(r.x[r.x.length - 1], 1, "the last point (every pixel changed) is kept");
+  }
+  assert.equal((spec.params as { bind: { options: string[] } }[])[0].bind.options, ["vanilla", "ig", "random"]);
+  assert.is(curvesChart(TRUST, undefined), null);
+});
+
 c("static SVG: the same bytes on every call, the same as vega's View#toSVG, well-formed", async () => {
-  const input = { ...trainingInput(), explain: TRUST, mapPixels: 784 };
+  const input = { ...trainingInput(), explain: TRUST, mapPixels: 784, faithfulnessCurves: CURVES };
   const charts = reportCharts(input);
   assert.equal(
     charts.map((x) => x.name),
-    ["figure2", "figure3", "figure5", "trust-sanity", "trust-localisation", "trust-faithfulness", "trust-equivariance"],
+    [
+      "figure2",
+      "figure3",
+      "figure5",
+      "trust-sanity",
+      "trust-localisation",
+      "trust-faithfulness",
+      "trust-curves",
+      "trust-equivariance",
+    ],
   );
   for (const ch of charts) {
     const a = chartSvg(ch.spec);

@@ -8,7 +8,7 @@ import { BASELINE_SET } from "../types.js";
 import { fixed } from "../format.js";
 import { entropyChart, similarityChart } from "./metrics.js";
 import { claimChart, pairedChart } from "./stats.js";
-import { equivarianceChart, faithfulnessChart, localisationChart, sanityChart } from "./trust.js";
+import { curvesChart, equivarianceChart, faithfulnessChart, localisationChart, sanityChart } from "./trust.js";
 import { trainingChart } from "./training.js";
 import type { Chart } from "./runtime.js";
 
@@ -19,7 +19,7 @@ export { chartSvg, chartSvgAsync, compileChart } from "./render.js";
 export { trainingChart, trainingRows } from "./training.js";
 export { entropyChart, similarityChart, maxSpatialEntropy } from "./metrics.js";
 export { pairedChart, claimChart } from "./stats.js";
-export { sanityChart, localisationChart, faithfulnessChart, equivarianceChart } from "./trust.js";
+export { sanityChart, localisationChart, faithfulnessChart, curvesChart, equivarianceChart } from "./trust.js";
 export { dotChart } from "./dots.js";
 export { modelScales, modelLabel } from "./style.js";
 
@@ -58,6 +58,7 @@ export function reportCharts(input: ReportInput): Chart[] {
     add("trust-sanity", sanityChart(input.explain));
     add("trust-localisation", localisationChart(input.explain));
     add("trust-faithfulness", faithfulnessChart(input.explain));
+    add("trust-curves", curvesChart(input.explain, input.faithfulnessCurves));
     add("trust-equivariance", equivarianceChart(input.explain));
   }
   return charts;

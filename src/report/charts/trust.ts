@@ -173,3 +173,75 @@ export function equivarianceChart(r: TrustReport): Spec | null {
     selector: { name: "method", label: "Method", options: methods, labels: methods.map(label) },
   });
 }
+
+export type CurveRows = NonNullable<import("../types.js").ReportInput["faithfulnessCurves"]>;
+
+/**
+ * Figure D's curves: the mean probability of the explained class as the pixels the map ranks first are
+ * deleted (set to 0) or inserted (into a blurred copy), one method at a time (the drop-down; the random
+ * order is the baseline), a line per model. At most 50 points per curve, the last one always kept.
+ */
+export function curvesChart(r: TrustReport, curves: CurveRows | undefined, opts: { width?: number } = {}): Spec | null {
+  if (!curves?.length) return null;
+  const label = (m: string) => (m === "random" ? "random order" : (r.labels[m] ?? m));
+  const methods = [...r.methods, "random"].filter((m) => curves.some((c) => c.method === m));
+  const sets = setsOf(curves);
+  const sc = modelScales(sets);
+  const enc = modelEncodings(sc);
+  const rows: Spec[] = [];
+  for (const c of curves) {
+    const every = Math.max(1, Math.ceil(c.x.length / 50));
+    const keep = c.x.map((_, t) => t).filter((t) => t % every === 0 || t === c.x.length - 1);
+    for (const kind of ["deletion", "insertion"] as const)
+      rows.push({
+        group: c.method,
+        model: modelLabel(c.set),
+        kind,
+        x: keep.map((t) => r6(c.x[t])),
+        p: keep.map((t) => r6(c[kind][t])),
+      });
+  }
+  const panel = (kind: "deletion" | "insertion", title: string) => ({
+    width: opts.width ?? 330,
+    height: 240,
+    title,
+    transform: [{ filter: `datum.group == method && datum.kind == '${kind}'` }, { flatten: ["x", "p"] }],
+    mark: { type: "line", strokeWidth: 1.8 },
+    encoding: {
+      x: {
+        field: "x",
+        type: "quantitative",
+        title: kind === "deletion" ? "share of pixels deleted" : "share of pixels inserted",
+        axis: { format: "%" },
+      },
+      y: { field: "p", type: "quantitative", title: "probability of the class", scale: { domain: [0, 1] } },
+      color: enc.color,
+      strokeDash: enc.strokeDash,
+      tooltip: [
+        { field: "model", title: "model" },
+        { field: "x", title: "pixels changed", format: ".1%" },
+        { field: "p", title: "probability", format: ".3f" },
+      ],
+    },
+  });
+  return frame(
+    "Deletion and insertion curves",
+    "Mean probability of the explained class as pixels are deleted or inserted in the map's order, per model.",
+    { kind: "wrap", minCell: 220, extra: 70, cells: 2 },
+    {
+      data: { values: rows },
+      params: [
+        {
+          name: "method",
+          value: methods[0],
+          bind: { input: "select", options: methods, labels: methods.map(label), name: "Method " },
+        },
+      ],
+      columns: 2,
+      concat: [
+        panel("deletion", "(a) Deletion, lower and earlier drop = more faithful"),
+        panel("insertion", "(b) Insertion, faster rise = more faithful"),
+      ],
+    },
+  );
+}
