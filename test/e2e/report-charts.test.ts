@@ -96,6 +96,22 @@ if (!existsSync(CHROMIUM)) {
         assert.ok(s.marks > 20, `${s.name}: drawn (${s.marks} marks)`);
         assert.ok(s.width > 0 && s.width <= s.column + 1, `${s.name}: ${s.width} px in a ${s.column} px column`);
       }
+      if (width === 1400) {
+        // The controls: the smoothing slider, a method drop-down, a legend entry (selection by model).
+        const before = await page.locator("#chart-figure2 svg.marks").innerHTML();
+        await page.locator("#chart-figure2 input[type=range]").fill("9");
+        await page.waitForTimeout(300);
+        assert.is.not(
+          await page.locator("#chart-figure2 svg.marks").innerHTML(),
+          before,
+          "the slider redraws the smoothed loss",
+        );
+        await page.locator("#chart-trust-equivariance select").selectOption("ig");
+        await page.locator("#chart-figure2 .role-legend-label text").first().click({ force: true });
+        await page.waitForTimeout(300);
+        const faded = await page.locator('#chart-figure2 svg.marks [opacity="0.12"]').count();
+        assert.ok(faded > 0, "picking a model in the legend fades the others");
+      }
       assert.equal(problems, [], "no console errors or warnings");
       assert.equal(requests, [], "nothing is fetched: the page is one offline file");
       await page.close();

@@ -146,6 +146,9 @@ export function trainingChart(input: TrainingChartInput, opts: { width?: number;
         ],
         layer: [
           {
+            // The legend's selection lives on the first layer that draws the legend: Vega-Lite keeps the
+            // first layer's legend when it merges them, and with it the click handlers.
+            params: [{ name: "pick", select: { type: "point", fields: ["model"] }, bind: "legend" }],
             mark: { type: "line", strokeWidth: 1, opacity: 0.22 },
             encoding: {
               x,
@@ -155,7 +158,7 @@ export function trainingChart(input: TrainingChartInput, opts: { width?: number;
             },
           },
           {
-            params: [{ name: "pick", select: { type: "point", fields: ["model"] }, bind: "legend" }, zoom("zoomA")],
+            params: [zoom("zoomA")],
             mark: { type: "line", strokeWidth: 2 },
             encoding: {
               x,
