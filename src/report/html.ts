@@ -297,6 +297,15 @@ function statsSectionHtml(st: StudyStats, charts: readonly Chart[]): string {
   );
 }
 
+/** The range of the models' mean spatial entropy as a share of its maximum ln(pixels), e.g. "92–94%". */
+function entropyShare(metrics: readonly MetricStats[], pixels: number): string {
+  const shares = metrics.map((m) => (100 * m.entropySpatial) / Math.log(pixels)).filter(Number.isFinite);
+  if (!shares.length) return MISSING;
+  const lo = fixed(Math.min(...shares), 0);
+  const hi = fixed(Math.max(...shares), 0);
+  return lo === hi ? `${lo}%` : `${lo}\u2013${hi}%`;
+}
+
 /** The statement with its leading "Name:" in bold. */
 function statementHtml(s: string): string {
   const i = s.indexOf(":");
@@ -477,7 +486,8 @@ export function renderReportHtml(input: ReportInput): string {
           `(a) <i>spatial entropy</i> in nats, of the map as a distribution over its pixels` +
           (pixels
             ? `, whose maximum (a uniform map) is ln ${pixels} = ${num(fixed(Math.log(pixels), 2))}, the solid grey line; ` +
-              `the axis does not start at 0`
+              `the axis does not start at 0. The models' maps sit at ${entropyShare(input.metrics, pixels)} of that ` +
+              `maximum: the nearer 100%, the more evenly the map is spread over the image`
             : "") +
           `; (b) <i>histogram entropy</i> in bits, of the distribution of the map's values. ` +
           (friedman.length ? `${esc(friedman.join("; "))}. ` : "") +

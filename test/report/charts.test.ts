@@ -226,6 +226,20 @@ c("renderAll writes each chart's SVG and its spec with the data inlined", () => 
   );
 });
 
+c("Figure 3's caption names both readings, the maximum ln(pixels) and the maps' share of it", () => {
+  // smallInput's spatial entropies are 5.2, 5.7 and 5.21 nats: 78%, 86% and 78% of ln 784 = 6.66.
+  const html = renderAll({ ...smallInput(), mapPixels: 784 }).files.find((f) => f.path === "report.html")!
+    .data as string;
+  const caption = html.slice(
+    html.indexOf("<b>Figure 3.</b>"),
+    html.indexOf("</figcaption>", html.indexOf("<b>Figure 3.</b>")),
+  );
+  assert.match(caption, /spatial entropy<\/i> in nats/);
+  assert.match(caption, /histogram entropy<\/i> in bits/);
+  assert.match(caption, /ln 784 = 6\.66/);
+  assert.match(caption, /78\u201386% of that maximum/);
+});
+
 c("page side: the spec's JSON cannot end its script element; the runtime inlines the three libraries", () => {
   const html = chartHtml({ name: "t", spec: { title: "</script><b>", data: { values: [{ a: "<!--" }] } } });
   assert.not.ok(html.slice(html.indexOf("<script")).includes("</script><b>"));
