@@ -3,11 +3,11 @@
 // the run's provenance. Everything is inline (CSS, SVG, PNGs as data: URIs; system fonts only), so the
 // file works copied anywhere and opened offline, and prints cleanly.
 import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
-import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
+import { chartHtml, friedmanLines, reportCharts, vegaRuntimeHtml, type Chart } from "./charts/index.js";
 import { noiseFloorLabel } from "./tables.js";
 import { trustHtml } from "./trust.js";
 import { judgeMetric, METRICS, type MetricJudgement, type Verdict } from "./verdict.js";
-import { claimsHtml, pairedDotSvg, statsGlanceItems, statsTableHtml } from "./stats.js";
+import { claimsHtml, statsGlanceItems, statsTableHtml } from "./stats.js";
 import type { StudyStats } from "./types.js";
 import {
   BASELINE_SET,
@@ -265,26 +265,45 @@ function verdictHtml(judgements: MetricJudgement[]): string {
 
 /** Table 3 from the study's tests: paired differences to the matching floor with intervals and
  *  Holm-corrected verdicts, the paired dot plots, and the poster's claims as tests. */
-function statsSectionHtml(st: StudyStats): string {
+function statsSectionHtml(st: StudyStats, charts: readonly Chart[]): string {
   const d = st.design;
   const caption =
     `<b>Table 3.</b> Mean paired difference (set \u2212 ${esc(d.primaryFloor)} floor) over ` +
     `${st.maps[0]?.n ?? 0} ${st.maps[0]?.unit === "run" ? "runs (per-run means over the query images)" : "query images of one run"}, ` +
     `${d.level * 100}% t-interval, exact sign-flip test, Holm-corrected within each method's ${st.maps.length / Math.max(d.methods.length, 1)} tests. ` +
     `For CC, SIM and Spearman a positive difference means closer to ${esc(setLabel(d.baseline))} than the floor; for KL, further.`;
-  const plots = d.methods
-    .flatMap((m) => ["cc", "kl"].map((metric) => pairedDotSvg(st, metric, m)))
-    .filter(Boolean)
-    .map((svg) => `<figure>${svg}</figure>`)
+  const plots = ["paired-cc", "paired-kl"]
+    .map((n) => charts.find((c) => c.name === n))
+    .filter((c): c is Chart => c !== undefined)
+    .map((c) => `<figure class="chart">${chartHtml(c)}</figure>`)
     .join("");
+  const claim = charts.find((c) => c.name === "accuracy-vs-saliency");
   return (
     statsTableHtml(st, caption) +
     (plots ? `<div class="stack">${plots}</div>` : "") +
     `<p class="meta">${esc(d.varianceCovered)} Intervals: ${d.level * 100}% t-intervals (a percentile bootstrap over the same units is in results.json). ` +
     `Every test's inputs, raw and Holm p, and the t and Wilcoxon tests beside the primary one are in results.json under "stats".</p>` +
     `<h3>The poster's claims, tested</h3>` +
-    claimsHtml(st)
+    claimsHtml(st) +
+    (claim
+      ? figure(
+          chartHtml(claim),
+          `<b>Accuracy gain vs saliency change.</b> Each point is one model of one run: its test-accuracy gain ` +
+            `over Orig against the correlation (CC) of its maps with Orig's. The line of text is the test above ` +
+            `(Spearman's \u03c1, its interval when there are runs to resample, and the permutation p); the ` +
+            `drop-down picks the attribution method.`,
+        )
+      : "")
   );
+}
+
+/** The range of the models' mean spatial entropy as a share of its maximum ln(pixels), e.g. "92–94%". */
+function entropyShare(metrics: readonly MetricStats[], pixels: number): string {
+  const shares = metrics.map((m) => (100 * m.entropySpatial) / Math.log(pixels)).filter(Number.isFinite);
+  if (!shares.length) return MISSING;
+  const lo = fixed(Math.min(...shares), 0);
+  const hi = fixed(Math.max(...shares), 0);
+  return lo === hi ? `${lo}%` : `${lo}\u2013${hi}%`;
 }
 
 /** The statement with its leading "Name:" in bold. */
@@ -384,6 +403,10 @@ export function renderReportHtml(input: ReportInput): string {
   const pv = input.provenance;
   const judgements = METRICS.map((m) => judgeMetric(m, sortBySet(input.metrics), input.noiseFloor, baselineSet));
   const fig4Scale = input.figure4Scale ?? "shared";
+  const charts = reportCharts(input);
+  const chart = (name: string) => chartHtml(charts.find((c) => c.name === name)!);
+  const friedman = friedmanLines(input);
+  const pixels = input.mapPixels;
 
   const config = flattenConfig({ ...input.config, ...(input.seeds ? { seeds: input.seeds } : {}) });
   const setup =
@@ -432,9 +455,13 @@ export function renderReportHtml(input: ReportInput): string {
       table1Html(input) +
         table1RunsHtml(input) +
         figure(
-          renderFigure2Svg(input.histories, { standalone: false, idPrefix: "f2" }),
-          `<b>Figure 2.</b> (a) Mean training loss per epoch and (b) validation accuracy after each epoch, over ${Math.max(0, ...input.histories.map((h) => h.epochLoss.length))} epochs. ` +
-            `Each model has its own colour (Okabe\u2013Ito palette), marker and dash pattern.`,
+          chart("figure2"),
+          `<b>Figure 2.</b> (a) Training loss of every step (faint) and its trailing mean over the last <i>k</i> steps ` +
+            `(the slider; <i>k</i> starts at one epoch's steps), (b) validation loss and (c) validation accuracy after each ` +
+            `epoch, over ${Math.max(0, ...input.histories.map((h) => h.epochLoss.length))} epochs. The ring on each curve is ` +
+            `the epoch whose weights were kept (best validation accuracy, Table 1). Each model has its own colour ` +
+            `(Okabe\u2013Ito palette), marker and dash pattern; click a legend entry to pick models (shift-click for more), ` +
+            `drag or scroll in a panel to pan and zoom, hover for values.`,
         ),
     ),
     section(
@@ -454,13 +481,21 @@ export function renderReportHtml(input: ReportInput): string {
       5,
       "Comparing the maps",
       figure(
-        renderFigure3Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f3", baselineSet }),
-        `<b>Figure 3.</b> Shannon entropy of each model's saliency maps, mean \u00b1 sd over the query images: (a) of the map as a distribution over pixels, ` +
-          `(b) of the distribution of its values. The dashed line and grey band are ${esc(setLabel(baselineSet))}'s entropy \u00b1 the floor's tolerance ` +
+        chart("figure3"),
+        `<b>Figure 3.</b> Shannon entropy of each model's saliency maps, mean \u00b1 sd over the query images, in two readings: ` +
+          `(a) <i>spatial entropy</i> in nats, of the map as a distribution over its pixels` +
+          (pixels
+            ? `, whose maximum (a uniform map) is ln ${pixels} = ${num(fixed(Math.log(pixels), 2))}, the solid grey line; ` +
+              `the axis does not start at 0. The models' maps sit at ${entropyShare(input.metrics, pixels)} of that ` +
+              `maximum: the nearer 100%, the more evenly the map is spread over the image`
+            : "") +
+          `; (b) <i>histogram entropy</i> in bits, of the distribution of the map's values. ` +
+          (friedman.length ? `${esc(friedman.join("; "))}. ` : "") +
+          `The dashed line and grey band are ${esc(setLabel(baselineSet))}'s entropy \u00b1 the floor's tolerance ` +
           `(|H floor \u2212 H ${esc(setLabel(baselineSet))}| + the floor's sd), a descriptive band${input.stats ? "; the tests are in Table 3" : " (Table 3's rule)"}.`,
       ) +
         figure(
-          renderFigure5Svg(input.metrics, input.noiseFloor, { standalone: false, idPrefix: "f5", baselineSet }),
+          chart("figure5"),
           `<b>Figure 5.</b> (a) CC and (b) KL of each augmented model's maps against ${esc(setLabel(baselineSet))}'s, mean \u00b1 sd over the query images. ` +
             `The dashed line and grey band are the noise floor (Table 2's last row) \u00b1 its sd over the query images, compared in the same way` +
             `${input.stats ? "; descriptive only, the tests are in Table 3" : ""}.`,
@@ -468,7 +503,7 @@ export function renderReportHtml(input: ReportInput): string {
         metricsHtml(input, baselineSet) +
         metricsRunsHtml(input, baselineSet) +
         `<h3>Is the change bigger than retraining?</h3>` +
-        (input.stats ? statsSectionHtml(input.stats) : verdictHtml(judgements) + ruleHtml(baselineSet)),
+        (input.stats ? statsSectionHtml(input.stats, charts) : verdictHtml(judgements) + ruleHtml(baselineSet)),
     ),
     ...(input.explain?.trust
       ? [
@@ -476,7 +511,7 @@ export function renderReportHtml(input: ReportInput): string {
             "trust",
             6,
             "Other methods, and can the maps be trusted?",
-            trustHtml(input.explain as TrustReport, baselineSet),
+            trustHtml(input.explain as TrustReport, baselineSet, input.faithfulnessCurves),
           ),
         ]
       : []),
@@ -502,6 +537,6 @@ export function renderReportHtml(input: ReportInput): string {
     `<meta name="generator" content="augsal ${esc(pv.version)}">` +
     `<title>${esc(title)}</title><style>${CSS}</style></head>\n<body><main>\n${parts.join("\n")}\n` +
     `<footer>Generated by augsal ${esc(pv.version)} on ${esc(pv.createdAt)}. Colours: viridis for maps, Okabe\u2013Ito for models.</footer>` +
-    `</main></body></html>\n`
+    `</main>${vegaRuntimeHtml()}</body></html>\n`
   );
 }

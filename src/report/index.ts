@@ -1,7 +1,7 @@
 // The report stage: plain results in, files out. renderAll gives every file with its path relative to
 // the run's report folder; the pipeline writes them (atomically) and nothing here touches the disk.
 import { renderReportHtml } from "./html.js";
-import { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg } from "./svg.js";
+import { chartFiles, chartSvg, reportCharts } from "./charts/index.js";
 import { metricsCsv, metricsMarkdown, table1Csv, table1Markdown } from "./tables.js";
 import type { ReportFile, ReportInput } from "./types.js";
 
@@ -18,15 +18,18 @@ export {
   type Figure1Options,
   type Figure4Input,
 } from "./figures.js";
-export { renderFigure2Svg, renderFigure3Svg, renderFigure5Svg, niceTicks, OKABE_ITO } from "./svg.js";
+export { OKABE_ITO, setStyle } from "./svg.js";
+export * as charts from "./charts/index.js";
 export { table1Markdown, table1Csv, metricsMarkdown, metricsCsv } from "./tables.js";
 export { judgeMetric, noiseBand, METRICS } from "./verdict.js";
 export { renderReportHtml } from "./html.js";
 
 /**
- * Every report file: table1.md, table1.csv, metrics.md, metrics.csv, figures/figure2.svg,
- * figures/figure3.svg, figures/figure5.svg, report.html, and the PNG figures given in input.figures
- * (figures/figure1.png, figures/figure4-heat.png, figures/figure4-overlay.png).
+ * Every report file: table1.md, table1.csv, metrics.md, metrics.csv, every chart as a static SVG and its
+ * Vega-Lite spec (figures/<name>.svg and figures/<name>.vl.json: figure2, figure3, figure5, and with the
+ * study's tests and trust tables paired-cc, paired-kl, accuracy-vs-saliency, trust-sanity,
+ * trust-localisation, trust-faithfulness, trust-curves (with the curves), trust-equivariance), report.html, and the PNG figures given in
+ * input.figures (figures/figure1.png, figures/figure4-heat.png, figures/figure4-overlay.png).
  */
 export function renderAll(input: ReportInput): { files: ReportFile[] } {
   const base = input.baselineSet;
@@ -35,9 +38,7 @@ export function renderAll(input: ReportInput): { files: ReportFile[] } {
     { path: "table1.csv", data: table1Csv(input.table1) },
     { path: "metrics.md", data: metricsMarkdown(input.metrics, input.noiseFloor, base) },
     { path: "metrics.csv", data: metricsCsv(input.metrics, input.noiseFloor, base) },
-    { path: "figures/figure2.svg", data: renderFigure2Svg(input.histories) },
-    { path: "figures/figure3.svg", data: renderFigure3Svg(input.metrics, input.noiseFloor, { baselineSet: base }) },
-    { path: "figures/figure5.svg", data: renderFigure5Svg(input.metrics, input.noiseFloor, { baselineSet: base }) },
+    ...chartFiles(reportCharts(input), chartSvg),
   ];
   const pngs: [keyof ReportInput["figures"], string][] = [
     ["figure1", "figures/figure1.png"],

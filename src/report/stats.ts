@@ -1,9 +1,8 @@
 // The report's view of the study's tests (results.json "stats", src/stats/study.ts): the at-a-glance
 // box, a table of paired differences to the primary floor with intervals and Holm-corrected chips,
-// a paired dot plot per set against the floor, and the poster's claims. Every sentence here comes
+// and the poster's claims (the paired dot plots are charts: src/report/charts/stats.ts). Every sentence here comes
 // from a test; nothing is judged by a one-sd rule.
 import { escapeXml, fixed, typographic } from "./format.js";
-import { niceTicks, setStyle, marker } from "./svg.js";
 import { setLabel, type PairedComparison, type StudyStats } from "./types.js";
 
 const esc = (s: string) => escapeXml(typographic(s));
@@ -104,58 +103,6 @@ export function statsTableHtml(s: StudyStats, caption: string): string {
       `<thead><tr><th>set</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
   return html;
-}
-
-/**
- * Paired dot plot: one panel per set; in each, the primary floor's value (left) and the set's value
- * (right) for every unit (query of one run when R < 3, run mean when R >= 3), joined by a line.
- */
-export function pairedDotSvg(s: StudyStats, metric: string, method: string): string {
-  const tests = s.maps.filter((t) => t.metric === metric && t.method === method && t.n > 0);
-  if (!tests.length) return "";
-  const all = tests.flatMap((t) => [...t.inputs.treatment, ...t.inputs.control]);
-  const ticks = niceTicks(Math.min(...all), Math.max(...all), 5);
-  const pw = 118;
-  const gap = 14;
-  const left = 46;
-  const top = 22;
-  const h = 190;
-  const W = left + tests.length * (pw + gap) + 6;
-  const H = top + h + 44;
-  const y = (v: number) => top + h - ((v - ticks.lo) / (ticks.hi - ticks.lo)) * h;
-  const font = `font-family="system-ui, sans-serif" font-size="10.5" fill="#1d1d1f"`;
-  let g = "";
-  for (const v of ticks.values) {
-    g += `<line x1="${left}" x2="${W - 6}" y1="${y(v).toFixed(2)}" y2="${y(v).toFixed(2)}" stroke="#e4e6ea"/>`;
-    g +=
-      `<text x="${left - 5}" y="${(y(v) + 3.5).toFixed(2)}" text-anchor="end" ${font}>` +
-      `${esc(v.toFixed(ticks.decimals))}</text>`;
-  }
-  tests.forEach((t, i) => {
-    const x0 = left + i * (pw + gap) + 18;
-    const x1 = x0 + pw - 36;
-    const st = setStyle(t.set, i);
-    for (let k = 0; k < t.n; k++) {
-      const a = y(t.inputs.control[k]);
-      const b = y(t.inputs.treatment[k]);
-      g +=
-        `<line x1="${x0}" x2="${x1}" y1="${a.toFixed(2)}" y2="${b.toFixed(2)}" stroke="${st.color}" ` +
-        `stroke-opacity=".45"/>`;
-      g += marker("circle", x0, a, 2.6, "#6E6E6E") + marker(st.marker, x1, b, 3, st.color);
-    }
-    g +=
-      `<text x="${(x0 + x1) / 2}" y="${top + h + 14}" text-anchor="middle" ${font}>${esc(t.against)} → ` +
-      `${esc(label(t.set))}</text>`;
-    g +=
-      `<text x="${(x0 + x1) / 2}" y="${top + h + 28}" text-anchor="middle" ${font} fill="#5f6368">` +
-      `${esc(signed(t.meanDiff))} · ${esc(chipOf(t).text)}</text>`;
-  });
-  const unit = tests[0].unit === "run" ? "run (mean over queries)" : "query image";
-  const title = `${mname(metric)}: each line one ${unit}, ${s.design.primaryFloor} floor (left) vs set (right)`;
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
-    `aria-label="${esc(title)}"><text x="${left}" y="13" ${font} font-weight="600">${esc(title)}</text>${g}</svg>`
-  );
 }
 
 /** The poster's claims as tests. */

@@ -4,7 +4,15 @@
 // Plain data in (the study's results.json `explain` section), strings out. Another issue redesigns the
 // report; this keeps to tables and one chart type.
 import { escapeXml, fixed, meanSd, MISSING, typographic } from "./format.js";
-import { marker, niceTicks, setStyle } from "./svg.js";
+import { chartFigureHtml } from "./charts/runtime.js";
+import {
+  curvesChart,
+  equivarianceChart,
+  faithfulnessChart,
+  localisationChart,
+  sanityChart,
+  type CurveRows,
+} from "./charts/trust.js";
 import { setLabel, sortBySet, type TrustReport } from "./types.js";
 
 const esc = (s: string) => escapeXml(s);
@@ -18,73 +26,15 @@ function table(caption: string, head: string[], rows: string[][]): string {
   );
 }
 
-/** A dot chart: one row per category, one marker per set (the sets' colours and markers), x = value. */
-export function dotChartSvg(
-  title: string,
-  xTitle: string,
-  rows: { label: string; points: { set: string; value: number }[] }[],
-  ref?: { value: number; label: string },
-): string {
-  const W = 760,
-    rowH = 22,
-    top = 48,
-    left = 190,
-    right = 24;
-  const H = top + rows.length * rowH + 46;
-  const vals = rows.flatMap((r) => r.points.map((p) => p.value)).filter(Number.isFinite);
-  if (ref && Number.isFinite(ref.value)) vals.push(ref.value);
-  const t = niceTicks(vals.length ? Math.min(0, ...vals) : 0, vals.length ? Math.max(...vals) : 1, 6);
-  const x = (v: number) => left + ((v - t.lo) / (t.hi - t.lo)) * (W - left - right);
-  const n2 = (v: number) => (Math.round(v * 100) / 100).toString();
-  const sets = [...new Set(rows.flatMap((r) => r.points.map((p) => p.set)))];
-  const sorted = sortBySet(sets.map((set) => ({ set }))).map((s) => s.set);
-  let body = `<text x="${left}" y="18" font-weight="600">${esc(title)}</text>`;
-  sorted.forEach((s, i) => {
-    const st = setStyle(s, i);
-    const lx = left + i * 95;
-    body +=
-      marker(st.marker, lx + 5, 34, 4.5, st.color) +
-      `<text x="${lx + 14}" y="38" font-size="11">${esc(setLabel(s))}</text>`;
-  });
-  for (const v of t.values) {
-    body += `<line x1="${n2(x(v))}" x2="${n2(x(v))}" y1="${top}" y2="${top + rows.length * rowH}" stroke="#e4e6ea"/>`;
-    body +=
-      `<text x="${n2(x(v))}" y="${top + rows.length * rowH + 14}" font-size="11" ` +
-      `text-anchor="middle">${num(fixed(v, t.decimals))}</text>`;
-  }
-  if (ref && Number.isFinite(ref.value)) {
-    body +=
-      `<line x1="${n2(x(ref.value))}" x2="${n2(x(ref.value))}" y1="${top - 4}" ` +
-      `y2="${top + rows.length * rowH}" stroke="#5f6368" stroke-dasharray="4 3"/>`;
-    body +=
-      `<text x="${n2(x(ref.value))}" y="${top + rows.length * rowH + 28}" font-size="11" text-anchor="middle" ` +
-      `fill="#5f6368">${esc(ref.label)}</text>`;
-  }
-  rows.forEach((r, k) => {
-    const y = top + k * rowH + rowH / 2;
-    body += `<text x="${left - 8}" y="${n2(y + 4)}" font-size="12" text-anchor="end">${esc(r.label)}</text>`;
-    for (const p of r.points) {
-      if (!Number.isFinite(p.value)) continue;
-      const st = setStyle(p.set, sorted.indexOf(p.set));
-      body += marker(st.marker, x(p.value), y, 4.5, st.color);
-    }
-  });
-  body += `<text x="${(left + W - right) / 2}" y="${H - 6}" font-size="12" text-anchor="middle">${esc(xTitle)}</text>`;
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
-    `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" ` +
-    `fill="#1d1d1f"><title>${esc(title)}</title>${body}</svg>`
-  );
-}
-
 /** The section's HTML. */
-export function trustHtml(r: TrustReport, baselineSet: string): string {
+export function trustHtml(r: TrustReport, baselineSet: string, curves?: CurveRows): string {
   const label = (m: string) => r.labels[m] ?? m;
   const T = r.trust;
   const sets = sortBySet([...new Set(T.verdicts.map((v) => v.set))].map((set) => ({ set }))).map((s) => s.set);
   const ms = (m: number, s: number) => num(meanSd(m, s, 3));
   const f3 = (v: number) => num(fixed(v, 3));
-  const fig = (svg: string, cap: string) => `<figure>${svg}<figcaption>${cap}</figcaption></figure>`;
+  const chartOr = (spec: ReturnType<typeof sanityChart>, name: string, cap: string) =>
+    spec ? chartFigureHtml({ name, spec }, cap) : "";
   let html =
     `<p>Each method's maps of the same query images, from every model. The definitions and defaults are in each ` +
     `module of src/explain/ ` +
@@ -153,22 +103,13 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
       ],
       sanityRows,
     );
-  html += fig(
-    dotChartSvg(
-      "Spearman |map| after full randomisation (cascading)",
-      "Spearman correlation with the trained model's maps",
-      r.methods.map((m) => ({
-        label: label(m),
-        points: sets.map((s) => ({
-          set: s,
-          value: T.verdicts.find((v) => v.method === m && v.set === s)?.finalSpearmanAbs ?? NaN,
-        })),
-      })),
-      { value: T.settings.sanityFailAt, label: "fails at or above" },
-    ),
-    `<b>Figure S.</b> How much of each method's map survives re-initialising every layer: near 0 means the map ` +
-      `depends on the weights; ` +
-      `near 1 means it would look the same for any model.`,
+  html += chartOr(
+    sanityChart(r),
+    "trust-sanity",
+    `<b>Figure S.</b> Cascading randomisation, one panel per method: the Spearman correlation of |map| with the ` +
+      `trained model's as layers are re-initialised from the top (left to right, cumulative). A curve that falls ` +
+      `to near 0 means the map depends on the weights; one that stays near 1 would look the same for any model. ` +
+      `Dashed: the fail line (\u2265 ${num(fixed(T.settings.sanityFailAt, 2))} with every layer random).`,
   );
 
   // Localisation.
@@ -198,21 +139,11 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
       ["Method \u00b7 model", "Mass", "Rank", "Pointing", "n"],
       locRows,
     );
-  html += fig(
-    dotChartSvg(
-      "Relevance mass inside the digit",
-      "share of |map| on the digit's strokes",
-      r.methods.map((m) => ({
-        label: label(m),
-        points: sets.map((s) => ({
-          set: s,
-          value: T.localisation.find((x) => x.method === m && x.set === s)?.mass ?? NaN,
-        })),
-      })),
-      share !== undefined ? { value: share, label: "uniform map" } : undefined,
-    ),
-    `<b>Figure L.</b> Relevance mass accuracy per method and model (the dashed line: a map spread evenly over the ` +
-      `image).`,
+  html += chartOr(
+    localisationChart(r),
+    "trust-localisation",
+    `<b>Figure L.</b> Relevance mass accuracy per method and model, mean \u00b1 sd over the queries (the dashed ` +
+      `line: a map spread evenly over the image).`,
   );
 
   // Deletion / insertion.
@@ -239,19 +170,18 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
       ["Method \u00b7 model", "Deletion AUC", "Insertion AUC"],
       delRows,
     );
-  html += fig(
-    dotChartSvg(
-      "Deletion AUC",
-      "area under the deletion curve (lower = more faithful)",
-      [...r.methods, "random"].map((m) => ({
-        label: m === "random" ? "random order" : label(m),
-        points: sets.map((s) => ({
-          set: s,
-          value: T.faithfulness.find((x) => x.method === m && x.set === s)?.deletionAuc ?? NaN,
-        })),
-      })),
-    ),
-    `<b>Figure D.</b> Deletion AUC per method and model; the last row is a random pixel order.`,
+  html += chartOr(
+    faithfulnessChart(r),
+    "trust-faithfulness",
+    `<b>Figure D.</b> (a) Deletion and (b) insertion AUC per method and model, mean \u00b1 sd over the queries; ` +
+      `the last row is a random pixel order.`,
+  );
+  html += chartOr(
+    curvesChart(r, curves),
+    "trust-curves",
+    `<b>Figure D\u2032.</b> The curves behind the AUCs, mean over the queries: the probability of the class explained ` +
+      `as the pixels the map ranks first are deleted (a) or restored into a blurred copy (b), ` +
+      `${T.settings.deletionStep} pixels a step. The drop-down picks the method; \u201crandom order\u201d is the baseline.`,
   );
 
   // Equivariance.
@@ -284,20 +214,12 @@ export function trustHtml(r: TrustReport, baselineSet: string): string {
       ],
       eqRows,
     );
-  html += fig(
-    dotChartSvg(
-      `Equivariance CC (${label(r.methods[0])})`,
-      "CC of saliency(T(x)) with T(saliency(x)) (invariance: with saliency(x))",
-      augs.map((a) => ({
-        label: setLabel(a),
-        points: sets.map((s) => ({
-          set: s,
-          value: T.equivariance.find((x) => x.method === r.methods[0] && x.set === s && x.aug === a)?.cc ?? NaN,
-        })),
-      })),
-    ),
-    `<b>Figure E.</b> Per augmentation, how consistently each model's ${esc(label(r.methods[0]))} maps follow it: ` +
-      `does a model trained with T follow T better than ${esc(setLabel(baselineSet))}?`,
+  html += chartOr(
+    equivarianceChart(r),
+    "trust-equivariance",
+    `<b>Figure E.</b> Per augmentation, how consistently each model's maps follow it (mean \u00b1 sd of the CC ` +
+      `over the queries; the drop-down picks the method, ${esc(label(r.methods[0]))} first): does a model trained ` +
+      `with T follow T better than ${esc(setLabel(baselineSet))}?`,
   );
   if (T.igGap.length) {
     html += table(

@@ -46,6 +46,8 @@ export interface HistoryRow {
   valAcc: number[];
   /** Validation loss after the epoch. */
   valLoss: number[];
+  /** Training loss of every step (history/*.json), for Figure 2's per-step curve; epoch means without it. */
+  stepLoss?: number[];
 }
 
 /**
@@ -136,6 +138,14 @@ export interface ReportInput {
   stats?: StudyStats;
   /** Every attribution method against the baseline, and the trust tables (src/report/trust.ts). */
   explain?: TrustReport;
+
+  // --- The charts' inputs (src/report/charts/), added for the Vega-Lite figures --------------------
+  /** Pixels of one saliency map (rows x cols of the data): Figure 3 draws the maximum spatial entropy
+   *  ln(mapPixels); without it the maximum is not drawn. */
+  mapPixels?: number;
+  /** Mean deletion and insertion curves per method (and "random") and model, from results.json's
+   *  explain.trust.curves (src/study/trust.ts): the trust section's curve chart. */
+  faithfulnessCurves?: { method: string; set: string; x: number[]; deletion: number[]; insertion: number[] }[];
 }
 
 /** One file of the rendered report, path relative to the run's report folder (forward slashes). */
@@ -185,7 +195,17 @@ export interface StudyStats {
   maps: PairedComparison[];
   accuracy: PairedComparison[];
   claims: {
-    saliencyVsAccuracy: { metric: string; n: number; rho: number; p: number; interval: Iv | null; verdict: string }[];
+    saliencyVsAccuracy: {
+      metric: string;
+      /** Attribution method (one claim per method), and the points the correlation is over. */
+      method?: string;
+      n: number;
+      rho: number;
+      p: number;
+      interval: Iv | null;
+      verdict: string;
+      inputs?: { run: number; set: string; x: number; y: number }[];
+    }[];
     entropyVariation: {
       metric: string;
       treatments: string[];

@@ -74,7 +74,7 @@ export function writeReport(
   }
   const histories = sets.map((set) => {
     const h = readHistory(out, `${set}-seed${seed}`);
-    return { set, epochLoss: h.epochLoss, valAcc: h.valAcc, valLoss: h.valLoss };
+    return { set, epochLoss: h.epochLoss, valAcc: h.valAcc, valLoss: h.valLoss, stepLoss: h.stepLoss };
   });
   const input: ReportInput = {
     config: config as unknown as Record<string, unknown>,
@@ -98,6 +98,8 @@ export function writeReport(
     figure4Scale: scale,
     stats: results.stats ?? undefined,
     explain: results.explain?.trust ? (results.explain as unknown as ReportInput["explain"]) : undefined,
+    mapPixels: size,
+    faithfulnessCurves: results.explain?.trust?.curves,
   };
   for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);

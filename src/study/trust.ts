@@ -29,6 +29,7 @@ import {
   randomOrderCurves,
   summariseCurves,
   FAITHFULNESS_DEFAULTS,
+  type Curves,
   type FaithfulnessSummary,
 } from "../explain/trust/faithfulness.js";
 import { equivarianceMany, summariseEquivariance, type EquivarianceSummary } from "../explain/trust/equivariance.js";
@@ -139,6 +140,29 @@ export interface IGGapRow {
   absDelta: number;
 }
 
+/** One method's mean deletion and insertion curves under one model (report Figure D's curves): the
+ *  probability of the explained class at each fraction of pixels changed, mean over the queries. */
+export interface CurveRow {
+  method: MethodName | "random";
+  set: string;
+  x: number[];
+  deletion: number[];
+  insertion: number[];
+}
+
+/** The mean over images of per-image curves stored (count, points), in image order (a fixed order). */
+export function meanCurves(c: Curves, method: MethodName | "random", set: string): CurveRow {
+  const points = c.x.length;
+  const count = c.deletion.length / points;
+  const mean = (a: Float32Array) =>
+    Array.from({ length: points }, (_, t) => {
+      let sum = 0;
+      for (let i = 0; i < count; i++) sum += a[i * points + t];
+      return count ? sum / count : NaN;
+    });
+  return { method, set, x: Array.from(c.x), deletion: mean(c.deletion), insertion: mean(c.insertion) };
+}
+
 export interface TrustTables {
   settings: {
     sanityFailAt: number;
@@ -153,6 +177,8 @@ export interface TrustTables {
   faithfulness: FaithfulnessRow[];
   equivariance: EquivarianceRowOut[];
   igGap: IGGapRow[];
+  /** The mean deletion/insertion curves behind faithfulness's AUCs (added for the report's chart). */
+  curves: CurveRow[];
 }
 
 export function emptyTrust(seed: number): TrustTables {
@@ -170,6 +196,7 @@ export function emptyTrust(seed: number): TrustTables {
     faithfulness: [],
     equivariance: [],
     igGap: [],
+    curves: [],
   };
 }
 
@@ -207,17 +234,14 @@ export function trustOfModel(
     });
   // Deletion and insertion, and the random-order baseline (one per model).
   const targets = maps.get(methods[0])!.target;
-  for (const m of methods)
-    into.faithfulness.push({
-      method: m,
-      set,
-      ...summariseCurves(deletionInsertion(model, q.images, targets, maps.get(m)!.abs)),
-    });
-  into.faithfulness.push({
-    method: "random",
-    set,
-    ...summariseCurves(randomOrderCurves(model, q.images, targets, { seed: s.seed, ids: q.ids })),
-  });
+  for (const m of methods) {
+    const c = deletionInsertion(model, q.images, targets, maps.get(m)!.abs);
+    into.faithfulness.push({ method: m, set, ...summariseCurves(c) });
+    into.curves.push(meanCurves(c, m, set));
+  }
+  const random = randomOrderCurves(model, q.images, targets, { seed: s.seed, ids: q.ids });
+  into.faithfulness.push({ method: "random", set, ...summariseCurves(random) });
+  into.curves.push(meanCurves(random, "random", set));
   // Equivariance and invariance under the augmentations.
   const T = augmentationTransforms(core, q.rows, q.cols, {
     seed: s.seed,
@@ -325,6 +349,7 @@ export function mergeTrust(seed: number, parts: readonly TrustTables[]): TrustTa
     out.faithfulness.push(...p.faithfulness);
     out.equivariance.push(...p.equivariance);
     out.igGap.push(...p.igGap);
+    out.curves.push(...(p.curves ?? []));
   }
   // data-randomisation rows after every model's own rows, as a reader looks for them
   out.sanity.sort((a, b) => Number(a.test === "data") - Number(b.test === "data"));
