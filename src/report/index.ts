@@ -7,10 +7,11 @@ import type { ReportFile, ReportInput } from "./types.js";
 
 export * from "./types.js";
 export { viridis, viridisHex, VIRIDIS_LUT, VIRIDIS_DATA } from "../colormap.js";
-export { createCanvas, encodePng, drawText, blitGrey, blitColormap, type Canvas } from "./png.js";
+export { createCanvas, encodePng, blitGrey, blitColormap, type Canvas } from "./png.js";
 export {
-  renderFigure1,
-  renderFigure4,
+  figure1Svg,
+  figure4Svg,
+  figure4PanelSvg,
   captumThreshold,
   figure1Layout,
   figure4Layout,
@@ -25,8 +26,8 @@ export { renderReportHtml } from "./html.js";
 
 /**
  * Every report file: table1.md, table1.csv, metrics.md, metrics.csv, figures/figure2.svg,
- * figures/figure3.svg, figures/figure5.svg, report.html, and the PNG figures given in input.figures
- * (figures/figure1.png, figures/figure4-heat.png, figures/figure4-overlay.png).
+ * figures/figure3.svg, figures/figure5.svg and report.html. The image figures (Figures 1 and 4, SVG and
+ * PNG) are written by the caller (study/report-input.ts), which renders the PNGs asynchronously.
  */
 export function renderAll(input: ReportInput): { files: ReportFile[] } {
   const base = input.baselineSet;
@@ -39,15 +40,10 @@ export function renderAll(input: ReportInput): { files: ReportFile[] } {
     { path: "figures/figure3.svg", data: renderFigure3Svg(input.metrics, input.noiseFloor, { baselineSet: base }) },
     { path: "figures/figure5.svg", data: renderFigure5Svg(input.metrics, input.noiseFloor, { baselineSet: base }) },
   ];
-  const pngs: [keyof ReportInput["figures"], string][] = [
-    ["figure1", "figures/figure1.png"],
-    ["figure4Heat", "figures/figure4-heat.png"],
-    ["figure4Overlay", "figures/figure4-overlay.png"],
-  ];
-  for (const [key, path] of pngs) {
-    const png = input.figures[key];
-    if (png) files.push({ path, data: png });
-  }
+  // The page links to every file written beside it (the caller's, then these).
+  const links = [...(input.links ?? [])];
+  for (const f of files) if (!links.some((l) => l.path === f.path)) links.push({ path: f.path, what: "" });
+  input = { ...input, links };
   files.push({ path: "report.html", data: renderReportHtml(input) });
   return { files };
 }
