@@ -151,6 +151,7 @@ table.setup th{text-align:left;font-weight:600;color:var(--muted);vertical-align
 table.setup td{text-align:left;white-space:normal;overflow-wrap:anywhere}
 table.setup tr:first-child th,table.setup tr:first-child td{border-top:1.5px solid var(--ink)}
 code,.mono{font-family:var(--mono);font-size:.85em}
+td.mono{font-size:1em}
 .sha{word-break:break-all}
 table.verdicts td{text-align:center}
 table.verdicts td:first-child{text-align:left}
@@ -564,15 +565,15 @@ export function renderReportHtml(input: ReportInput): string {
       `${input.stats!.maps[0]?.unit === "run" ? `training run (${count(nRuns, "run")})` : "query image (one run; more runs with --runs)"}.</p>`
     : "";
   const setupText =
-    `<p>${cap(count(models, "small CNN"))} of one architecture are trained from scratch` +
-    `${Number.isFinite(nTrain) ? ` on ${nTrain.toLocaleString("en-US")} training images` : ""}, ` +
-    `${count(sets.length, "training set")}: the originals` +
+    `<p>${cap(count(sets.length, "training set"))}, one small CNN each, all of one architecture trained from scratch` +
+    `${Number.isFinite(nTrain) ? ` on ${nTrain.toLocaleString("en-US")} training images` : ""}: the originals` +
     (augs.length
       ? `, and the originals plus ${Number.isFinite(copies) ? numberWord(copies) : "some"} augmented copies of each under ` +
         `${esc(andList(augs.map((x) => setLabel(x))))}`
       : "") +
     `. Each model keeps the weights of its best validation epoch; ${count(methods.length, "attribution method")} ` +
-    `explain${methods.length === 1 ? "s" : ""} them over ${count(nRuns, "training run")}. ` +
+    `explain${methods.length === 1 ? "s" : ""} them over ${count(nRuns, "training run")} ` +
+    `(${count(models, "trained model")} in each run, controls included). ` +
     (input.stats
       ? `Controls: ${input.stats.design.sets.includes("repeat") ? "a <i>Repeat</i> set (the originals repeated to the augmented sets' size, trained exactly like them) and " : ""}` +
         `two noise floors, ${esc(setLabel(baselineSet))} retrained with another data order (<i>reorder</i>) and with new initial weights and order (<i>retrain</i>). ` +
@@ -599,7 +600,7 @@ export function renderReportHtml(input: ReportInput): string {
       `<nav><a href="#setup">Setup</a><a href="#data">Data</a><a href="#training">Training</a><a href="#saliency">Saliency maps</a>` +
       `<a href="#metrics">Metrics</a>${input.explain?.trust ? `<a href="#trust">Trust</a>` : ""}<a href="#reading">How to read this</a><a href="#provenance">Provenance</a></nav>` +
       glanceHtml(input, judgements) +
-      warning +
+      (input.stats ? "" : warning) +
       `</header>`,
     section("setup", 1, "Setup and parameters", setup),
     section(

@@ -113,9 +113,7 @@ function setupRows(
   const origSize = classes * config.trainPerClass;
   const augSize = origSize * (1 + config.copies);
   const batch = (n: number) => config.batch || Math.floor(n / config.steps);
-  const strength = config.aug
-    .map((a) => `${a} ${config.strength[a] ?? DEFAULT_STRENGTH[a]}${config.strength[a] === undefined ? "" : ""}`)
-    .join(", ");
+  const strength = config.aug.map((a) => `${a} ${config.strength[a] ?? DEFAULT_STRENGTH[a]}`).join(", ");
   const layers = (run.resolved?.layers ?? []) as { type: string; out?: number; k?: number; pad?: number }[];
   const layerText = layers
     .map((l) =>
@@ -154,7 +152,9 @@ function setupRows(
     ],
     [
       "Seeds and runs",
-      `seed ${config.seed}, ${config.runs} run${config.runs === 1 ? "" : "s"} (seeds ${config.seed}\u2013${config.seed + config.runs - 1})`,
+      config.runs === 1
+        ? `seed ${config.seed}, one run`
+        : `${config.runs} runs, seeds ${config.seed}\u2013${config.seed + config.runs - 1}`,
     ],
     ["Initialisation", config.init],
     ["Saliency target and score", `${config.target}, ${config.score}`],

@@ -241,10 +241,10 @@ page("counts, the design and the Setup table follow the configuration; near chan
   );
   assert.match(
     html,
-    /Two small CNNs of one architecture are trained from scratch on 100 training images, two training sets/,
+    /Two training sets, one small CNN each, all of one architecture trained from scratch on 100 training images/,
   );
   assert.match(html, /augmented copies of each under Blur/);
-  assert.match(html, /one attribution method explains them over one training run/);
+  assert.match(html, /one attribution method explains them over one training run \(/);
   assert.not.match(html, /[Ss]ix (identical )?(small )?(models|CNNs)/);
   assert.match(
     html,
