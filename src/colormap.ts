@@ -355,3 +355,28 @@ export function rdbu(s: number): Rgb {
   if (i < 0) return BAD_COLOR;
   return [RDBU_LUT[i * 3], RDBU_LUT[i * 3 + 1], RDBU_LUT[i * 3 + 2]];
 }
+
+// Display normalisation shared by the report's figures and the live page.
+
+/**
+ * Captum's outlier threshold (visualization._cumulative_sum_threshold with percentile
+ * 100 - outlierPerc): sort |v| ascending and return the first value at which the running sum reaches
+ * (100 - outlierPerc)% of the total. Values above it — the pixels that carry the top outlierPerc% of the
+ * attribution mass, not the top outlierPerc% of pixels — are clipped to 1 by visualize_image_attr
+ * (sign="absolute_value", outlier_perc=2 by default). NaN counts as 0. Returns 0 for an all-zero map.
+ */
+export function captumThreshold(values: ArrayLike<number>, outlierPerc = 2): number {
+  if (!(outlierPerc >= 0 && outlierPerc < 100))
+    throw new Error(`captumThreshold: outlierPerc must be in [0, 100), got ${outlierPerc}`);
+  const sorted = Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : Math.abs(v))).sort();
+  let total = 0;
+  for (const v of sorted) total += v;
+  if (!(total > 0)) return 0;
+  const target = total * 0.01 * (100 - outlierPerc);
+  let cum = 0;
+  for (const v of sorted) {
+    cum += v;
+    if (cum >= target) return v;
+  }
+  return sorted[sorted.length - 1];
+}

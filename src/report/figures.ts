@@ -4,7 +4,9 @@
 // URI at its own resolution (28×28 for MNIST) and drawn nearest-neighbour, so a map's pixels are exactly
 // the saved values' colours. The same SVG is inlined in report.html and written to figures/*.svg; the
 // PNG exports are rendered from it (src/node/rasterize.ts, resvg). Pure functions: arrays in, strings out.
-import { RDBU_LUT, VIRIDIS_LUT, viridisStops, rgbHex, rdbu } from "../colormap.js";
+import { RDBU_LUT, VIRIDIS_LUT, captumThreshold, viridisStops, rgbHex, rdbu } from "../colormap.js";
+
+export { captumThreshold };
 import { blitColormap, blitGrey, createCanvas, encodePng } from "./png.js";
 import { escapeXml } from "./format.js";
 import { SET_ORDER, setLabel } from "./types.js";
@@ -27,29 +29,6 @@ export function squareSide(n: number, what: string): number {
 
 // ---------------------------------------------------------------------------------------------
 // Normalisation of saliency maps for display
-
-/**
- * Captum's outlier threshold (visualization._cumulative_sum_threshold with percentile
- * 100 - outlierPerc): sort |v| ascending and return the first value at which the running sum reaches
- * (100 - outlierPerc)% of the total. Values above it — the pixels that carry the top outlierPerc% of the
- * attribution mass, not the top outlierPerc% of pixels — are clipped to 1 by visualize_image_attr
- * (sign="absolute_value", outlier_perc=2 by default). NaN counts as 0. Returns 0 for an all-zero map.
- */
-export function captumThreshold(values: ArrayLike<number>, outlierPerc = 2): number {
-  if (!(outlierPerc >= 0 && outlierPerc < 100))
-    throw new Error(`captumThreshold: outlierPerc must be in [0, 100), got ${outlierPerc}`);
-  const sorted = Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : Math.abs(v))).sort();
-  let total = 0;
-  for (const v of sorted) total += v;
-  if (!(total > 0)) return 0;
-  const target = total * 0.01 * (100 - outlierPerc);
-  let cum = 0;
-  for (const v of sorted) {
-    cum += v;
-    if (cum >= target) return v;
-  }
-  return sorted[sorted.length - 1];
-}
 
 /** |v| / scale clamped to [0, 1]; scale <= 0 or non-finite gives zeros (nothing to show). NaN stays NaN. */
 export function normaliseBy(values: ArrayLike<number>, scale: number): Float32Array {

@@ -166,6 +166,22 @@ if (!existsSync(CHROMIUM)) {
   page("offline: no request left file:// in any of the tabs", () => {
     assert.equal(foreign, []);
   });
+
+  page("re-rendering the report gives the same bytes: page, SVG figures and their PNGs", () => {
+    const files = [
+      "report.html",
+      "figures/figure1.svg",
+      "figures/figure1.png",
+      "figures/figure4-shared.svg",
+      "figures/figure4-shared.png",
+      "figures/figure4-permap.svg",
+      "figures/figure4-permap.png",
+    ];
+    const before = files.map((f) => readFileSync(join(out, f)));
+    const r = spawnSync(process.execPath, [cliPath, "report", "--out", out], { encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    files.forEach((f, i) => assert.ok(before[i].equals(readFileSync(join(out, f))), `${f} changed`));
+  });
 }
 
 page.run();
