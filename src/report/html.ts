@@ -218,7 +218,7 @@ function table1Html(input: ReportInput): string {
   return (
     `<div class="tablewrap"><table class="t1"><caption><b>Table 1.</b> Training results: best validation accuracy over the epochs, the epoch it was reached (1-based), ` +
     `and the accuracy of that epoch's weights on the test set, beside the poster's Table 1. \u0394 test is this run's test accuracy minus the poster's: ` +
-    `a difference of setups, not a score (this run trains ${"${"}esc(epochsText(input))}, the poster's models differ).</caption>` +
+    `a difference of setups, not a score (this run trains ${esc(epochsText(input))}, the poster's models differ).</caption>` +
     `<thead><tr><th></th><th class="group" colspan="3">This run</th><th class="group sep" colspan="2">Poster</th><th class="sep"></th></tr>` +
     `<tr><th>Model</th><th>Best val.</th><th>Epoch</th><th>Test</th><th class="sep">Best val.</th><th>Test</th><th class="sep">\u0394 test</th></tr></thead>` +
     `<tbody>${body}</tbody></table></div>`
@@ -365,7 +365,8 @@ function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
   }
   if (input.stats) {
     items.push(...statsGlanceItems(input.stats));
-    return `<div class="glance"><strong>At a glance</strong><ul>${items.join("")}</ul></div>`;
+    // One line per method can repeat word for word (e.g. "too few units"): say each once.
+    return `<div class="glance"><strong>At a glance</strong><ul>${[...new Set(items)].join("")}</ul></div>`;
   }
   for (const key of ["cc", "kl", "entropySpatial"]) {
     const j = judgements.find((x) => x.metric.key === key);

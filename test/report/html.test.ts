@@ -261,7 +261,7 @@ page("counts, the design and the Setup table follow the configuration; near chan
 page("Δ test is neutral (no better/worse colour); table captions sit outside the scroll boxes; links", () => {
   const html = renderReportHtml(smallInput({ links: [{ path: "table1.csv", what: "Table 1" }] }));
   assert.not.match(html, /class="sep (pos|neg)"/);
-  assert.match(html, /a difference of setups, not a score/);
+  assert.match(html, /a difference of setups, not a score \(this run trains 3 epochs,/);
   assert.not.match(html, /<div class="tablewrap"><table[^>]*><caption>/);
   assert.match(html, /<p class="caption"><b>Table 1\.<\/b>[^]*?<\/p><div class="tablewrap"><table class="t1">/);
   assert.match(html, /<li><a href="table1.csv">table1.csv<\/a> \u2014 Table 1<\/li>/);
