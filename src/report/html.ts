@@ -32,10 +32,6 @@ export function pngSize(png: Uint8Array): { width: number; height: number } | nu
   return { width: dv.getUint32(16), height: dv.getUint32(20) };
 }
 
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
-}
-
 /** An SVG figure (src/report/figures.ts) inlined as it is, or a note that it was not rendered. */
 function svgFigure(svg: string | undefined): string {
   if (!svg) return `<div class="missing">Not rendered in this run.</div>`;
@@ -187,7 +183,7 @@ table.setup tr:first-child td{border-top:none}.kv{columns:1}}
 body{font-size:10.5pt;background:#fff;color:#000}main{max-width:none;padding:0}nav,.f4ctl{display:none}
 section{break-inside:auto}h2,h3{break-after:avoid}.glance,.rule,.warn{background:none}a{color:inherit;text-decoration:none}
 .meta,figcaption,.caption,.kv,.glance,.rule,.warn,footer,.links{font-size:9.5pt}
-table{font-size:9pt}th,td{white-space:normal;padding:.2rem .35rem}thead th.group{font-size:9pt}.chip{font-size:9pt}
+table{font-size:9pt}th,td{white-space:normal;padding:.2rem .22rem}th .meta{display:block}thead th.group{font-size:9pt}.chip{font-size:9pt}
 tr{break-inside:avoid}thead{display:table-header-group}
 .tablewrap,.figscroll{overflow:visible}.figscroll svg.augfig{max-width:100%}svg.augfig,svg.augfig .bg{background:#fff;fill:#fff}
 .caption{break-after:avoid}}

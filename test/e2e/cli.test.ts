@@ -305,12 +305,20 @@ e2e("augment writes Figure 1 on its own", () => {
     "4",
     "--val-per-class",
     "5",
+    "--aug",
+    "crop,blur",
     "--out",
     out,
   ]);
   assert.is(r.status, 0, r.stderr);
   assert.equal(readdirSync(out), ["figures", "manifest.json"]);
-  assert.equal(readdirSync(join(out, "figures")), ["figure1.png"]);
+  assert.equal(readdirSync(join(out, "figures")), ["figure1.png", "figure1.svg"]);
+  // One column per configured augmentation, after the original; labels are SVG text.
+  const svg = readFileSync(join(out, "figures", "figure1.svg"), "utf8");
+  assert.equal(
+    [...svg.matchAll(/<text [^>]*text-anchor="middle"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]),
+    ["Orig", "RandCrop", "Blur"],
+  );
   const png = readFileSync(join(out, "figures", "figure1.png"));
   assert.equal(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
 });
