@@ -77,7 +77,7 @@ const FLAGS = {
   },
   scale: {
     type: "string",
-    help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)",
+    help: "Figure 4 scale report.html shows first: shared (one per query) | per-map (Captum's 2% clip); both are written",
     def: "shared",
   },
   workers: {

@@ -127,6 +127,8 @@ figcaption b,.caption b{color:var(--ink);font-weight:650}
 .tablewrap,.figscroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
 .tablewrap{margin:0 0 1rem}
 .figscroll svg.augfig{max-width:none}
+.chartbox{width:100%;max-width:100%;overflow-x:auto}
+@media (prefers-color-scheme:dark){.chartbox{background:#fff;color:#1d1d1f;border-radius:4px;padding:.4rem}}
 table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums lining-nums;margin:0 auto}
 caption{caption-side:top;text-align:left;font-size:.9rem;color:var(--muted);padding:0 0 .5rem}
 caption b{color:var(--ink)}
@@ -185,7 +187,7 @@ section{break-inside:auto}h2,h3{break-after:avoid}.glance,.rule,.warn{background
 .meta,figcaption,.caption,.kv,.glance,.rule,.warn,footer,.links{font-size:9.5pt}
 table{font-size:9pt}th,td{white-space:normal;padding:.2rem .22rem}th .meta{display:block}thead th.group{font-size:9pt}.chip{font-size:9pt}
 tr{break-inside:avoid}thead{display:table-header-group}
-.tablewrap,.figscroll{overflow:visible}.figscroll svg.augfig{max-width:100%}svg.augfig,svg.augfig .bg{background:#fff;fill:#fff}
+.tablewrap,.figscroll,.chartbox{overflow:visible}.chartbox svg,.chartbox canvas{max-width:100%;height:auto}.figscroll svg.augfig{max-width:100%}svg.augfig,svg.augfig .bg{background:#fff;fill:#fff}
 .caption{break-after:avoid}}
 `;
 
@@ -195,6 +197,19 @@ function section(id: string, n: number, title: string, body: string): string {
 
 function figure(body: string, caption: string): string {
   return `<figure>${body}<figcaption>${caption}</figcaption></figure>`;
+}
+
+/**
+ * A chart's place in the page (for the chart builders): the chart fills the column and resizes with it;
+ * if it cannot shrink (a fixed-width view) it scrolls inside its own box, and the caption (HTML) stays
+ * outside that box, so on a phone it never scrolls away. In dark mode the box keeps a light card so a
+ * chart drawn for white paper stays legible; in print it fits the column.
+ */
+export function placeChart(id: string, body: string, caption: string): string {
+  return (
+    `<figure class="chart" id="${esc(id)}"><div class="chartbox">${body}</div>` +
+    `<figcaption>${caption}</figcaption></figure>`
+  );
 }
 
 function table1Html(input: ReportInput): string {

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { renderReportHtml, flattenConfig, pngSize } from "../../src/report/html.js";
+import { renderReportHtml, flattenConfig, placeChart, pngSize } from "../../src/report/html.js";
 import { renderAll } from "../../src/report/index.js";
 import { createCanvas, encodePng } from "../../src/report/png.js";
 import { figure1Svg, figure4PanelSvg, type Figure4Input } from "../../src/report/figures.js";
@@ -268,6 +268,13 @@ page("Δ test is neutral (no better/worse colour); table captions sit outside th
   const { files } = renderAll(smallInput());
   const page = files.find((f) => f.path === "report.html")!.data as string;
   for (const p of ["table1.csv", "metrics.csv", "figures/figure2.svg"]) assert.ok(page.includes(`href="${p}"`), p);
+});
+
+page("placeChart: the chart in its own box, the caption outside it", () => {
+  assert.is(
+    placeChart("fig2", "<svg></svg>", "<b>Figure 2.</b> a & b"),
+    '<figure class="chart" id="fig2"><div class="chartbox"><svg></svg></div><figcaption><b>Figure 2.</b> a & b</figcaption></figure>',
+  );
 });
 
 page.run();
