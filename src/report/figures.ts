@@ -462,18 +462,22 @@ export function figure4PanelSvg(input: Figure4Input, method: string, scale: Figu
   return svgDoc(p.width, p.height, p.body, `Figure 4: ${input.methods[m].label}, ${scale} scale`, `fig4 fig4-${scale}`);
 }
 
-/** Figure 4 as one document: every method's panel stacked (figures/figure4-{shared,permap}.svg). */
-export function figure4Svg(input: Figure4Input, scale: Figure4Scale, idPrefix = "f4"): string {
-  checkFigure4(input);
+/**
+ * Figure 4 as one document (figures/figure4-{shared,permap}.svg): the panel documents of figure4PanelSvg
+ * stacked as nested <svg> elements, so each map image is encoded once for the page and the file alike.
+ */
+export function figure4Svg(panels: readonly string[], scale: Figure4Scale): string {
+  if (panels.length === 0) throw new Error("figure4Svg: no panels");
   let y = 0;
   let width = 0;
-  const body = input.methods
-    .map((_, m) => {
-      const p = figure4Panel(input, m, scale, `${idPrefix}${m}`);
-      const g = `<g transform="translate(0 ${y})">${p.body}</g>`;
-      y += p.height;
-      width = Math.max(width, p.width);
-      return g;
+  const body = panels
+    .map((doc) => {
+      const m = /^<svg [^>]*?width="([\d.]+)" height="([\d.]+)"/.exec(doc);
+      if (!m) throw new Error("figure4Svg: a panel is not a figure4PanelSvg document");
+      const nested = doc.replace(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, `<svg x="0" y="${y}"`);
+      y += +m[2];
+      width = Math.max(width, +m[1]);
+      return nested;
     })
     .join("");
   return svgDoc(width, y, body, `Figure 4: saliency maps, ${scale} scale`, `fig4 fig4-${scale}`);

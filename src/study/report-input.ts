@@ -17,20 +17,9 @@ import { studyModels, studySets, type StudyConfig } from "./config.js";
 import { mapFile, type Results } from "./analysis.js";
 import { readHistory } from "./run-folder.js";
 
-/** Queries Figure 4 shows in figures/ and in the page (14 panels: every method on both scales, each map an
- *  embedded PNG, so the page keeps fewer); every query's maps are in saliency/*.npy. */
-export const FIGURE4_MAX_QUERIES = 10;
-export const FIGURE4_PAGE_QUERIES = 5;
-
-/** Figure 4's input for the first n queries. */
-function firstQueries(f: Figure4Input, n: number): Figure4Input {
-  return {
-    ...f,
-    queries: f.queries.slice(0, n),
-    methods: f.methods.map((m) => ({ ...m, abs: m.abs.slice(0, n), signed: m.signed ? m.signed.slice(0, n) : null })),
-    predictions: f.predictions?.slice(0, n),
-  };
-}
+/** Queries Figure 4 shows, in the page and in figures/ (14 panels: every method on both scales, each map an
+ *  embedded PNG; more would weigh the page and the PNG export down); saliency/*.npy holds every query's maps. */
+export const FIGURE4_MAX_QUERIES = 5;
 
 /** Figure 1 (SVG): five of the split's training images and their copies in each configured augmentation. */
 export function figure1SvgOf(core: Core, config: StudyConfig, ds: Dataset, trainIdx: number[]): string {
@@ -191,15 +180,20 @@ export async function writeReport(
   const sets = studySets(config);
   const figure1 = figure1SvgOf(core, config, ds, split.train);
   const f4 = figure4Input(config, out, ds, results);
-  const figure4Shared = figure4Svg(f4, "shared");
-  const figure4PerMap = figure4Svg(f4, "per-map");
-  const f4page = firstQueries(f4, FIGURE4_PAGE_QUERIES);
   const panels = f4.methods.map((m) => ({
     method: m.id,
     label: m.label,
-    shared: figure4PanelSvg(f4page, m.id, "shared", `f4s${m.id}`),
-    perMap: figure4PanelSvg(f4page, m.id, "per-map", `f4p${m.id}`),
+    shared: figure4PanelSvg(f4, m.id, "shared", `f4s${m.id}`),
+    perMap: figure4PanelSvg(f4, m.id, "per-map", `f4p${m.id}`),
   }));
+  const figure4Shared = figure4Svg(
+    panels.map((p) => p.shared),
+    "shared",
+  );
+  const figure4PerMap = figure4Svg(
+    panels.map((p) => p.perMap),
+    "per-map",
+  );
   const histories = sets.map((set) => {
     const h = readHistory(out, `${set}-seed${seed}`);
     return { set, epochLoss: h.epochLoss, valAcc: h.valAcc, valLoss: h.valLoss };
@@ -219,7 +213,7 @@ export async function writeReport(
     noiseFloor: results.noiseFloor,
     figures: {
       figure1,
-      figure4: { panels, shown: f4page.queries.length, files: f4.queries.length, total: results.queries.length },
+      figure4: { panels, shown: f4.queries.length, files: f4.queries.length, total: results.queries.length },
     },
     setup: setupRows(config, ds, run),
     seeds: Object.fromEntries(studyModels(config).map((m) => [m, seed])),
@@ -234,9 +228,10 @@ export async function writeReport(
   const files = [
     ...(await figure1Files(figure1)),
     { path: "figures/figure4-shared.svg", data: figure4Shared },
-    { path: "figures/figure4-shared.png", data: await svgToPng(figure4Shared) },
+    // Zoom 1: the maps are already 3 units a pixel; the stacked panels are tall.
+    { path: "figures/figure4-shared.png", data: await svgToPng(figure4Shared, 1) },
     { path: "figures/figure4-permap.svg", data: figure4PerMap },
-    { path: "figures/figure4-permap.png", data: await svgToPng(figure4PerMap) },
+    { path: "figures/figure4-permap.png", data: await svgToPng(figure4PerMap, 1) },
   ];
   for (const f of files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);

@@ -183,7 +183,7 @@ f4("each map is labelled with the model's prediction and confidence; a wrong one
   assert.match(svg, /class="wrong"[^>]*>\u2717 3/);
 });
 
-f4("one panel per method: figure4Svg stacks them, figure4PanelSvg draws one", () => {
+f4("one panel per method: figure4PanelSvg draws one, figure4Svg stacks the panel documents", () => {
   const a = [filled(1)];
   const two: Figure4Input = {
     ...input(a),
@@ -192,34 +192,42 @@ f4("one panel per method: figure4Svg stacks them, figure4PanelSvg draws one", ()
       { id: "ig", label: "Integrated gradients", abs: [a] },
     ],
   };
-  const all = figure4Svg(two, "shared");
+  const panels = ["vanilla", "ig"].map((m) => figure4PanelSvg(two, m, "shared", `p${m}`));
+  const all = figure4Svg(panels, "shared");
   checkWellFormed(all);
   assert.is((all.match(/<text [^>]*class="title"/g) ?? []).length, 2);
   assert.ok(all.includes("Integrated gradients \u2014 one scale per query"));
+  const L = figure4Layout(1, 1, 28, "shared");
+  assert.ok(all.includes(`<svg x="0" y="${L.panelHeight}"`), "the second panel below the first");
+  assert.ok(all.includes(`height="${2 * L.panelHeight}" viewBox="0 0 ${L.width} ${2 * L.panelHeight}"`));
   const one = figure4PanelSvg(two, "ig", "per-map");
   assert.is((one.match(/class="title"/g) ?? []).length, 1);
   assert.ok(one.includes("Integrated gradients \u2014 each map on its own scale (Captum, top 2% clipped)"));
-  assert.not.ok(all.includes('id="f40v"') && all.indexOf('id="f40v"') !== all.lastIndexOf('id="f40v"'), "unique ids");
   assert.throws(() => figure4PanelSvg(two, "smoothgrad", "shared"), /no method smoothgrad/);
+  assert.throws(() => figure4Svg([], "shared"), /no panels/);
 });
 
 f4("bad input is rejected with a message naming what is wrong", () => {
   const q = [{ image: filled(0), label: 1 }];
   const m = (abs: Float32Array[][]) => [{ id: "vanilla", label: "G", abs }];
   assert.throws(
-    () => figure4Svg({ queries: q, sets: ["orig"], methods: m([[filled(0, 10)]]) }, "shared"),
+    () => figure4PanelSvg({ queries: q, sets: ["orig"], methods: m([[filled(0, 10)]]) }, "vanilla", "shared"),
     /map \[0\]\[0\] has 10 values, expected 784/,
   );
   assert.throws(
-    () => figure4Svg({ queries: q, sets: ["orig", "blur"], methods: m([[filled(0)]]) }, "shared"),
+    () => figure4PanelSvg({ queries: q, sets: ["orig", "blur"], methods: m([[filled(0)]]) }, "vanilla", "shared"),
     /query 0 has 1 maps for 2 sets/,
   );
-  assert.throws(() => figure4Svg({ queries: q, sets: ["orig"], methods: m([]) }, "shared"), /maps for 0 queries/);
-  assert.throws(() => figure4Svg({ queries: q, sets: ["orig"], methods: [] }, "shared"), /no methods/);
+  assert.throws(
+    () => figure4PanelSvg({ queries: q, sets: ["orig"], methods: m([]) }, "vanilla", "shared"),
+    /maps for 0 queries/,
+  );
+  assert.throws(() => figure4PanelSvg({ queries: q, sets: ["orig"], methods: [] }, "vanilla", "shared"), /no methods/);
   assert.throws(
     () =>
-      figure4Svg(
+      figure4PanelSvg(
         { queries: [{ image: filled(0, 10), label: 1 }], sets: ["orig"], methods: m([[filled(0, 10)]]) },
+        "vanilla",
         "shared",
       ),
     /10 values is not a square image/,
