@@ -318,3 +318,65 @@ export function viridisStops(n: number): string[] {
   if (!Number.isInteger(n) || n < 2) throw new Error(`viridisStops: n must be an integer >= 2, got ${n}`);
   return Array.from({ length: n }, (_, i) => viridisHex(i / (n - 1)));
 }
+
+// The diverging map for signed saliency: ColorBrewer's 11-class RdBu (Cynthia Brewer, colorbrewer2.org,
+// Apache-2.0; marked "colourblind safe" there), reversed so negative = blue, 0 = near-white, positive = red,
+// and interpolated linearly between the 11 stops to 256 entries as matplotlib's "RdBu_r" is (its
+// _RdBu_data in lib/matplotlib/_cm.py holds the same 11 colours). Symmetric: entry 127.5 is the middle stop.
+const RDBU_STOPS: readonly Rgb[] = [
+  [0x05, 0x30, 0x61],
+  [0x21, 0x66, 0xac],
+  [0x43, 0x93, 0xc3],
+  [0x92, 0xc5, 0xde],
+  [0xd1, 0xe5, 0xf0],
+  [0xf7, 0xf7, 0xf7],
+  [0xfd, 0xdb, 0xc7],
+  [0xf4, 0xa5, 0x82],
+  [0xd6, 0x60, 0x4d],
+  [0xb2, 0x18, 0x2b],
+  [0x67, 0x00, 0x1f],
+];
+
+/** RdBu_r as 768 bytes (index 0 = most negative, blue; 255 = most positive, red). */
+export const RDBU_LUT: Uint8Array = (() => {
+  const lut = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const x = (i / 255) * (RDBU_STOPS.length - 1);
+    const k = Math.min(RDBU_STOPS.length - 2, Math.floor(x));
+    const f = x - k;
+    for (let c = 0; c < 3; c++) lut[i * 3 + c] = Math.round(RDBU_STOPS[k][c] * (1 - f) + RDBU_STOPS[k + 1][c] * f);
+  }
+  return lut;
+})();
+
+/** The RdBu_r colour of a signed value s in [-1, 1] (clamped; NaN gives BAD_COLOR): 0 is the middle. */
+export function rdbu(s: number): Rgb {
+  const i = colormapIndex((s + 1) / 2);
+  if (i < 0) return BAD_COLOR;
+  return [RDBU_LUT[i * 3], RDBU_LUT[i * 3 + 1], RDBU_LUT[i * 3 + 2]];
+}
+
+// Display normalisation shared by the report's figures and the live page.
+
+/**
+ * Captum's outlier threshold (visualization._cumulative_sum_threshold with percentile
+ * 100 - outlierPerc): sort |v| ascending and return the first value at which the running sum reaches
+ * (100 - outlierPerc)% of the total. Values above it — the pixels that carry the top outlierPerc% of the
+ * attribution mass, not the top outlierPerc% of pixels — are clipped to 1 by visualize_image_attr
+ * (sign="absolute_value", outlier_perc=2 by default). NaN counts as 0. Returns 0 for an all-zero map.
+ */
+export function captumThreshold(values: ArrayLike<number>, outlierPerc = 2): number {
+  if (!(outlierPerc >= 0 && outlierPerc < 100))
+    throw new Error(`captumThreshold: outlierPerc must be in [0, 100), got ${outlierPerc}`);
+  const sorted = Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : Math.abs(v))).sort();
+  let total = 0;
+  for (const v of sorted) total += v;
+  if (!(total > 0)) return 0;
+  const target = total * 0.01 * (100 - outlierPerc);
+  let cum = 0;
+  for (const v of sorted) {
+    cum += v;
+    if (cum >= target) return v;
+  }
+  return sorted[sorted.length - 1];
+}

@@ -37,6 +37,13 @@ export function isAugName(a: string): a is AugName {
 }
 
 /** Display label of a set id; an unknown id is shown as given. */
+/** The controls' names in text (models trained beside the sets, not sets of their own). */
+const CONTROL_LABELS: Readonly<Record<string, string>> = {
+  repeat: "Repeat",
+  reorder: "Orig, reorder floor",
+  retrain: "Orig, retrain floor",
+};
+
 export function setLabel(set: string): string {
-  return (SET_LABELS as Record<string, string>)[set] ?? set;
+  return (SET_LABELS as Record<string, string>)[set] ?? CONTROL_LABELS[set] ?? set;
 }

@@ -8,7 +8,7 @@ import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
 import { analyse, statsText, studyQueryImages, type Results } from "../study/analysis.js";
 import { trustStage } from "../study/trust-stage.js";
-import { figure1Png, writeReport } from "../study/report-input.js";
+import { figure1Files, figure1SvgOf, writeReport } from "../study/report-input.js";
 import { jobPaths, openExistingRun, openRunForWrite, readRunConfigFile } from "../study/run-folder.js";
 import { CLI, RunFolder, inspectFolder } from "../node/runfolder.js";
 import { checkQueries, checkSplit, parseJsonFile, queriesSchema, resultsSchema, splitSchema } from "../node/schemas.js";
@@ -212,7 +212,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
             readFile(rp).toString("utf8"),
             run.rf.repairHint("results.json"),
           ) as unknown as Results;
-        writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
+        await writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
         process.stdout.write(summaryText(results));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
       } finally {
@@ -224,7 +224,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
       const config = normalizeConfig(adoptRunConfig(p));
       const core = loadCore();
       const { ds, split } = loadStudyInputs(core, config);
-      const png = figure1Png(core, config, ds, split.train);
+      const files = await figure1Files(figure1SvgOf(core, config, ds, split.train));
       const command = ["node dist/cli.js", ...process.argv.slice(2)].join(" ");
       // Into a run of another configuration only what Figure 1 depends on counts; it is refused like study.
       const session = await openRunForWrite(p.out, config, {
@@ -234,9 +234,10 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
         keys: ["data", "seed", "strength", "cropMode", "trainPerClass", "valPerClass"],
       });
       try {
-        const path = join(p.out, "figures", "figure1.png");
-        writeAtomic(path, png);
-        process.stdout.write(`${path}\n`);
+        for (const f of files) {
+          writeAtomic(join(p.out, f.path), f.data);
+          process.stdout.write(`${join(p.out, f.path)}\n`);
+        }
       } finally {
         await session.close();
       }

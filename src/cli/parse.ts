@@ -77,7 +77,7 @@ const FLAGS = {
   },
   scale: {
     type: "string",
-    help: "Figure 4 colour scale: shared (one per query) | per-map (Captum's 2% clip)",
+    help: "Figure 4 scale report.html shows first: shared (one per query) | per-map (Captum's 2% clip); both are written",
     def: "shared",
   },
   workers: {
@@ -149,8 +149,8 @@ export const CONFIG_FLAGS = [
 export const COMMAND_FLAGS: Record<Command, string[]> = {
   study: ["config", "scale", "workers", "threads", "out", "force"],
   train: ["config", "workers", "threads", "out", "force"],
-  // Figure 1: five training images of the split and their copies under every augmentation.
-  augment: ["data", "seed", "strength", "crop-mode", "train-per-class", "val-per-class", "out", "force"],
+  // Figure 1: five training images of the split and their copies under each augmentation of --aug.
+  augment: ["data", "seed", "aug", "strength", "crop-mode", "train-per-class", "val-per-class", "out", "force"],
   saliency: ["out", "scale"],
   report: ["out", "scale"],
   bench: ["json", "quick", "threads"],
@@ -173,7 +173,7 @@ export function helpText(): string {
     "",
     "commands:",
     "  study     (default) train the six models, saliency, metrics, figures and report.html",
-    "  augment   Figure 1 only: five digits and their augmented copies (figures/figure1.png)",
+    "  augment   Figure 1 only: five digits and their augmented copies (figures/figure1.svg, .png)",
     "  train     train the models only (resumable)",
     "  saliency  recompute saliency maps and metrics for an existing run (--out)",
     "  report    re-render tables, figures and report.html from an existing run (--out)",

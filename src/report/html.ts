@@ -32,15 +32,16 @@ export function pngSize(png: Uint8Array): { width: number; height: number } | nu
   return { width: dv.getUint32(16), height: dv.getUint32(20) };
 }
 
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+/** An SVG figure (src/report/figures.ts) inlined as it is, or a note that it was not rendered. */
+function svgFigure(svg: string | undefined): string {
+  if (!svg) return `<div class="missing">Not rendered in this run.</div>`;
+  if (!svg.startsWith("<svg")) throw new Error("renderReportHtml: an image figure is not an SVG document");
+  return svg;
 }
 
-function pngImg(png: Uint8Array | undefined, alt: string): string {
-  if (!png) return `<div class="missing">Not rendered in this run.</div>`;
-  const size = pngSize(png);
-  if (!size) throw new Error(`renderReportHtml: the figure "${alt}" is not a PNG`);
-  return `<img src="data:image/png;base64,${base64(png)}" width="${size.width}" height="${size.height}" alt="${esc(alt)}">`;
+function epochsText(input: ReportInput): string {
+  const e = Number(input.config.epochs);
+  return Number.isFinite(e) ? `${e} epoch${e === 1 ? "" : "s"}` : "its own schedule";
 }
 
 /** Flattens nested config objects to [dotted key, display value] pairs, in insertion order. */
@@ -74,82 +75,120 @@ const VERDICT_TEXT: Record<Verdict, string> = {
 };
 
 const CSS = `
-:root{--ink:#1d1d1f;--muted:#5f6368;--rule:#d9dce1;--soft:#f5f6f8;--accent:#0072B2;
+:root{--ink:#1d1d1f;--muted:#555a60;--rule:#d9dce1;--soft:#f5f6f8;--accent:#0072B2;--bg:#fff;--warn:#8a3300;--warnbg:#fff4e5;
+--chip-b:#fbe1d2;--chip-bi:#8a3300;--chip-w:#eceef1;--chip-wi:#4a4f55;--chip-c:#d9ebf7;--chip-ci:#0b4f7c;
 --sans:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
 --serif:Charter,"Bitstream Charter","Sitka Text",Cambria,Georgia,"Times New Roman",serif;
---mono:ui-monospace,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace}
+--mono:ui-monospace,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace;color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--ink:#e6e6e8;--muted:#a9adb3;--rule:#3a3d42;--soft:#1f2227;--accent:#56B4E9;--bg:#121316;
+--warn:#ffb877;--warnbg:#2d2114;--chip-b:#4a2a17;--chip-bi:#ffcfb0;--chip-w:#2c2f34;--chip-wi:#c9ccd1;--chip-c:#16344a;--chip-ci:#b7dcf5}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;background:#fff;color:var(--ink);font:17px/1.55 var(--serif)}
+body{margin:0;background:var(--bg);color:var(--ink);font:17px/1.55 var(--serif);overflow-wrap:break-word}
 main{max-width:1140px;margin:0 auto;padding:2.5rem 1.5rem 4rem}
-h1,h2,h3,nav,figcaption,table,.meta,.eyebrow,.glance,.kv,.rule,.chip,footer{font-family:var(--sans)}
+h1,h2,h3,nav,figcaption,table,.caption,.meta,.eyebrow,.glance,.kv,.rule,.chip,.warn,.f4ctl,.links,footer{font-family:var(--sans)}
 h1{font-size:2.05rem;line-height:1.2;margin:.2rem 0 .6rem;letter-spacing:-.01em;font-weight:700}
 h2{font-size:1.3rem;margin:0 0 .8rem;font-weight:650;letter-spacing:-.005em}
 h2 .n{color:var(--muted);font-weight:500;margin-right:.45rem}
 h3{font-size:1.02rem;margin:1.6rem 0 .5rem;font-weight:650}
 p{margin:.55rem 0;max-width:46rem}
-.eyebrow{text-transform:uppercase;letter-spacing:.08em;font-size:.75rem;color:var(--muted);font-weight:600}
+a{color:var(--accent)}
+.eyebrow{text-transform:uppercase;letter-spacing:.08em;font-size:.8rem;color:var(--muted);font-weight:600}
 .byline{color:var(--muted);font-size:1.02rem;margin:0 0 .9rem}
-.meta{font-size:.84rem;color:var(--muted)}
-.meta code{font-size:.8rem}
-nav{font-size:.88rem;margin:1.1rem 0 0;display:flex;flex-wrap:wrap;gap:.3rem 1.1rem}
-nav a{color:var(--accent);text-decoration:none}
+.meta{font-size:.875rem;color:var(--muted)}
+.meta code{font-size:.85rem}
+nav{font-size:.9rem;margin:1.1rem 0 0;display:flex;flex-wrap:wrap;gap:.3rem 1.1rem}
+nav a{text-decoration:none}
 nav a:hover{text-decoration:underline}
 header{border-bottom:2px solid var(--ink);padding-bottom:1.2rem}
 section{padding-top:1.6rem;margin-top:2rem;border-top:1px solid var(--rule)}
 header+section{border-top:none;margin-top:.6rem}
-.glance{background:var(--soft);border-left:3px solid var(--accent);padding:.85rem 1.1rem;margin:1.3rem 0 0;font-size:.93rem}
+.glance{background:var(--soft);border-left:3px solid var(--accent);padding:.85rem 1.1rem;margin:1.3rem 0 0;font-size:.95rem}
 .glance ul{margin:.25rem 0 0;padding-left:1.1rem}
 .glance li{margin:.18rem 0}
 .glance strong{font-weight:650}
+.warn{background:var(--warnbg);border-left:3px solid var(--warn);color:var(--ink);padding:.7rem 1rem;margin:1rem 0;font-size:.95rem;max-width:52rem}
+.warn b{color:var(--warn)}
 figure{margin:1.5rem 0 1.8rem;break-inside:avoid;page-break-inside:avoid}
 figure img,figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
-figure img{image-rendering:pixelated;image-rendering:crisp-edges}
-figcaption{font-size:.86rem;line-height:1.5;color:var(--muted);margin:.7rem auto 0;max-width:52rem}
-figcaption b{color:var(--ink);font-weight:650}
+figure img,svg.augfig image{image-rendering:pixelated;image-rendering:crisp-edges}
+svg.augfig{background:#fff}
+svg.augfig text{fill:var(--fig-ink,#1d1d1f)}
+svg.augfig text.muted{fill:var(--fig-muted,#555a60)}
+svg.augfig text.wrong{fill:var(--fig-wrong,#b34700)}
+@media (prefers-color-scheme:dark){svg.augfig{background:var(--bg)}svg.augfig .bg{fill:var(--bg)}
+:root{--fig-ink:#e6e6e8;--fig-muted:#a9adb3;--fig-wrong:#ffb877}}
+figcaption,.caption{font-size:.9rem;line-height:1.5;color:var(--muted);margin:.7rem auto 0;max-width:52rem}
+figcaption b,.caption b{color:var(--ink);font-weight:650}
+.caption{margin:1.2rem 0 .4rem;max-width:none}
 .stack figure{margin:0 0 1.4rem}
-.sub{font-family:var(--sans);font-size:.84rem;color:var(--ink);font-weight:600;text-align:center;margin:.4rem 0 0}
+.sub{font-family:var(--sans);font-size:.875rem;color:var(--ink);font-weight:600;text-align:center;margin:.4rem 0 0}
 .missing{font-family:var(--sans);border:1px dashed var(--rule);color:var(--muted);padding:2rem;text-align:center;font-size:.9rem}
-.tablewrap{overflow-x:auto;margin:1rem 0}
-table{border-collapse:collapse;font-size:.88rem;font-variant-numeric:tabular-nums lining-nums;margin:0 auto}
-caption{caption-side:top;text-align:left;font-size:.86rem;color:var(--muted);padding:0 0 .5rem}
+.tablewrap,.figscroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
+.tablewrap{margin:0 0 1rem}
+.figscroll svg.augfig{max-width:none}
+.chartbox{width:100%;max-width:100%;overflow-x:auto}
+@media (prefers-color-scheme:dark){.chartbox{background:#fff;color:#1d1d1f;border-radius:4px;padding:.4rem}}
+table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums lining-nums;margin:0 auto}
+caption{caption-side:top;text-align:left;font-size:.9rem;color:var(--muted);padding:0 0 .5rem}
 caption b{color:var(--ink)}
 th,td{padding:.32rem .75rem;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 thead tr:first-child th{border-top:1.5px solid var(--ink)}
 thead tr:last-child th{border-bottom:1px solid var(--ink);font-weight:600}
-thead th.group{font-weight:600;color:var(--muted);font-size:.78rem;text-transform:uppercase;letter-spacing:.05em;text-align:center;border-bottom:1px solid var(--rule)}
+thead th.group{font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.05em;text-align:center;border-bottom:1px solid var(--rule)}
 tbody tr:last-child td{border-bottom:1.5px solid var(--ink)}
 tbody tr.floor td{border-top:1px solid var(--rule);color:var(--muted);font-style:italic}
 td.sep,th.sep{border-left:1px solid var(--rule)}
-td.pos{color:#0b6b4d}td.neg{color:#a23f00}
-.kv{columns:2 22rem;column-gap:2.5rem;font-size:.86rem;margin:.8rem 0}
+.kv{columns:2 22rem;column-gap:2.5rem;font-size:.9rem;margin:.8rem 0}
 .kv div{display:flex;justify-content:space-between;gap:1rem;border-bottom:1px solid var(--rule);padding:.28rem 0;break-inside:avoid}
 .kv span:first-child{color:var(--muted);white-space:nowrap}
-.kv span:last-child{text-align:right;font-variant-numeric:tabular-nums;word-break:break-word}
+.kv span:last-child{text-align:right;font-variant-numeric:tabular-nums;word-break:break-word;min-width:0}
+table.setup{margin:.8rem 0;width:100%;max-width:52rem}
+table.setup th{text-align:left;font-weight:600;color:var(--muted);vertical-align:top;width:14rem;white-space:normal}
+table.setup td{text-align:left;white-space:normal;overflow-wrap:anywhere}
+table.setup tr:first-child th,table.setup tr:first-child td{border-top:1.5px solid var(--ink)}
 code,.mono{font-family:var(--mono);font-size:.85em}
+td.mono{font-size:1em}
 .sha{word-break:break-all}
 table.verdicts td{text-align:center}
 table.verdicts td:first-child{text-align:left}
-.chip{display:inline-block;font-size:.74rem;font-weight:600;border-radius:3px;padding:.06rem .42rem;margin-left:.35rem}
-.v-beyond .chip{background:#fbe1d2;color:#8a3300}
-.v-within .chip{background:#eceef1;color:#4a4f55}
-.v-closer .chip{background:#d9ebf7;color:#0b4f7c}
+.chip{display:inline-block;font-size:.8rem;font-weight:600;border-radius:3px;padding:.06rem .42rem;margin-left:.35rem}
+.v-beyond .chip{background:var(--chip-b);color:var(--chip-bi)}
+.v-within .chip{background:var(--chip-w);color:var(--chip-wi)}
+.v-closer .chip{background:var(--chip-c);color:var(--chip-ci)}
 .v-unknown .chip{background:none;color:var(--muted)}
 .statements{padding-left:1.1rem;max-width:50rem}
 .statements li{margin:.45rem 0}
-.rule{background:var(--soft);border:1px solid var(--rule);border-radius:4px;padding:.8rem 1.1rem;font-size:.86rem;margin:1.2rem 0;max-width:52rem}
+.rule{background:var(--soft);border:1px solid var(--rule);border-radius:4px;padding:.8rem 1.1rem;font-size:.9rem;margin:1.2rem 0;max-width:52rem}
 .rule p{margin:.3rem 0}
 .rule ul{margin:.3rem 0;padding-left:1.1rem}
 .read{max-width:60rem;display:grid;grid-template-columns:12rem 1fr;gap:.7rem 1.6rem;margin:1rem 0}
-.read dt{font-family:var(--sans);font-weight:650;font-size:.93rem;padding-top:.12rem}
+.read dt{font-family:var(--sans);font-weight:650;font-size:.95rem;padding-top:.12rem}
 .read dd{margin:0}
 var{font-style:italic}
-footer{margin-top:3rem;padding-top:1rem;border-top:1px solid var(--rule);font-size:.8rem;color:var(--muted)}
-@media (max-width:860px){body{font-size:16px}h1{font-size:1.6rem}.read{grid-template-columns:1fr;gap:.2rem}.read dd{margin-bottom:.6rem}main{padding:1.5rem 1rem 3rem}}
-@media print{@page{margin:14mm}body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}
-section{break-inside:auto}h2,h3{break-after:avoid}.glance,.rule{background:none}a{color:inherit;text-decoration:none}
-.tablewrap{overflow:visible;break-inside:avoid}}
+.vh{position:absolute;opacity:0;width:1px;height:1px;margin:0;pointer-events:none}
+.f4ctl{display:flex;flex-wrap:wrap;gap:.6rem 1.6rem;margin:.4rem 0 .8rem;font-size:.9rem}
+.f4ctl .grp{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem}
+.f4ctl .grp>span{color:var(--muted);margin-right:.2rem}
+.f4ctl label{border:1px solid var(--rule);border-radius:4px;padding:.2rem .6rem;cursor:pointer;background:var(--bg);color:var(--ink)}
+.f4 .figscroll{margin:0}
+.links{columns:2 20rem;column-gap:2rem;padding-left:1.1rem;font-size:.9rem}
+.links li{margin:.15rem 0;break-inside:avoid}
+footer{margin-top:3rem;padding-top:1rem;border-top:1px solid var(--rule);font-size:.875rem;color:var(--muted)}
+@media (max-width:860px){body{font-size:16px}h1{font-size:1.6rem}.read{grid-template-columns:1fr;gap:.2rem}.read dd{margin-bottom:.6rem}main{padding:1.5rem 1rem 3rem}
+table.setup th{width:auto}}
+@media (max-width:520px){table.setup,table.setup tbody,table.setup tr,table.setup th,table.setup td{display:block;width:100%}
+table.setup th{border:none;padding:.5rem 0 0}table.setup td{padding:0 0 .4rem;border-bottom:1px solid var(--rule)}
+table.setup tr:first-child td{border-top:none}.kv{columns:1}}
+@media print{@page{size:A4;margin:15mm 14mm}:root{--ink:#000;--muted:#444;--bg:#fff;--soft:#fff;--fig-ink:#000;--fig-muted:#444}
+body{font-size:10.5pt;background:#fff;color:#000}main{max-width:none;padding:0}nav,.f4ctl{display:none}
+section{break-inside:auto}h2,h3{break-after:avoid}.glance,.rule,.warn{background:none}a{color:inherit;text-decoration:none}
+.meta,figcaption,.caption,.kv,.glance,.rule,.warn,footer,.links{font-size:9.5pt}
+table{font-size:9pt}th,td{white-space:normal;padding:.2rem .22rem}th .meta{display:block}thead th.group{font-size:9pt}.chip{font-size:9pt}
+tr{break-inside:avoid}thead{display:table-header-group}
+.tablewrap,.figscroll,.chartbox{overflow:visible}.chartbox svg,.chartbox canvas{max-width:100%;height:auto}.figscroll svg.augfig{max-width:100%}svg.augfig,svg.augfig .bg{background:#fff;fill:#fff}
+.caption{break-after:avoid}}
 `;
 
 function section(id: string, n: number, title: string, body: string): string {
@@ -160,24 +199,37 @@ function figure(body: string, caption: string): string {
   return `<figure>${body}<figcaption>${caption}</figcaption></figure>`;
 }
 
+/**
+ * A chart's place in the page (for the chart builders): the chart fills the column and resizes with it;
+ * if it cannot shrink (a fixed-width view) it scrolls inside its own box, and the caption (HTML) stays
+ * outside that box, so on a phone it never scrolls away. In dark mode the box keeps a light card so a
+ * chart drawn for white paper stays legible; in print it fits the column.
+ */
+export function placeChart(id: string, body: string, caption: string): string {
+  return (
+    `<figure class="chart" id="${esc(id)}"><div class="chartbox">${body}</div>` +
+    `<figcaption>${caption}</figcaption></figure>`
+  );
+}
+
 function table1Html(input: ReportInput): string {
   const rows = sortBySet(input.table1);
   const body = rows
     .map((r) => {
       const p = (POSTER_TABLE1 as Record<string, { bestVal: number; test: number } | undefined>)[r.set];
       const delta = p && Number.isFinite(r.test) ? r.test - p.test : NaN;
-      const cls = Number.isFinite(delta) ? (delta > 0.0005 ? "pos" : delta < -0.0005 ? "neg" : "") : "";
       const d = Number.isFinite(delta) ? (delta > 0 ? "+" : "") + fixed(delta, 3) : MISSING;
       return (
         `<tr><td>${esc(setLabel(r.set))}</td><td>${num(fixed(r.bestVal, 3))}</td><td>${Number.isInteger(r.bestEpoch) ? r.bestEpoch : MISSING}</td>` +
         `<td>${num(fixed(r.test, 3))}</td><td class="sep">${num(fixed(p?.bestVal, 2))}</td><td>${num(fixed(p?.test, 2))}</td>` +
-        `<td class="sep ${cls}">${num(d)}</td></tr>`
+        `<td class="sep">${num(d)}</td></tr>`
       );
     })
     .join("");
   return (
     `<div class="tablewrap"><table class="t1"><caption><b>Table 1.</b> Training results: best validation accuracy over the epochs, the epoch it was reached (1-based), ` +
-    `and the accuracy of that epoch's weights on the test set, beside the poster's Table 1.</caption>` +
+    `and the accuracy of that epoch's weights on the test set, beside the poster's Table 1. \u0394 test is this run's test accuracy minus the poster's: ` +
+    `a difference of setups, not a score (this run trains ${esc(epochsText(input))}, the poster's models differ).</caption>` +
     `<thead><tr><th></th><th class="group" colspan="3">This run</th><th class="group sep" colspan="2">Poster</th><th class="sep"></th></tr>` +
     `<tr><th>Model</th><th>Best val.</th><th>Epoch</th><th>Test</th><th class="sep">Best val.</th><th>Test</th><th class="sep">\u0394 test</th></tr></thead>` +
     `<tbody>${body}</tbody></table></div>`
@@ -343,7 +395,8 @@ function glanceHtml(input: ReportInput, judgements: MetricJudgement[]): string {
   }
   if (input.stats) {
     items.push(...statsGlanceItems(input.stats));
-    return `<div class="glance"><strong>At a glance</strong><ul>${items.join("")}</ul></div>`;
+    // One line per method can repeat word for word (e.g. "too few units"): say each once.
+    return `<div class="glance"><strong>At a glance</strong><ul>${[...new Set(items)].join("")}</ul></div>`;
   }
   for (const key of ["cc", "kl", "entropySpatial"]) {
     const j = judgements.find((x) => x.metric.key === key);
@@ -396,6 +449,127 @@ function readHtml(baseline: string): string {
   );
 }
 
+const WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+/** "six" for 6, "14" for 14: counts in running text follow the configuration. */
+export function numberWord(n: number): string {
+  return Number.isInteger(n) && n >= 0 && n < WORDS.length ? WORDS[n] : String(n);
+}
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A visible warning when the models are near chance (the stats' own warning, else Table 1's test accuracy). */
+function nearChanceWarning(input: ReportInput): string {
+  const w = input.stats?.nearChance?.warning;
+  if (w) return `<div class="warn" role="note"><b>Near chance.</b> ${esc(w)}</div>`;
+  if (input.stats) return "";
+  const low = input.table1.filter((r) => Number.isFinite(r.test) && r.test < 0.2);
+  if (!low.length) return "";
+  return (
+    `<div class="warn" role="note"><b>Near chance.</b> ${esc(andList(low.map((r) => setLabel(r.set))))} ` +
+    `${low.length === 1 ? "tests" : "test"} below 0.2 (chance is 0.1 for ten classes): their saliency maps explain ` +
+    `models that barely learned, so differences between them say little. Train longer (--epochs, --steps).</div>`
+  );
+}
+
+/** Figure 4: the controls (scale, method), one panel per method and scale, the caption outside the scroll box.
+ *  The switch is CSS only (radio inputs before the panels), so it works offline, without scripts and in print. */
+function figure4Html(input: ReportInput, first: "shared" | "per-map"): string {
+  const f4 = input.figures.figure4;
+  if (!f4 || !f4.panels.length) return `<div class="missing">Not rendered in this run.</div>`;
+  const radios =
+    `<input type="radio" class="vh" name="f4scale" id="f4-shared"${first === "shared" ? " checked" : ""}>` +
+    `<input type="radio" class="vh" name="f4scale" id="f4-permap"${first === "per-map" ? " checked" : ""}>` +
+    f4.panels
+      .map(
+        (p, i) =>
+          `<input type="radio" class="vh" name="f4method" id="f4m-${esc(p.method)}"${i === 0 ? " checked" : ""}>`,
+      )
+      .join("");
+  const ctl =
+    `<div class="f4ctl"><div class="grp" role="group" aria-label="Colour scale"><span>Scale</span>` +
+    `<label for="f4-shared">shared per query</label><label for="f4-permap">per map (Captum)</label></div>` +
+    (f4.panels.length > 1
+      ? `<div class="grp" role="group" aria-label="Attribution method"><span>Method</span>` +
+        f4.panels.map((p) => `<label for="f4m-${esc(p.method)}">${esc(p.label)}</label>`).join("") +
+        `</div>`
+      : "") +
+    `</div>`;
+  const panels = f4.panels
+    .map(
+      (p) =>
+        `<div class="f4p" data-s="shared" data-m="${esc(p.method)}">${svgFigure(p.shared)}</div>` +
+        `<div class="f4p" data-s="per-map" data-m="${esc(p.method)}">${svgFigure(p.perMap)}</div>`,
+    )
+    .join("");
+  const qs = input.queries ?? [];
+  const part =
+    f4.shown < f4.total
+      ? ` The page shows the first ${f4.shown} of ${f4.total} query images; figures/ shows ${f4.files ?? f4.shown}, ` +
+        `saliency/ holds every map.`
+      : "";
+  const rows =
+    (qs.length
+      ? ` Rows: test images ${qs
+          .slice(0, f4.shown)
+          .map((q) => `#${q.index} (${q.label})`)
+          .join(", ")}.`
+      : "") + part;
+  const caption =
+    `<b>Figure 4.</b> Saliency of each model for the query images (first column; true class at the left), ` +
+    `one panel per attribution method. Top row of each query: |saliency| in viridis; under each map, the model's prediction ` +
+    `and its softmax probability (\u2717 = wrong). Second row: the signed map in RdBu (ColorBrewer, reversed: blue negative, ` +
+    `white 0, red positive; colour-blind safe). <b>Shared scale:</b> the maps of one query and row are divided by the largest ` +
+    `value among them (printed at the right), so a weaker map looks darker. <b>Per-map scale:</b> each map is divided by its own ` +
+    `Captum threshold (visualize_image_attr's outlier_perc = 2: the top 2% of its attribution mass saturate), so every map uses ` +
+    `the full range and only shapes compare.${rows} The same figures are in figures/figure4-shared.svg and figure4-permap.svg (and .png).`;
+  return (
+    `<figure class="f4" id="fig4">${radios}${ctl}<div class="figscroll">${panels}</div>` +
+    `<figcaption>${caption}</figcaption></figure>`
+  );
+}
+
+/** The CSS that shows the chosen Figure 4 panel and marks the chosen buttons. */
+function figure4Css(input: ReportInput): string {
+  const f4 = input.figures.figure4;
+  if (!f4) return "";
+  const on = `{background:var(--accent);color:var(--bg);border-color:var(--accent)}`;
+  const focus = `{outline:2px solid var(--accent);outline-offset:2px}`;
+  const rules = [
+    `#f4-shared:checked~.figscroll .f4p[data-s="per-map"],#f4-permap:checked~.figscroll .f4p[data-s="shared"]{display:none}`,
+    `#f4-shared:checked~.f4ctl label[for="f4-shared"],#f4-permap:checked~.f4ctl label[for="f4-permap"]${on}`,
+    `#f4-shared:focus-visible~.f4ctl label[for="f4-shared"],#f4-permap:focus-visible~.f4ctl label[for="f4-permap"]${focus}`,
+  ];
+  for (const p of f4.panels) {
+    const id = `#f4m-${p.method}`;
+    rules.push(
+      `${id}:checked~.figscroll .f4p:not([data-m="${p.method}"]){display:none}`,
+      `${id}:checked~.f4ctl label[for="f4m-${p.method}"]${on}`,
+      `${id}:focus-visible~.f4ctl label[for="f4m-${p.method}"]${focus}`,
+    );
+  }
+  return rules.join("\n");
+}
+
+/** The files beside the page, as links. */
+function linksHtml(input: ReportInput): string {
+  const links = input.links ?? [];
+  if (!links.length) return "";
+  return (
+    `<ul class="links">` +
+    links
+      .map((l) => `<li><a href="${esc(l.path)}">${esc(l.path)}</a>${l.what ? ` \u2014 ${esc(l.what)}` : ""}</li>`)
+      .join("") +
+    `</ul>`
+  );
+}
+
+/** Table captions move out of their scroll containers (a caption inside scrolls away on a phone). */
+export function captionsOutside(html: string): string {
+  return html.replace(
+    /<div class="tablewrap">(<table[^>]*>)<caption>([\s\S]*?)<\/caption>/g,
+    (_, table: string, caption: string) => `<p class="caption">${caption}</p><div class="tablewrap">${table}`,
+  );
+}
+
 /** The complete report page as one HTML string. */
 export function renderReportHtml(input: ReportInput): string {
   const baselineSet = input.baselineSet ?? BASELINE_SET;
@@ -408,24 +582,50 @@ export function renderReportHtml(input: ReportInput): string {
   const friedman = friedmanLines(input);
   const pixels = input.mapPixels;
 
-  const config = flattenConfig({ ...input.config, ...(input.seeds ? { seeds: input.seeds } : {}) });
-  const setup =
-    `<p>Six identical small CNNs are trained from scratch on 100 MNIST training images, each on a different training set: the originals, or the originals plus ten ` +
-    `augmented copies of each (scaling, random cropping, random erasing, distortion, blurring: 1,100 images per set). Each model keeps the weights of its best validation epoch. ` +
+  const cfg = input.config as Record<string, unknown>;
+  const augs = Array.isArray(cfg.aug) ? (cfg.aug as string[]) : SET_ORDER.filter((x) => x !== "orig");
+  const methods = input.explain?.methods ?? (Array.isArray(cfg.methods) ? (cfg.methods as string[]) : ["vanilla"]);
+  const nRuns = input.table1Runs?.runs ?? (Number(cfg.runs) || 1);
+  const perClass = Number(cfg.trainPerClass);
+  const copies = Number(cfg.copies);
+  const nTrain = Number.isFinite(perClass) ? perClass * 10 : NaN;
+  const sets = ["orig", ...augs];
+  const models = input.seeds ? Object.keys(input.seeds).length : sets.length;
+  const count = (n: number, one: string, many = one + "s") => `${numberWord(n)} ${n === 1 ? one : many}`;
+  const design = input.stats?.design;
+  const designSentence = design
+    ? `<p><b>Design.</b> Every comparison is paired: each augmented model and its ${esc(setLabel(design.baseline))} share ` +
+      `${design.init === "shared" ? "their initial weights and data order" : "their seed"}, and each difference is measured against the ` +
+      `<i>${esc(design.primaryFloor)}</i> floor (the primary floor); the unit of replication is the ` +
+      `${input.stats!.maps[0]?.unit === "run" ? `training run (${count(nRuns, "run")})` : "query image (one run; more runs with --runs)"}.</p>`
+    : "";
+  const setupText =
+    `<p>${cap(count(sets.length, "training set"))}, one small CNN each, all of one architecture trained from scratch` +
+    `${Number.isFinite(nTrain) ? ` on ${nTrain.toLocaleString("en-US")} training images` : ""}: the originals` +
+    (augs.length
+      ? `, and the originals plus ${Number.isFinite(copies) ? numberWord(copies) : "some"} augmented copies of each under ` +
+        `${esc(andList(augs.map((x) => setLabel(x))))}`
+      : "") +
+    `. Each model keeps the weights of its best validation epoch; ${count(methods.length, "attribution method")} ` +
+    `explain${methods.length === 1 ? "s" : ""} them over ${count(nRuns, "training run")} ` +
+    `(${count(models, "trained model")} in each run, controls included). ` +
     (input.stats
-      ? `Controls: ${input.stats.design.sets.includes("repeat") ? "a <i>Repeat</i> set (the 100 originals repeated to the augmented sets' size, trained exactly like them) and " : ""}` +
+      ? `Controls: ${input.stats.design.sets.includes("repeat") ? "a <i>Repeat</i> set (the originals repeated to the augmented sets' size, trained exactly like them) and " : ""}` +
         `two noise floors, ${esc(setLabel(baselineSet))} retrained with another data order (<i>reorder</i>) and with new initial weights and order (<i>retrain</i>). ` +
         `${esc(input.stats.design.note)}</p>`
       : `A second ${esc(setLabel(baselineSet))} model trained with another seed measures how much retraining alone changes the saliency maps.</p>`) +
-    `<div class="kv">${config.map(([k, v]) => `<div><span>${esc(k)}</span><span>${num(v)}</span></div>`).join("")}</div>`;
-
-  const queries = input.queries?.length
-    ? ` Rows: test images ${input.queries.map((q) => `#${q.index} (${q.label})`).join(", ")}.`
-    : "";
-  const scaleText =
-    fig4Scale === "shared"
-      ? `All six maps of a query share one scale (0 to the largest value in the row, printed at the right), so a weaker map looks darker.`
-      : `Each map is scaled on its own, clipped at Captum's outlier threshold (the top 2% of its attribution mass saturate), so brightness does not compare across maps.`;
+    designSentence;
+  const setupTable = input.setup?.length
+    ? `<table class="setup"><tbody>${input.setup.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${num(v)}</td></tr>`).join("")}` +
+      (pv.command ? `<tr><th>Command</th><td class="mono">${esc(pv.command)}</td></tr>` : "") +
+      `</tbody></table>`
+    : `<div class="kv">${flattenConfig({ ...input.config, ...(input.seeds ? { seeds: input.seeds } : {}) })
+        .map(([k, v]) => `<div><span>${esc(k)}</span><span>${num(v)}</span></div>`)
+        .join("")}</div>`;
+  const warning = nearChanceWarning(input);
+  const setup = setupText + warning + setupTable;
+  const figure4 = figure4Html(input, fig4Scale);
+  const fig1Cols = ["orig", ...augs];
 
   const parts = [
     `<header><div class="eyebrow">augsal report</div><h1>${esc(title)}</h1>` +
@@ -435,6 +635,7 @@ export function renderReportHtml(input: ReportInput): string {
       `<nav><a href="#setup">Setup</a><a href="#data">Data</a><a href="#training">Training</a><a href="#saliency">Saliency maps</a>` +
       `<a href="#metrics">Metrics</a>${input.explain?.trust ? `<a href="#trust">Trust</a>` : ""}<a href="#reading">How to read this</a><a href="#provenance">Provenance</a></nav>` +
       glanceHtml(input, judgements) +
+      (input.stats ? "" : warning) +
       `</header>`,
     section("setup", 1, "Setup and parameters", setup),
     section(
@@ -442,10 +643,10 @@ export function renderReportHtml(input: ReportInput): string {
       2,
       "Data",
       figure(
-        pngImg(input.figures.figure1, "Figure 1: the same training digits in each training set"),
-        `<b>Figure 1.</b> Dataset examples: the same training digits (class at the left) in each of the six training sets, ` +
-          `left to right ${SET_ORDER.map((s) => esc(setLabel(s))).join(", ")}. ` +
-          `Pixels are shown as stored (white digit on black), enlarged 4\u00d7 without smoothing.`,
+        `<div class="figscroll">${svgFigure(input.figures.figure1)}</div>`,
+        `<b>Figure 1.</b> Dataset examples: the same training digits (class at the left) in each of the ${numberWord(fig1Cols.length)} training sets, ` +
+          `left to right ${fig1Cols.map((x) => esc(setLabel(x))).join(", ")}. ` +
+          `Pixels are shown as stored (white digit on black), enlarged without smoothing.`,
       ),
     ),
     section(
@@ -464,18 +665,7 @@ export function renderReportHtml(input: ReportInput): string {
             `drag or scroll in a panel to pan and zoom, hover for values.`,
         ),
     ),
-    section(
-      "saliency",
-      4,
-      "Saliency maps",
-      `<div class="stack">` +
-        `<figure>${pngImg(input.figures.figure4Heat, "Figure 4a: saliency heat maps")}<div class="sub">(a) Heat maps</div></figure>` +
-        `<figure>${pngImg(input.figures.figure4Overlay, "Figure 4b: saliency maps over the query images")}<div class="sub">(b) Over the query image</div></figure>` +
-        `</div>` +
-        `<figure><figcaption><b>Figure 4.</b> Vanilla-gradient saliency |\u2202<var>S</var><sub><var>y</var></sub>/\u2202<var>x</var>| of each model for the query images ` +
-        `(first column; class at the left), in viridis. ${scaleText}${queries} ` +
-        `In (b) the heat map is blended at 60% opacity over the query, which is drawn at half brightness so the colours stay readable on its strokes.</figcaption></figure>`,
-    ),
+    section("saliency", 4, "Saliency maps", figure4),
     section(
       "metrics",
       5,
@@ -527,15 +717,17 @@ export function renderReportHtml(input: ReportInput): string {
         (pv.command ? `<div><span>Command</span><span class="mono">${esc(pv.command)}</span></div>` : "") +
         `<div><span>wasm SHA-256</span><span class="mono sha">${esc(pv.wasmSha256)}</span></div>` +
         `</div><p class="meta">The numbers are reproducible bit for bit from the same version, wasm core and parameters; ` +
-        `the files beside this page (table1.csv, metrics.csv, figures/) hold them in machine-readable form.</p>`,
+        `the files beside this page hold them in machine-readable form:</p>` +
+        linksHtml(input),
     ),
   ];
 
+  const page = captionsOutside(parts.join("\n"));
   return (
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<meta name="generator" content="augsal ${esc(pv.version)}">` +
-    `<title>${esc(title)}</title><style>${CSS}</style></head>\n<body><main>\n${parts.join("\n")}\n` +
+    `<title>${esc(title)}</title><style>${CSS}${figure4Css(input)}</style></head>\n<body><main>\n${page}\n` +
     `<footer>Generated by augsal ${esc(pv.version)} on ${esc(pv.createdAt)}. Colours: viridis for maps, Okabe\u2013Ito for models.</footer>` +
     `</main>${vegaRuntimeHtml()}</body></html>\n`
   );

@@ -7,10 +7,11 @@ import type { ReportFile, ReportInput } from "./types.js";
 
 export * from "./types.js";
 export { viridis, viridisHex, VIRIDIS_LUT, VIRIDIS_DATA } from "../colormap.js";
-export { createCanvas, encodePng, drawText, blitGrey, blitColormap, type Canvas } from "./png.js";
+export { createCanvas, encodePng, blitGrey, blitColormap, type Canvas } from "./png.js";
 export {
-  renderFigure1,
-  renderFigure4,
+  figure1Svg,
+  figure4Svg,
+  figure4PanelSvg,
   captumThreshold,
   figure1Layout,
   figure4Layout,
@@ -28,8 +29,9 @@ export { renderReportHtml } from "./html.js";
  * Every report file: table1.md, table1.csv, metrics.md, metrics.csv, every chart as a static SVG and its
  * Vega-Lite spec (figures/<name>.svg and figures/<name>.vl.json: figure2, figure3, figure5, and with the
  * study's tests and trust tables paired-cc, paired-kl, accuracy-vs-saliency, trust-sanity,
- * trust-localisation, trust-faithfulness, trust-curves (with the curves), trust-equivariance), report.html, and the PNG figures given in
- * input.figures (figures/figure1.png, figures/figure4-heat.png, figures/figure4-overlay.png).
+ * trust-localisation, trust-faithfulness, trust-curves (with the curves), trust-equivariance), and
+ * report.html. The image figures (Figures 1 and 4, SVG and PNG) are written by the caller
+ * (study/report-input.ts), which renders the PNGs asynchronously.
  */
 export function renderAll(input: ReportInput): { files: ReportFile[] } {
   const base = input.baselineSet;
@@ -40,15 +42,10 @@ export function renderAll(input: ReportInput): { files: ReportFile[] } {
     { path: "metrics.csv", data: metricsCsv(input.metrics, input.noiseFloor, base) },
     ...chartFiles(reportCharts(input), chartSvg),
   ];
-  const pngs: [keyof ReportInput["figures"], string][] = [
-    ["figure1", "figures/figure1.png"],
-    ["figure4Heat", "figures/figure4-heat.png"],
-    ["figure4Overlay", "figures/figure4-overlay.png"],
-  ];
-  for (const [key, path] of pngs) {
-    const png = input.figures[key];
-    if (png) files.push({ path, data: png });
-  }
+  // The page links to every file written beside it (the caller's, then these).
+  const links = [...(input.links ?? [])];
+  for (const f of files) if (!links.some((l) => l.path === f.path)) links.push({ path: f.path, what: "" });
+  input = { ...input, links };
   files.push({ path: "report.html", data: renderReportHtml(input) });
   return { files };
 }

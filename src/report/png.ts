@@ -1,5 +1,6 @@
-// A small RGB raster canvas for the figures: fills, nearest-neighbour blits of grey images and
-// colour-mapped maps, alpha blending, bitmap text; encoded to PNG with pngjs. Pure: no file system —
+// A small RGB raster canvas for the images inside the SVG figures (a digit, a heat map): fills,
+// nearest-neighbour blits of grey images and colour-mapped maps, alpha blending; encoded to PNG with
+// pngjs. Text is never drawn here: the figures set it as SVG text (./figures.ts). Pure: no file system —
 // encodePng returns the bytes and the caller writes them.
 //
 // Coordinates are integer pixels, origin top left, x to the right, y down. Everything drawn is clipped
@@ -7,10 +8,8 @@
 // overlays do), not in linear light.
 import { PNG } from "pngjs";
 import { BAD_COLOR, VIRIDIS_LUT, colormapIndex, type Rgb } from "../colormap.js";
-import { FONT_CELL_HEIGHT, FONT_SPACING, glyph, textWidth } from "./font.js";
 
 export type { Rgb };
-export { textWidth };
 
 export const WHITE: Rgb = [255, 255, 255];
 export const BLACK: Rgb = [0, 0, 0];
@@ -185,69 +184,6 @@ export function blitColormap(
       else blendRect(c, x + i * scale, y + j * scale, scale, scale, color, alpha);
     }
   }
-}
-
-export interface TextOptions {
-  /** Ink colour. Default black. */
-  color?: Rgb;
-  /** Integer pixel scale of the 5×7 font. Default 1. */
-  scale?: number;
-  /** Where x is: the left edge, the centre or the right edge of the text. Default "left". */
-  align?: "left" | "center" | "right";
-}
-
-/**
- * Draws one line of text with the built-in bitmap font; (x, y) is the top of the cap height (row 0 of
- * the glyph cell) at the alignment point. Returns the drawn width in pixels.
- */
-export function drawText(c: Canvas, text: string, x: number, y: number, opts: TextOptions = {}): number {
-  const scale = opts.scale ?? 1;
-  if (!Number.isInteger(scale) || scale < 1) throw new Error(`drawText: scale must be an integer >= 1, got ${scale}`);
-  const color = opts.color ?? BLACK;
-  const width = textWidth(text, scale);
-  let cx = Math.round(opts.align === "center" ? x - width / 2 : opts.align === "right" ? x - width : x);
-  for (const ch of text) {
-    const g = glyph(ch);
-    for (let r = 0; r < FONT_CELL_HEIGHT; r++) {
-      for (let col = 0; col < g.width; col++) {
-        if (g.bits[r * g.width + col]) fillRect(c, cx + col * scale, y + r * scale, scale, scale, color);
-      }
-    }
-    cx += (g.width + FONT_SPACING) * scale;
-  }
-  return width;
-}
-
-/**
- * Draws one line of text turned 90° counter-clockwise (reading bottom to top), as for a colour bar's
- * axis label. (x, y) is the top-left corner of the turned text's box, whose size is
- * FONT_CELL_HEIGHT * scale wide and textWidth(text, scale) tall. Returns that height.
- */
-export function drawTextVertical(
-  c: Canvas,
-  text: string,
-  x: number,
-  y: number,
-  opts: Omit<TextOptions, "align"> = {},
-): number {
-  const scale = opts.scale ?? 1;
-  if (!Number.isInteger(scale) || scale < 1)
-    throw new Error(`drawTextVertical: scale must be an integer >= 1, got ${scale}`);
-  const color = opts.color ?? BLACK;
-  const length = textWidth(text, scale);
-  let along = 0; // distance from the bottom of the box, in pixels
-  for (const ch of text) {
-    const g = glyph(ch);
-    for (let r = 0; r < FONT_CELL_HEIGHT; r++) {
-      for (let col = 0; col < g.width; col++) {
-        // Glyph column `col` runs up the page; glyph row r runs to the right.
-        if (g.bits[r * g.width + col])
-          fillRect(c, x + r * scale, y + length - along - (col + 1) * scale, scale, scale, color);
-      }
-    }
-    along += (g.width + FONT_SPACING) * scale;
-  }
-  return length;
 }
 
 /** PNG bytes of the canvas (8-bit RGB, no alpha). */

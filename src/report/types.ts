@@ -116,8 +116,17 @@ export interface ReportInput {
   histories: HistoryRow[];
   metrics: MetricRow[];
   noiseFloor: NoiseFloor | null;
-  /** PNG bytes from renderFigure1 / renderFigure4; a missing figure is shown as "not rendered". */
-  figures: { figure1?: Uint8Array; figure4Heat?: Uint8Array; figure4Overlay?: Uint8Array };
+  /** The image figures as SVG documents (src/report/figures.ts); a missing figure is shown as "not rendered".
+   *  figure4: one panel per attribution method on each scale; the page shows `shown` of `total` queries and
+   *  figures/figure4-*.svg `files` of them. */
+  figures: {
+    figure1?: string;
+    figure4?: { panels: Figure4Panel[]; shown: number; files?: number; total: number };
+  };
+  /** The Setup table in words ([what, value]), from the resolved configuration (study/report-input.ts). */
+  setup?: [string, string][];
+  /** Files beside report.html to link to (paths relative to it); renderAll adds the files it writes. */
+  links?: { path: string; what: string }[];
   /** Seeds per model (e.g. { orig: 1, "orig (seed 2)": 2, ... }). */
   seeds?: Record<string, number>;
   queries?: QueryInfo[];
@@ -131,7 +140,7 @@ export interface ReportInput {
   };
   /** The metrics over several training runs: per set, mean and sample sd across runs of each run's mean. */
   metricsRuns?: { runs: number; seeds: number[]; rows: MetricRow[] };
-  /** How figure4Heat/figure4Overlay were scaled (renderFigure4's `scale`), for the caption. Default "shared". */
+  /** Figure 4's scale shown first in the page (--scale); both are in the page and in figures/. Default "shared". */
   figure4Scale?: "shared" | "per-map";
   /** The study's tests (results.json "stats"): when present, the at-a-glance box, the verdict chips
    *  and the paired dot plots come from them. */
@@ -146,6 +155,14 @@ export interface ReportInput {
   /** Mean deletion and insertion curves per method (and "random") and model, from results.json's
    *  explain.trust.curves (src/study/trust.ts): the trust section's curve chart. */
   faithfulnessCurves?: { method: string; set: string; x: number[]; deletion: number[]; insertion: number[] }[];
+}
+
+/** One attribution method's Figure 4 panel on the shared and on the per-map scale (SVG documents). */
+export interface Figure4Panel {
+  method: string;
+  label: string;
+  shared: string;
+  perMap: string;
 }
 
 /** One file of the rendered report, path relative to the run's report folder (forward slashes). */

@@ -1,20 +1,28 @@
-// The report's input gathered from a run folder: Figure 1 and Figure 4 rendered, the histories and
-// results as src/report/types.ts's ReportInput, then every report file written.
+// The report's input gathered from a run folder: Figures 1 and 4 as SVG (and PNG rendered from that SVG),
+// the histories, the predictions and results as src/report/types.ts's ReportInput, then every file written.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Core } from "../core/load.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
-import { toFloat, figure1Samples } from "../data/augment.js";
-import { figure4Layout, renderAll, renderFigure1, renderFigure4 } from "../report/index.js";
+import { toFloat, figure1Samples, DEFAULT_STRENGTH } from "../data/augment.js";
+import { figure1Svg, figure4PanelSvg, figure4Svg, type Figure4Input } from "../report/figures.js";
+import { renderAll } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
 import { decodeNpy, readFile, readJson, toJson, writeAtomic, writeJson } from "../node/files.js";
+import { svgToPng } from "../node/rasterize.js";
+import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
 import { VERSION } from "../version.js";
 import { studyModels, studySets, type StudyConfig } from "./config.js";
-import type { Results } from "./analysis.js";
+import { mapFile, type Results } from "./analysis.js";
 import { readHistory } from "./run-folder.js";
 
-/** Figure 1 (PNG): five of the split's training images and their augmented training copies. */
-export function figure1Png(core: Core, config: StudyConfig, ds: Dataset, trainIdx: number[]): Uint8Array {
+/** Queries Figure 4 shows, in the page and in figures/ (14 panels: every method on both scales, each map an
+ *  embedded PNG; more would weigh the page and the PNG export down); saliency/*.npy holds every query's maps. */
+export const FIGURE4_MAX_QUERIES = 5;
+
+/** Figure 1 (SVG): five of the split's training images and their copies in each configured augmentation. */
+export function figure1SvgOf(core: Core, config: StudyConfig, ds: Dataset, trainIdx: number[]): string {
   const t = gather(ds.train.images, ds.train.labels, ds.rows * ds.cols, trainIdx);
   // Five digits of different classes, or as many classes as the data has.
   const count = Math.min(5, new Set(t.labels).size);
@@ -22,12 +30,137 @@ export function figure1Png(core: Core, config: StudyConfig, ds: Dataset, trainId
     strength: config.strength,
     crop: config.cropMode,
     count,
+    augs: config.aug,
   });
-  return renderFigure1(fig.rows);
+  return figure1Svg(fig.rows, { columns: ["orig", ...config.aug] });
+}
+
+/** Figure 1's files: figures/figure1.svg and the PNG rendered from it. */
+export async function figure1Files(svg: string): Promise<{ path: string; data: string | Uint8Array }[]> {
+  return [
+    { path: "figures/figure1.svg", data: svg },
+    { path: "figures/figure1.png", data: await svgToPng(svg) },
+  ];
+}
+
+/** Figure 4's input: the first run's maps (|s| and signed) of every method, and each model's prediction. */
+function figure4Input(config: StudyConfig, out: string, ds: Dataset, results: Results): Figure4Input {
+  const size = ds.rows * ds.cols;
+  const seed = config.seed;
+  const sets = studySets(config);
+  const q = Math.min(results.queries.length, FIGURE4_MAX_QUERIES);
+  const npy = (name: string) => {
+    const path = join(out, "saliency", name);
+    return decodeNpy(new Uint8Array(readFile(path)), path).data;
+  };
+  const rows = (all: Float32Array[]) =>
+    Array.from({ length: q }, (_, i) => all.map((m) => m.subarray(i * size, (i + 1) * size)));
+  const qImages = npy("queries.npy");
+  const methods = (results.explain?.methods ?? config.methods).map((method) => {
+    const abs = sets.map((set) => npy(mapFile(`${set}-seed${seed}`, method)));
+    const signedPaths = sets.map((set) => mapFile(`${set}-seed${seed}`, method, true));
+    const signed = signedPaths.every((f) => existsSync(join(out, "saliency", f))) ? signedPaths.map(npy) : null;
+    return {
+      id: method,
+      label: METHOD_LABELS[method as MethodName] ?? method,
+      abs: rows(abs),
+      signed: signed ? rows(signed) : null,
+    };
+  });
+  // per-query-predictions.json (analysis.ts): one row per run, model and query.
+  const predPath = join(out, "per-query-predictions.json");
+  const preds = existsSync(predPath)
+    ? readJson<{ run: number; set: string; query: number; predicted: number; pPredicted: number | null }[]>(predPath)
+    : null;
+  const predictions = preds
+    ? results.queries.slice(0, q).map((x) =>
+        sets.map((set) => {
+          const r = preds.find((p) => p.run === seed && p.set === set && p.query === x.index);
+          return r && r.pPredicted !== null ? { predicted: r.predicted, p: r.pPredicted } : null;
+        }),
+      )
+    : undefined;
+  return {
+    queries: results.queries.slice(0, q).map((x, i) => ({
+      image: qImages.subarray(i * size, (i + 1) * size),
+      label: x.label,
+      index: x.index,
+    })),
+    sets,
+    methods,
+    predictions,
+  };
+}
+
+/** The Setup table: what a person needs to run the study again, in words. */
+function setupRows(
+  config: StudyConfig,
+  ds: Dataset,
+  run: { command?: string; resolved?: { layers?: unknown[] }; inputs?: Record<string, { sha256?: string }> },
+): [string, string][] {
+  const classes = Math.max(...Array.from(ds.test.labels)) + 1;
+  const origSize = classes * config.trainPerClass;
+  const augSize = origSize * (1 + config.copies);
+  const batch = (n: number) => config.batch || Math.floor(n / config.steps);
+  const strength = config.aug.map((a) => `${a} ${config.strength[a] ?? DEFAULT_STRENGTH[a]}`).join(", ");
+  const layers = (run.resolved?.layers ?? []) as { type: string; out?: number; k?: number; pad?: number }[];
+  const layerText = layers
+    .map((l) =>
+      l.type === "conv"
+        ? `conv ${l.k}\u00d7${l.k} \u2192 ${l.out}${l.pad ? ` (pad ${l.pad})` : ""}`
+        : l.type === "linear"
+          ? `linear \u2192 ${l.out}`
+          : l.type,
+    )
+    .join(", ");
+  const opt = config.optimizer;
+  const fp = run.inputs
+    ? Object.entries(run.inputs)
+        .map(([k, v]) => `${k} ${String(v.sha256 ?? "").slice(0, 12)}`)
+        .join("; ")
+    : "";
+  const rows: [string, string][] = [
+    ["Dataset", `${ds.name} (${config.data}), ${ds.rows}\u00d7${ds.cols}, ${classes} classes`],
+    [
+      "Training images",
+      `${config.trainPerClass} per class = ${origSize} (Orig); + ${config.copies} augmented copies each = ${augSize}`,
+    ],
+    ["Validation images", `${config.valPerClass} per class = ${config.valPerClass * classes}`],
+    ["Query images", `${config.queries} per class = ${config.queries * classes} test images`],
+    ["Augmentations (strength)", strength || "none"],
+    ["Crop mode", config.cropMode],
+    ["Architecture", `${config.arch}: ${layerText || "(see config.json)"}`],
+    [
+      "Training",
+      `${config.epochs} epochs \u00d7 ${config.steps} steps; batch ${batch(origSize)} (Orig), ${batch(augSize)} (augmented, Repeat)` +
+        `${config.batch ? "" : " = set size / steps"}`,
+    ],
+    [
+      "Optimizer",
+      `${opt.kind}, lr ${opt.lr}${"beta1" in opt ? `, \u03b2 ${opt.beta1}/${opt.beta2}, \u03b5 ${opt.eps}` : ""}, weight decay ${opt.weightDecay}`,
+    ],
+    [
+      "Seeds and runs",
+      config.runs === 1
+        ? `seed ${config.seed}, one run`
+        : `${config.runs} runs, seeds ${config.seed}\u2013${config.seed + config.runs - 1}`,
+    ],
+    ["Initialisation", config.init],
+    ["Saliency target and score", `${config.target}, ${config.score}`],
+    ["Attribution methods", config.methods.map((m) => METHOD_LABELS[m] ?? m).join(", ")],
+    [
+      "Controls",
+      [config.repeat ? "Repeat" : "", config.noiseFloor ? "reorder and retrain floors" : ""]
+        .filter(Boolean)
+        .join(", ") || "none",
+    ],
+    ["Data fingerprint (SHA-256)", fp || "\u2013"],
+  ];
+  return rows;
 }
 
 /** Figures, tables, report.html and results.json from the results and the files of the run. */
-export function writeReport(
+export async function writeReport(
   core: Core,
   config: StudyConfig,
   out: string,
@@ -36,42 +169,31 @@ export function writeReport(
   results: Results,
   wasmSha: string,
   scale: "shared" | "per-map" = "shared",
-): void {
-  const provenance = readJson<{ createdAt?: string; command?: string }>(join(out, "config.json"));
-  const size = ds.rows * ds.cols;
+): Promise<void> {
+  const run = readJson<{
+    createdAt?: string;
+    command?: string;
+    resolved?: { layers?: unknown[] };
+    inputs?: Record<string, { sha256?: string }>;
+  }>(join(out, "config.json"));
   const seed = config.seed;
   const sets = studySets(config);
-  const figure1 = figure1Png(core, config, ds, split.train);
-  // Figure 4: the maps of the first run, rows = queries, columns = sets.
-  const npy = (name: string) => {
-    const path = join(out, "saliency", name);
-    return decodeNpy(new Uint8Array(readFile(path)), path).data;
-  };
-  const qImages = npy("queries.npy");
-  const setMaps = sets.map((set) => npy(`${set}-seed${seed}.npy`));
-  const fig4Queries = results.queries.map((x, i) => ({
-    image: qImages.subarray(i * size, (i + 1) * size),
-    label: x.label,
+  const figure1 = figure1SvgOf(core, config, ds, split.train);
+  const f4 = figure4Input(config, out, ds, results);
+  const panels = f4.methods.map((m) => ({
+    method: m.id,
+    label: m.label,
+    shared: figure4PanelSvg(f4, m.id, "shared", `f4s${m.id}`),
+    perMap: figure4PanelSvg(f4, m.id, "per-map", `f4p${m.id}`),
   }));
-  const fig4Maps = results.queries.map((_, i) => setMaps.map((m) => m.subarray(i * size, (i + 1) * size)));
-  // Figure 4 in pages of as many query rows as a PNG canvas holds (16384 px): the report shows the
-  // first page; figures/figure4-{heat,overlay}-pN.png hold the others.
-  let perPage = Math.min(fig4Queries.length, 100);
-  while (perPage > 1 && figure4Layout(perPage, sets.length, ds.rows, scale).height > 16384) perPage--;
-  const page = (from: number, mode: "heat" | "overlay") =>
-    renderFigure4({
-      queries: fig4Queries.slice(from, from + perPage),
-      sets,
-      maps: fig4Maps.slice(from, from + perPage),
-      mode,
-      scale,
-    });
-  const figure4Heat = page(0, "heat");
-  const figure4Overlay = page(0, "overlay");
-  for (let from = perPage, n = 2; from < fig4Queries.length; from += perPage, n++) {
-    writeAtomic(join(out, "figures", `figure4-heat-p${n}.png`), page(from, "heat"));
-    writeAtomic(join(out, "figures", `figure4-overlay-p${n}.png`), page(from, "overlay"));
-  }
+  const figure4Shared = figure4Svg(
+    panels.map((p) => p.shared),
+    "shared",
+  );
+  const figure4PerMap = figure4Svg(
+    panels.map((p) => p.perMap),
+    "per-map",
+  );
   const histories = sets.map((set) => {
     const h = readHistory(out, `${set}-seed${seed}`);
     return { set, epochLoss: h.epochLoss, valAcc: h.valAcc, valLoss: h.valLoss, stepLoss: h.stepLoss };
@@ -82,14 +204,18 @@ export function writeReport(
       version: VERSION,
       wasmSha256: wasmSha,
       node: process.version,
-      createdAt: provenance.createdAt ?? "",
-      command: provenance.command,
+      createdAt: run.createdAt ?? "",
+      command: run.command,
     },
     table1: results.table1,
     histories,
     metrics: results.metrics,
     noiseFloor: results.noiseFloor,
-    figures: { figure1, figure4Heat, figure4Overlay },
+    figures: {
+      figure1,
+      figure4: { panels, shown: f4.queries.length, files: f4.queries.length, total: results.queries.length },
+    },
+    setup: setupRows(config, ds, run),
     seeds: Object.fromEntries(studyModels(config).map((m) => [m, seed])),
     queries: results.queries,
     table1Runs: { runs: results.runs.length, seeds: results.runs.map((r) => r.seed), rows: results.table1Summary },
@@ -98,11 +224,43 @@ export function writeReport(
     figure4Scale: scale,
     stats: results.stats ?? undefined,
     explain: results.explain?.trust ? (results.explain as unknown as ReportInput["explain"]) : undefined,
-    mapPixels: size,
+    mapPixels: ds.rows * ds.cols,
     faithfulnessCurves: results.explain?.trust?.curves,
   };
-  for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
+  const files = [
+    ...(await figure1Files(figure1)),
+    { path: "figures/figure4-shared.svg", data: figure4Shared },
+    // Zoom 1: the maps are already 3 units a pixel; the stacked panels are tall.
+    { path: "figures/figure4-shared.png", data: await svgToPng(figure4Shared, 1) },
+    { path: "figures/figure4-permap.svg", data: figure4PerMap },
+    { path: "figures/figure4-permap.png", data: await svgToPng(figure4PerMap, 1) },
+  ];
+  for (const f of files) writeAtomic(join(out, f.path), f.data);
   writeJson(join(out, "table1.json"), results.table1);
   writeJson(join(out, "metrics.json"), { metrics: results.metrics, noiseFloor: results.noiseFloor });
   writeAtomic(join(out, "results.json"), toJson(results));
+  // The page last, with links to the files that exist beside it.
+  input.links = linksBeside(out);
+  for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
+}
+
+/** The files beside report.html the page links to, those that exist (report files are written with it). */
+function linksBeside(out: string): { path: string; what: string }[] {
+  const always = [
+    ["table1.csv", "Table 1"],
+    ["metrics.csv", "Table 2"],
+  ];
+  const ifThere = [
+    ["per-query-metrics.csv", "every metric per model, method and query (tidy)"],
+    ["per-query-predictions.csv", "every model's prediction per query (tidy)"],
+    ["results.json", "all results and the tests' inputs"],
+    ["config.json", "the configuration, resolved, with the data fingerprint"],
+    ["figures/figure1.svg", "Figure 1 (SVG)"],
+    ["figures/figure1.png", "Figure 1 (PNG)"],
+    ["figures/figure4-shared.svg", "Figure 4, shared scale (SVG)"],
+    ["figures/figure4-shared.png", "Figure 4, shared scale (PNG)"],
+    ["figures/figure4-permap.svg", "Figure 4, per-map scale (SVG)"],
+    ["figures/figure4-permap.png", "Figure 4, per-map scale (PNG)"],
+  ].filter(([p]) => existsSync(join(out, p)));
+  return [...always, ...ifThere].map(([path, what]) => ({ path, what }));
 }

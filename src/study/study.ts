@@ -302,7 +302,7 @@ async function studyInFolder(
     lap("trust", t);
   }
   t = performance.now();
-  writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
+  await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
   lap("report", t);
   writeJson(join(out, "timings.json"), {
     ...timings,

@@ -6,7 +6,9 @@ import { instantiateCore, type Core } from "../core/load.js";
 import { sha256F32 } from "../core/sha256.js";
 import { portableCheck, type PortableResult } from "../portable.js";
 import type { RunInfo } from "./run-info.js";
-import { loadModels, predictAll, sharedMax, type ModelEntry, type Prediction } from "./engine.js";
+import { liveMethods, loadModels, predictAll, sharedMax, type ModelEntry, type Prediction } from "./engine.js";
+import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
+import { captumThreshold } from "../colormap.js";
 import { setLabel } from "../sets.js";
 import { fitLikeMnist, greyRGBA, heatRGBA, overlayRGBA, strokeSegment, VIRIDIS } from "./paint.js";
 
@@ -17,6 +19,9 @@ const SIZE = W * H;
 /** What the last computation showed (read by the browser test). */
 export interface PageState {
   source: string;
+  /** The attribution method of the maps, and their colour scale. */
+  method: string;
+  scale: "shared" | "per-map";
   label: number | null;
   ms: number;
   vmax: number;
@@ -32,6 +37,7 @@ interface PageHook {
   runs: number;
   last: PageState | null;
   showQuery(i: number): void;
+  /** A drawing (fitted like MNIST first when "fit like MNIST" is on, as the pad does). */
   setInput(pixels: ArrayLike<number>): void;
   portable(): Promise<PortableResult>;
 }
@@ -188,6 +194,11 @@ class Page {
   private readonly pctx = this.pad.getContext("2d")!;
   private readonly pimg = this.pctx.createImageData(W, H);
   readonly overlay = $<HTMLInputElement>("overlay");
+  readonly fit = $<HTMLInputElement>("fit");
+  readonly method = $<HTMLSelectElement>("method");
+  readonly perMap = $<HTMLInputElement>("permap");
+  /** What the models saw last (the drawing fitted like MNIST, or the test image). */
+  private modelInput: Float32Array = new Float32Array(SIZE);
 
   constructor(
     private readonly hook: PageHook,
@@ -206,8 +217,10 @@ class Page {
       const card = this.cards.get(r.set)!;
       const ctx = card.map.getContext("2d")!;
       const img = ctx.createImageData(W, H);
-      if (this.overlay.checked) overlayRGBA(r.map, this.image, this.lastVmax, img.data);
-      else heatRGBA(r.map, this.lastVmax, img.data);
+      // Per map: Captum's convention (each map up to its 2% outlier threshold); shared: one scale for all.
+      const vmax = this.perMap.checked ? captumThreshold(r.map, 2) : this.lastVmax;
+      if (this.overlay.checked) overlayRGBA(r.map, this.modelInput, vmax, img.data);
+      else heatRGBA(r.map, vmax, img.data);
       ctx.putImageData(img, 0, 0);
     }
   }
@@ -226,7 +239,16 @@ class Page {
     }
     $("vmax").textContent = "–";
     $("source").textContent = "";
-    this.hook.last = { source: this.source, label: null, ms: 0, vmax: 0, input: Array.from(this.image), results: [] };
+    this.hook.last = {
+      source: this.source,
+      method: this.method.value,
+      scale: this.perMap.checked ? "per-map" : "shared",
+      label: null,
+      ms: 0,
+      vmax: 0,
+      input: Array.from(this.image),
+      results: [],
+    };
   }
 
   compute(): void {
@@ -235,10 +257,18 @@ class Page {
     const c = info.config;
     const label = this.label;
     const useLabel = label !== null && c.target === "label";
+    // A drawing is fitted like MNIST (20x20 box, centred mass) before the models see it, unless switched off.
+    const input = this.source === "drawing" && this.fit.checked ? fitLikeMnist(this.image, W, H) : this.image;
+    this.modelInput = input;
+    const method = this.method.value as MethodName;
+    const query = this.source.startsWith("query:") ? info.queries[Number(this.source.split(":")[1])] : null;
     const t0 = performance.now();
-    const results = predictAll(models, this.image, useLabel ? label! : 0, {
+    const results = predictAll(models, input, useLabel ? label! : 0, {
       target: useLabel ? "label" : "predicted",
       score: c.score,
+      method,
+      seed: c.seed,
+      id: query ? query.index : 0,
     });
     const ms = performance.now() - t0;
     this.lastResults = results;
@@ -262,19 +292,21 @@ class Page {
         b.title = `${k}: ${(p * 100).toFixed(2)}%`;
       });
     }
-    $("vmax").textContent = this.lastVmax.toPrecision(3);
+    this.paintScale();
     $("source").textContent =
       label !== null
         ? `test image #${info.queries[Number(this.source.split(":")[1])].index} · label ${label}`
-        : "your drawing";
+        : `your drawing${this.fit.checked ? ", fitted like MNIST" : ""}`;
     $("timing").textContent =
       `${results.length} models · forward, softmax and saliency in ${ms.toFixed(1)} ms · wasm SIMD in this tab`;
     this.hook.last = {
       source: this.source,
+      method,
+      scale: this.perMap.checked ? "per-map" : "shared",
       label,
       ms,
       vmax: this.lastVmax,
-      input: Array.from(this.image),
+      input: Array.from(input),
       results: results.map((r) => ({
         set: r.set,
         id: r.id,
@@ -284,6 +316,19 @@ class Page {
         mapSha256: sha256F32(r.map),
       })),
     };
+  }
+
+  /** The colour bar's top label and caption for the chosen scale and method. */
+  paintScale(): void {
+    const label = METHOD_LABELS[this.method.value as MethodName] ?? this.method.value;
+    $("vmax").textContent = this.perMap.checked
+      ? "\u2265 threshold"
+      : this.lastVmax
+        ? this.lastVmax.toPrecision(3)
+        : "\u2013";
+    $("scale-caption").textContent = this.perMap.checked
+      ? `|${label}|, each map on its own scale (Captum: the top 2% of its mass saturate)`
+      : `|${label}|, one colour scale shared by the ${this.lastResults.length || "six"} maps`;
   }
 
   /** Live recomputation, at most once per frame. */
@@ -362,7 +407,17 @@ function bindPad(page: Page): void {
   pad.addEventListener("pointercancel", end);
 }
 
-/** Clear, fit-like-MNIST and the overlay switch. */
+/** The method selector: the run's methods the page can run live. */
+function showMethods(page: Page, info: RunInfo): void {
+  for (const m of liveMethods(info.config.methods)) {
+    const o = el("option", undefined, METHOD_LABELS[m]);
+    o.value = m;
+    page.method.append(o);
+  }
+  page.method.value = "vanilla";
+}
+
+/** Clear, fit-like-MNIST, the overlay and scale switches, the method. */
 function bindButtons(page: Page): void {
   $("clear").addEventListener("click", () => {
     page.image = new Float32Array(SIZE);
@@ -370,13 +425,15 @@ function bindButtons(page: Page): void {
     document.querySelectorAll(".queries button").forEach((q) => q.classList.remove("active"));
     page.compute();
   });
-  $("fit").addEventListener("click", () => {
-    if (!page.image.some((v) => v > 0)) return;
-    page.toDrawing();
-    page.image = fitLikeMnist(page.image, W, H);
-    page.compute();
+  page.fit.addEventListener("change", () => {
+    if (page.source === "drawing") page.compute();
   });
   page.overlay.addEventListener("change", () => page.paintMaps());
+  page.perMap.addEventListener("change", () => {
+    page.paintMaps();
+    page.paintScale();
+  });
+  page.method.addEventListener("change", () => page.compute());
 }
 
 /** Thumbnails of the run's query images; a click shows one. */
@@ -442,6 +499,7 @@ async function start(): Promise<void> {
     paintColorBar();
     const page = new Page(hook, run, cards);
     bindPad(page);
+    showMethods(page, info);
     bindButtons(page);
     showQueryThumbnails(page, run);
     hook.showQuery = (i) => page.showQuery(i);

@@ -4,7 +4,14 @@
 import type { Core } from "../core/load.js";
 import { Model } from "../nn/model.js";
 import { decodeCheckpoint } from "../nn/checkpoint.js";
-import { attribute, type SaliencyOptions } from "../explain/saliency.js";
+import type { SaliencyOptions } from "../explain/saliency.js";
+import { attributeWith, isMethod, type MethodName } from "../explain/methods.js";
+
+/** Methods the page can run live: every portable method but occlusion (170 forward passes per model). */
+export function liveMethods(methods: readonly string[] | undefined): MethodName[] {
+  const list = (methods ?? ["vanilla"]).filter((m): m is MethodName => isMethod(m) && m !== "occlusion");
+  return list.includes("vanilla") ? list : ["vanilla", ...list];
+}
 
 export interface ModelEntry {
   set: string;
@@ -20,7 +27,7 @@ export interface Prediction {
   predicted: number;
   /** Softmax probabilities, (classes). */
   probs: Float32Array;
-  /** |d S_target / d x|, (1, H, W). */
+  /** |attribution| of the chosen method (vanilla: |d S_target / d x|), (1, H, W). */
   map: Float32Array;
 }
 
@@ -37,20 +44,23 @@ export function loadModels(core: Core, files: { set: string; id: string; bytes: 
 /**
  * Every model on one image (inputSize floats in [0, 1]): prediction, probabilities, saliency map.
  * `label` is the class explained when options.target is "label" (a test image); a drawing has none
- * and explains the predicted class.
+ * and explains the predicted class. `method` (default vanilla) is any of liveMethods; `seed` and `id` give
+ * the noisy methods the study's random draws (id = the test image's index), so a test image's map is the
+ * study's map.
  */
 export function predictAll(
   models: ModelEntry[],
   image: Float32Array,
   label: number,
-  options: SaliencyOptions,
+  options: SaliencyOptions & { method?: MethodName; seed?: number; id?: number },
 ): Prediction[] {
-  return models.map(({ set, id, model }) => {
-    const s = attribute(model, image, [label], options);
+  const { method = "vanilla", id = 0, ...rest } = options;
+  return models.map(({ set, id: modelId, model }) => {
+    const s = attributeWith(method, model, image, [label], { ...rest, ids: [id] });
     const ex = model.core.exports;
     ex.softmax_forward(model.probs, model.logits, 1, model.classes);
     const probs = model.core.arena.f32(model.probs, model.classes).slice();
-    return { set, id, target: s.target[0], predicted: s.predicted[0], probs, map: s.abs };
+    return { set, id: modelId, target: s.target[0], predicted: s.predicted[0], probs, map: s.abs };
   });
 }
 

@@ -12,6 +12,8 @@ export interface RunConfigView {
   optimizer: { kind: string };
   target: "label" | "predicted";
   score: "logit" | "softmax";
+  /** The run's attribution methods (the page offers those it can run live). */
+  methods?: readonly string[];
 }
 
 export interface RunInfo {

@@ -78,11 +78,14 @@ e2e("a tiny study writes every promised file and a results.json of the documente
     "report.html",
     "results.json",
     "timings.json",
+    "figures/figure1.svg",
     "figures/figure1.png",
     "figures/figure2.svg",
     "figures/figure3.svg",
-    "figures/figure4-heat.png",
-    "figures/figure4-overlay.png",
+    "figures/figure4-shared.svg",
+    "figures/figure4-shared.png",
+    "figures/figure4-permap.svg",
+    "figures/figure4-permap.png",
     "figures/figure5.svg",
     "saliency/queries.npy",
   ]) {
@@ -305,12 +308,20 @@ e2e("augment writes Figure 1 on its own", () => {
     "4",
     "--val-per-class",
     "5",
+    "--aug",
+    "crop,blur",
     "--out",
     out,
   ]);
   assert.is(r.status, 0, r.stderr);
   assert.equal(readdirSync(out), ["figures", "manifest.json"]);
-  assert.equal(readdirSync(join(out, "figures")), ["figure1.png"]);
+  assert.equal(readdirSync(join(out, "figures")), ["figure1.png", "figure1.svg"]);
+  // One column per configured augmentation, after the original; labels are SVG text.
+  const svg = readFileSync(join(out, "figures", "figure1.svg"), "utf8");
+  assert.equal(
+    [...svg.matchAll(/<text [^>]*text-anchor="middle"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]),
+    ["Orig", "RandCrop", "Blur"],
+  );
   const png = readFileSync(join(out, "figures", "figure1.png"));
   assert.equal(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
 });

@@ -4,7 +4,7 @@
 // what Node computes with the same wasm core, bit for bit. Skipped (with the reason) without Chromium.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCore, wasmBytes } from "../../src/node/wasm.js";
@@ -17,6 +17,8 @@ import { runPortableCheck, type PortableResult } from "../../src/portable.js";
 import { serveRun, type RunningServer } from "../../src/cli/serve.js";
 import type { PageState } from "../../src/web/app.js";
 import { makeTinyRun, type TinyRun } from "../web/fixture.js";
+import { fitLikeMnist } from "../../src/web/paint.js";
+import { attributeWith, type MethodName } from "../../src/explain/methods.js";
 
 const CHROMIUM = process.env.AUGSAL_CHROMIUM ?? "/usr/bin/chromium";
 const web = suite("web: the page in Chromium equals Node bit for bit");
@@ -205,6 +207,92 @@ if (!existsSync(CHROMIUM)) {
     );
     assert.ok(ms > 0);
     assert.equal(problems, []);
+  });
+
+  // figpage: the live page's fit-like-MNIST default, method selector, per-map scale and phone width.
+  web(
+    "fit like MNIST is on by default: a drawing reaches the models fitted, and switching it off sends it raw",
+    async () => {
+      assert.ok(await page.locator("#fit").isChecked());
+      const raw = new Array(784).fill(0);
+      for (let y = 2; y < 9; y++) raw[y * 28 + 3] = 1; // a short bar in the top-left corner
+      await page.evaluate((px) => window.augsal.setInput(px), raw);
+      const fitted = (await page.evaluate(() => window.augsal.last))!;
+      assert.equal(fitted.input, Array.from(fitLikeMnist(Float32Array.from(raw), 28, 28)));
+      assert.match((await page.locator("#source").textContent()) ?? "", /fitted like MNIST/);
+      await page.locator("#fit").uncheck({ force: true });
+      const plain = (await page.evaluate(() => window.augsal.last))!;
+      assert.equal(plain.input, raw);
+      await page.locator("#fit").check({ force: true });
+    },
+  );
+
+  web("the method selector offers the run's live methods; a test image's maps equal Node's for each", async () => {
+    const options = await page
+      .locator("#method option")
+      .evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+    assert.equal(options, ["vanilla", "inputxgrad", "smoothgrad", "smoothgrad2", "vargrad", "ig", "gradcam"]);
+    await page.locator(".queries button").nth(3).click();
+    // The noisy methods draw their noise from the run's seed and the test image's index, as the study does.
+    const queryIndex = (JSON.parse(readFileSync(join(run.dir, "queries.json"), "utf8")) as { index: number }[])[3]
+      .index;
+    for (const method of ["inputxgrad", "smoothgrad", "gradcam"] as MethodName[]) {
+      await page.selectOption("#method", method);
+      const last = (await page.evaluate(() => window.augsal.last))!;
+      assert.is(last.method, method);
+      const image = run.images.subarray(3 * 784, 4 * 784);
+      const node = [...run.params].map(([set, params]) => {
+        const mark = core.arena.mark();
+        const m = new Model(core, PRESETS.tutorial, 1);
+        m.setParams(params);
+        const s = attributeWith(method, m, image, [run.labels[3]], {
+          target: "label",
+          score: run.config.score,
+          seed: run.config.seed,
+          ids: [queryIndex],
+        });
+        core.arena.reset(mark);
+        return { set, mapSha256: sha256F32(s.abs) };
+      });
+      assert.equal(
+        last.results.map((r) => r.mapSha256),
+        node.map((r) => r.mapSha256),
+        `${method}: the page's maps are Node's`,
+      );
+    }
+    await page.selectOption("#method", "vanilla");
+  });
+
+  web("the per-map scale repaints each map on its own scale, and back", async () => {
+    const pixel = () =>
+      page.evaluate(() =>
+        Array.from(
+          (document.querySelectorAll(".model .map")[1] as HTMLCanvasElement)
+            .getContext("2d")!
+            .getImageData(0, 0, 28, 28).data,
+        ),
+      );
+    const shared = await pixel();
+    await page.locator("#permap").check({ force: true });
+    assert.is(
+      (await page.evaluate(() => window.augsal.last))!.scale,
+      "shared",
+      "the state is from the last computation",
+    );
+    const perMap = await pixel();
+    assert.not.equal(shared, perMap);
+    assert.match((await page.locator("#scale-caption").textContent()) ?? "", /own scale/);
+    await page.locator("#permap").uncheck({ force: true });
+    assert.equal(await pixel(), shared);
+  });
+
+  web("at 390 px the page does not overflow sideways", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const m = await page.evaluate(() => ({ sw: document.scrollingElement!.scrollWidth, iw: window.innerWidth }));
+    assert.ok(m.sw <= m.iw, `page ${m.sw} px wide in a ${m.iw} px window`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    assert.equal(problems, []);
+    assert.equal(foreign, []);
   });
 }
 

@@ -1,13 +1,30 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { renderReportHtml, flattenConfig, pngSize } from "../../src/report/html.js";
+import { renderReportHtml, flattenConfig, placeChart, pngSize } from "../../src/report/html.js";
 import { renderAll } from "../../src/report/index.js";
 import { createCanvas, encodePng } from "../../src/report/png.js";
+import { figure1Svg, figure4PanelSvg, type Figure4Input } from "../../src/report/figures.js";
 import { smallInput } from "./fixture.js";
 import { checkWellFormed } from "./xml.js";
 
 const h = suite("report/html");
 const png = encodePng(createCanvas(12, 7, [1, 2, 3]));
+const fig1 = figure1Svg([{ label: 1, original: new Float32Array(784), augmented: {} }], { columns: ["orig"] });
+const f4in: Figure4Input = {
+  queries: [{ image: new Float32Array(784), label: 1 }],
+  sets: ["orig", "crop"],
+  methods: ["vanilla", "ig"].map((id) => ({ id, label: id, abs: [[new Float32Array(784), new Float32Array(784)]] })),
+};
+const fig4 = {
+  panels: ["vanilla", "ig"].map((m) => ({
+    method: m,
+    label: m,
+    shared: figure4PanelSvg(f4in, m, "shared", `s${m}`),
+    perMap: figure4PanelSvg(f4in, m, "per-map", `p${m}`),
+  })),
+  shown: 1,
+  total: 10,
+};
 
 h("the summary agrees in number: one set 'moves', two sets 'move'", () => {
   // fixture: Scaling (CC 0.5) is beyond the noise floor (0.8 ± 0.05), RandCrop (0.78) within
@@ -71,7 +88,7 @@ h("Table 2b appears only for several runs and leaves the baseline out", () => {
 });
 
 h("contains every section, figure and table, in the poster's order", () => {
-  const html = renderReportHtml(smallInput({ figures: { figure1: png, figure4Heat: png, figure4Overlay: png } }));
+  const html = renderReportHtml(smallInput({ figures: { figure1: fig1, figure4: fig4 } }));
   const marks = [
     "<h1>",
     'id="setup"',
@@ -93,17 +110,16 @@ h("contains every section, figure and table, in the poster's order", () => {
     assert.ok(i > at, `${m} present and after the previous mark`);
     at = i;
   }
+  assert.is((html.match(/<svg [^>]*class="augfig/g) ?? []).length, 5, "Figure 1 and four Figure 4 panels inline");
   assert.is((html.match(/<div class="vchart"/g) ?? []).length, 3, "three charts (Vega-Lite specs in the page)");
-  assert.is((html.match(/src="data:image\/png;base64,/g) ?? []).length, 3, "three embedded PNGs");
-  assert.ok(html.includes('width="12" height="7"'), "PNG size from its header");
 });
 
 h("is self-contained: no http(s) reference, no external stylesheet, script or font", () => {
-  const html = renderReportHtml(smallInput({ figures: { figure1: png } }));
+  const html = renderReportHtml(smallInput({ figures: { figure1: fig1, figure4: fig4 } }));
   // The inlined chart libraries and the specs ($schema) name URLs in their text; nothing outside a
   // script does, and no script, style or font is loaded from elsewhere (the Chromium test watches requests).
   const outside = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, "");
-  assert.not.ok(/https?:\/\//i.test(outside), "no URL");
+  assert.not.ok(/https?:\/\//i.test(outside.replace(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g, "")), "no URL");
   assert.not.ok(/<link|@import|@font-face|url\((?!#)/i.test(outside));
   assert.not.ok(/<script[^>]*\ssrc=/i.test(html));
 });
@@ -150,7 +166,7 @@ h("without a noise floor or figures the page still renders and says so", () => {
   const html = renderReportHtml(smallInput({ noiseFloor: null, figures: {} }));
   checkWellFormed(html, true);
   assert.ok(html.includes("no second-seed baseline was trained"));
-  assert.is((html.match(/Not rendered in this run/g) ?? []).length, 3);
+  assert.is((html.match(/Not rendered in this run/g) ?? []).length, 2);
 });
 
 h("shows provenance passed in (the page never reads the clock)", () => {
@@ -171,11 +187,11 @@ h("flattenConfig and pngSize", () => {
   ]);
   assert.equal(pngSize(png), { width: 12, height: 7 });
   assert.is(pngSize(new Uint8Array(30)), null);
-  assert.throws(() => renderReportHtml(smallInput({ figures: { figure1: new Uint8Array(40) } })), /not a PNG/);
+  assert.throws(() => renderReportHtml(smallInput({ figures: { figure1: "<p>" } })), /not an SVG document/);
 });
 
 h("renderAll lists every file under its relative path", () => {
-  const { files } = renderAll(smallInput({ figures: { figure1: png, figure4Heat: png } }));
+  const { files } = renderAll(smallInput({ figures: { figure1: fig1 } }));
   assert.equal(
     files.map((f) => f.path),
     [
@@ -189,8 +205,6 @@ h("renderAll lists every file under its relative path", () => {
       "figures/figure3.vl.json",
       "figures/figure5.svg",
       "figures/figure5.vl.json",
-      "figures/figure1.png",
-      "figures/figure4-heat.png",
       "report.html",
     ],
   );
@@ -201,3 +215,74 @@ h("renderAll lists every file under its relative path", () => {
 });
 
 h.run();
+
+// ---------------------------------------------------------------------------------------------
+const page = suite("report/html: Figure 4's switch, text that follows the configuration, links");
+
+page("Figure 4: a scale and a method switch in CSS, one panel each, the caption outside the scroll box", () => {
+  const html = renderReportHtml(smallInput({ figures: { figure1: fig1, figure4: fig4 } }));
+  checkWellFormed(html, true);
+  const f = html.slice(
+    html.indexOf('<figure class="f4"'),
+    html.indexOf("</figure>", html.indexOf('<figure class="f4"')),
+  );
+  for (const id of ["f4-shared", "f4-permap", "f4m-vanilla", "f4m-ig"])
+    assert.match(f, new RegExp(`<input [^>]*id="${id}"`));
+  assert.match(f, /id="f4-shared" checked/);
+  assert.match(html, /#f4m-ig:checked~\.figscroll \.f4p:not\(\[data-m="ig"\]\)\{display:none\}/);
+  assert.match(html, /#f4-permap:checked~\.figscroll \.f4p\[data-s="shared"\]/);
+  const scroller = f.slice(f.indexOf('<div class="figscroll">'));
+  assert.ok(scroller.indexOf("<figcaption>") > scroller.lastIndexOf("</svg></div>"), "caption after the panels");
+  assert.match(f, /<\/div><\/div><figcaption>/, "and outside the scroll box");
+  assert.match(f, /the first 1 of 10 query images/);
+  const permap = renderReportHtml(smallInput({ figures: { figure4: fig4 }, figure4Scale: "per-map" }));
+  assert.match(permap, /id="f4-permap" checked/, "--scale per-map shows that scale first");
+});
+
+page("counts, the design and the Setup table follow the configuration; near chance is said", () => {
+  const html = renderReportHtml(
+    smallInput({
+      config: { aug: ["blur"], methods: ["vanilla"], runs: 1, trainPerClass: 10, copies: 10, epochs: 3 },
+      setup: [["Batch size", "33 (Orig), 366 (augmented)"]],
+      provenance: { ...smallInput().provenance, command: "augsal --aug blur" },
+    }),
+  );
+  assert.match(
+    html,
+    /Two training sets, one small CNN each, all of one architecture trained from scratch on 100 training images/,
+  );
+  assert.match(html, /augmented copies of each under Blur/);
+  assert.match(html, /one attribution method explains them over one training run \(/);
+  assert.not.match(html, /[Ss]ix (identical )?(small )?(models|CNNs)/);
+  assert.match(
+    html,
+    /<table class="setup"><tbody><tr><th>Batch size<\/th><td>33 \(Orig\), 366 \(augmented\)<\/td><\/tr>/,
+  );
+  assert.match(html, /<tr><th>Command<\/th><td class="mono">/);
+  assert.not.match(html, /<span>batch<\/span>/, "no raw keys when the setup is given");
+  const low = smallInput();
+  low.table1 = low.table1.map((r) => ({ ...r, test: 0.12 }));
+  assert.match(renderReportHtml(low), /<div class="warn" role="note"><b>Near chance\.<\/b>/);
+  assert.not.match(renderReportHtml(smallInput()), /class="warn"/);
+});
+
+page("Δ test is neutral (no better/worse colour); table captions sit outside the scroll boxes; links", () => {
+  const html = renderReportHtml(smallInput({ links: [{ path: "table1.csv", what: "Table 1" }] }));
+  assert.not.match(html, /class="sep (pos|neg)"/);
+  assert.match(html, /a difference of setups, not a score \(this run trains 3 epochs,/);
+  assert.not.match(html, /<div class="tablewrap"><table[^>]*><caption>/);
+  assert.match(html, /<p class="caption"><b>Table 1\.<\/b>[^]*?<\/p><div class="tablewrap"><table class="t1">/);
+  assert.match(html, /<li><a href="table1.csv">table1.csv<\/a> \u2014 Table 1<\/li>/);
+  const { files } = renderAll(smallInput());
+  const page = files.find((f) => f.path === "report.html")!.data as string;
+  for (const p of ["table1.csv", "metrics.csv", "figures/figure2.svg"]) assert.ok(page.includes(`href="${p}"`), p);
+});
+
+page("placeChart: the chart in its own box, the caption outside it", () => {
+  assert.is(
+    placeChart("fig2", "<svg></svg>", "<b>Figure 2.</b> a & b"),
+    '<figure class="chart" id="fig2"><div class="chartbox"><svg></svg></div><figcaption><b>Figure 2.</b> a & b</figcaption></figure>',
+  );
+});
+
+page.run();

@@ -6,14 +6,10 @@ import {
   blitColormap,
   blitGrey,
   createCanvas,
-  drawText,
-  drawTextVertical,
   encodePng,
   fillRect,
   getPixel,
-  textWidth,
 } from "../../src/report/png.js";
-import { FONT_CELL_HEIGHT, fontCharacters, glyph, hasGlyph, MISSING_GLYPH } from "../../src/report/font.js";
 import { viridis } from "../../src/colormap.js";
 
 const png = suite("report/png");
@@ -33,7 +29,15 @@ png("encodePng decodes (pngjs) to the same size and pixels", () => {
 
 png("encodePng is deterministic", () => {
   const c = createCanvas(16, 9);
-  drawText(c, "Ab1", 1, 1);
+  blitColormap(
+    c,
+    Float32Array.from({ length: 16 }, (_, i) => i / 15),
+    4,
+    4,
+    1,
+    1,
+    { scale: 2 },
+  );
   assert.ok(Buffer.compare(encodePng(c), encodePng(c)) === 0);
 });
 
@@ -79,66 +83,6 @@ png("blendPixel computes (1 - a) under + a color and ignores pixels off the canv
   blendPixel(c, 0, 0, [200, 100, 55], 0.25);
   assert.equal(getPixel(c, 0, 0), [125, 25, 205]);
   blendPixel(c, 5, 5, [0, 0, 0], 1);
-});
-
-png("every glyph is well formed; missing characters draw the box glyph", () => {
-  const chars = fontCharacters();
-  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:-+%()/|±×")
-    assert.ok(hasGlyph(ch), `glyph for ${ch}`);
-  for (const ch of chars) {
-    const g = glyph(ch);
-    assert.ok(g.width >= 1 && g.width <= 5, `${ch} width ${g.width}`);
-    assert.is(g.bits.length, g.width * FONT_CELL_HEIGHT);
-  }
-  assert.is(glyph("\u263a"), MISSING_GLYPH);
-  for (const d of "0123456789") assert.is(glyph(d).width, 5, `digit ${d} is tabular`);
-});
-
-png("drawText inks only inside its box, with the advertised width", () => {
-  const c = createCanvas(60, 20);
-  const w = drawText(c, "Hi 7", 5, 3, { scale: 2, color: [0, 0, 0] });
-  assert.is(w, textWidth("Hi 7", 2));
-  assert.is(w, (5 + 1 + 3 + 5 + 3 * 1) * 2); // H i space 7, three 1-pixel gaps
-  let ink = 0;
-  for (let y = 0; y < 20; y++) {
-    for (let x = 0; x < 60; x++) {
-      const dark = getPixel(c, x, y)[0] === 0;
-      if (dark) {
-        ink++;
-        assert.ok(x >= 5 && x < 5 + w && y >= 3 && y < 3 + 7 * 2, `ink at ${x},${y}`);
-      }
-    }
-  }
-  assert.ok(ink > 40, `drew ${ink} pixels`);
-  // H's left stem: column 0, rows 0-6, at scale 2
-  assert.equal(getPixel(c, 5, 3), [0, 0, 0]);
-  assert.equal(getPixel(c, 6, 16), [0, 0, 0]);
-  assert.equal(getPixel(c, 7, 3), [255, 255, 255]);
-});
-
-png("drawText aligns on the centre and the right", () => {
-  const c = createCanvas(40, 10);
-  const w = textWidth("I", 1);
-  drawText(c, "I", 20, 0, { align: "center" });
-  const left = Math.round(20 - w / 2);
-  assert.equal(getPixel(c, left, 0), [0, 0, 0]);
-  assert.equal(getPixel(c, left - 1, 0), [255, 255, 255]);
-  assert.equal(getPixel(c, left + w - 1, 0), [0, 0, 0]);
-  const d = createCanvas(40, 10);
-  drawText(d, "L", 30, 0, { align: "right" });
-  assert.equal(getPixel(d, 30 - textWidth("L"), 0), [0, 0, 0]);
-  assert.equal(getPixel(d, 29, 6), [0, 0, 0], "L's foot ends at the right edge");
-  assert.equal(getPixel(d, 30, 6), [255, 255, 255]);
-});
-
-png("drawTextVertical turns text counter-clockwise (reads bottom to top)", () => {
-  const c = createCanvas(12, 12);
-  const h = drawTextVertical(c, "L", 1, 1);
-  assert.is(h, 4);
-  // L's stem (glyph column 0) runs along the bottom row of the turned box; its foot (row 6) along the right.
-  for (let r = 0; r < 7; r++) assert.equal(getPixel(c, 1 + r, 1 + h - 1), [0, 0, 0], `stem ${r}`);
-  for (let col = 0; col < 4; col++) assert.equal(getPixel(c, 1 + 6, 1 + h - 1 - col), [0, 0, 0], `foot ${col}`);
-  assert.equal(getPixel(c, 1, 1), [255, 255, 255]);
 });
 
 png("canvas sizes are checked", () => {
