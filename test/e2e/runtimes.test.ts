@@ -1,5 +1,5 @@
 // The same fixed computation (src/portable.ts: seeded init, three Adam steps, saliency, SmoothGrad and IG maps) under
-// Node (in-process), Deno and Bun (their binaries from the `deno` and `bun` optionalDependencies, spawned on
+// Node (in-process), Deno and Bun (their binaries from the `deno` and `bun` devDependencies, spawned on
 // dist/portable-main.js, each reading build/augsal.wasm with its own file API): every hash must agree, and
 // Node's must equal the recorded ones (EXPECTED).
 import { suite } from "uvu";
@@ -98,14 +98,9 @@ function runEntry(cmd: string, args: string[]): Promise<RuntimeResult> {
   });
 }
 
-// deno and bun are optionalDependencies: their postinstall fetches a platform package, which npm may
-// leave out (no build for this platform; `npm ci` in a checkout whose path holds a node_modules folder;
-// --ignore-scripts). Then their test is skipped and says why, as the Chromium and Slurm tests do.
-const skipped = (name: string, pkg: string) =>
-  console.log(
-    `  ${name}: SKIPPED — the ${name} binary was not found: it comes from the '${pkg}' optional dependency ` +
-      `(run 'npm ci' without --ignore-scripts), or point AUGSAL_${name.toUpperCase()} at an executable`,
-  );
+const missing = (name: string, pkg: string) =>
+  `the ${name} binary was not found: it comes from the '${pkg}' devDependency (run 'npm ci' without --ignore-scripts), ` +
+  `or point AUGSAL_${name.toUpperCase()} at an executable`;
 
 // Started at once, awaited by the tests: the two spawns overlap with Node's in-process run.
 const wasm = wasmPath();
@@ -154,16 +149,16 @@ rt(
 );
 
 rt("Deno gives Node's hashes", async () => {
-  if (!denoRun) return skipped("deno", "deno");
-  const r = await denoRun;
+  if (!denoRun) assert.unreachable(missing("deno", "deno"));
+  const r = await denoRun!;
   assert.match(r.runtime, /^deno /);
   assertSame(r, r.runtime);
   seen.push(r);
 });
 
 rt("Bun gives Node's hashes", async () => {
-  if (!bunRun) return skipped("bun", "bun");
-  const r = await bunRun;
+  if (!bunRun) assert.unreachable(missing("bun", "bun"));
+  const r = await bunRun!;
   assert.match(r.runtime, /^bun /);
   assertSame(r, r.runtime);
   seen.push(r);
