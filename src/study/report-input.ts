@@ -194,7 +194,10 @@ export async function writeReport(
     panels.map((p) => p.perMap),
     "per-map",
   );
-  const histories = sets.map((set) => {
+  // Figure 2 draws every model of Table 1: the sets and the Repeat control (the floors are Orig's
+  // protocol again and would only retrace its curve)
+  const curves = studyModels(config).filter((m) => m !== "reorder" && m !== "retrain");
+  const histories = curves.map((set) => {
     const h = readHistory(out, `${set}-seed${seed}`);
     return { set, epochLoss: h.epochLoss, valAcc: h.valAcc, valLoss: h.valLoss, stepLoss: h.stepLoss };
   });
