@@ -36,7 +36,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   node: ["core", "data"],
   bench: ["core", "nn", "explain", "data", "sets", "node"],
   study: ["core", "nn", "explain", "data", "stats", "sets", "node", "report", "version"],
-  sweep: ["core", "nn", "explain", "data", "stats", "sets", "node", "study", "version"],
+  sweep: ["core", "nn", "explain", "data", "stats", "sets", "node", "study", "report", "version"],
   cli: ["core", "data", "sets", "node", "study", "report", "bench", "web", "version", "sweep"],
   // entry points
   "portable-main": ["portable"],

@@ -177,7 +177,6 @@ export async function writeReport(
     inputs?: Record<string, { sha256?: string }>;
   }>(join(out, "config.json"));
   const seed = config.seed;
-  const sets = studySets(config);
   const figure1 = figure1SvgOf(core, config, ds, split.train);
   const f4 = figure4Input(config, out, ds, results);
   const panels = f4.methods.map((m) => ({

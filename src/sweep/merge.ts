@@ -33,7 +33,9 @@ import {
 } from "./plan.js";
 import type { SweepRecord } from "./run.js";
 import { DONE_FILE, JOBS_DIR, JobReader, isDone, readFailure, type JobRecord } from "./store.js";
+import type { AgreeRow, ControlRow, CorrRow, DoseRow, MonoRow, PointRow } from "./rows.js";
 import { sweepPage, doseResponseSpec, scatterSpec } from "./page.js";
+import { chartSvg } from "../report/charts/render.js";
 
 export const MERGED_DIR = "merged";
 /** Map metrics against Orig (MIT saliency benchmark definitions, src/explain/metrics.ts), the map's own
@@ -41,75 +43,7 @@ export const MERGED_DIR = "merged";
 export const SWEEP_METRICS = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist", "testAcc"] as const;
 const MAP_METRICS = SWEEP_METRICS.filter((m) => m !== "testAcc");
 
-export interface PointRow {
-  dataset: string;
-  aug: string;
-  strength: number;
-  seed: number;
-  method: string;
-  metric: string;
-  value: number;
-}
-
-export interface ControlRow {
-  dataset: string;
-  seed: number;
-  model: string;
-  method: string;
-  metric: string;
-  value: number;
-}
-
-export interface DoseRow {
-  dataset: string;
-  aug: string;
-  strength: number;
-  method: string;
-  metric: string;
-  n: number;
-  mean: number;
-  sd: number;
-  lo: number;
-  hi: number;
-  origMean: number | null;
-  floor: string | null;
-  floorMean: number | null;
-  floorLo: number | null;
-  floorHi: number | null;
-}
-
-export interface MonoRow {
-  dataset: string;
-  aug: string;
-  method: string;
-  metric: string;
-  n: number;
-  rho: number;
-  p: number;
-  /** The curve of means over strength: "decreasing", "increasing" (strictly, every step) or "neither". */
-  means: string;
-}
-
-export interface CorrRow {
-  dataset: string;
-  method: string;
-  metric: string;
-  n: number;
-  rho: number;
-  p: number;
-  lo: number;
-  hi: number;
-}
-
-export interface AgreeRow {
-  dataset: string;
-  metric: string;
-  methodA: string;
-  methodB: string;
-  n: number;
-  rho: number;
-  p: number;
-}
+export type { AgreeRow, ControlRow, CorrRow, DoseRow, MonoRow, PointRow } from "./rows.js";
 
 const POINT_COLS = ["dataset", "aug", "strength", "seed", "method", "metric", "value"] as const;
 const CONTROL_COLS = ["dataset", "seed", "model", "method", "metric", "value"] as const;
@@ -509,10 +443,14 @@ export function mergeSweep(dirGiven: string): MergeOutcome {
     writeAtomic(join(out, `${name}.csv`), toCsv(rows, cols as never));
     writeAtomic(join(out, `${name}.json`), toTidyJson(rows, cols as never));
   }
-  const doseSpec = doseResponseSpec(dose);
-  const scatter = scatterSpec(points);
+  const doseSpec = doseResponseSpec(dose, grid);
+  const scatter = scatterSpec(points, grid);
+  const doseSvg = chartSvg(doseSpec);
+  const scatterSvg = chartSvg(scatter);
   writeAtomic(join(out, "dose-response.vl.json"), toJson(doseSpec));
   writeAtomic(join(out, "accuracy-saliency.vl.json"), toJson(scatter));
+  writeAtomic(join(out, "dose-response.svg"), doseSvg);
+  writeAtomic(join(out, "accuracy-saliency.svg"), scatterSvg);
   const findings = findingsText(grid, dose, mono, corr);
   writeAtomic(
     join(out, "sweep.html"),
@@ -525,8 +463,8 @@ export function mergeSweep(dirGiven: string): MergeOutcome {
       mono,
       corr,
       agree,
-      doseSpec,
-      scatter,
+      doseSvg,
+      scatterSvg,
       dose,
     }),
   );

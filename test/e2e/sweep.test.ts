@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tinyData } from "./idx-subset.js";
+import { compileChart } from "../../src/report/charts/render.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
@@ -104,9 +105,16 @@ e2e("one process trains every job once and merge writes the tables and the page"
     .split("\n");
   // 4 grid points x 1 method x 7 metrics, and the header
   assert.is(points.length, 1 + 4 * 7);
-  assert.ok(existsSync(join(one, "merged", "sweep.html")));
-  const spec = JSON.parse(readFileSync(join(one, "merged", "dose-response.vl.json"), "utf8"));
-  assert.ok(spec.data.values.length > 0);
+  const page = readFileSync(join(one, "merged", "sweep.html"), "utf8");
+  // both charts are drawn into the page (static SVG from their specs: no script, no fetch)
+  assert.is(page.match(/<svg[\s>]/g)?.length, 2);
+  assert.not.match(page, /<script/);
+  for (const name of ["dose-response", "accuracy-saliency"]) {
+    const spec = JSON.parse(readFileSync(join(one, "merged", `${name}.vl.json`), "utf8"));
+    assert.ok(spec.data.values.length > 0, name);
+    assert.equal(compileChart(spec).warnings, [], name);
+    assert.ok(readFileSync(join(one, "merged", `${name}.svg`), "utf8").includes("<svg"), name);
+  }
 });
 
 e2e(
