@@ -22,6 +22,7 @@ export { statsText } from "../stats/summary.js";
 import { encodeNpy, writeAtomic } from "../node/files.js";
 import { primaryFloor, studyJobs, studyModels, type ModelName, type StudyConfig } from "./config.js";
 import { loadModel, readHistory } from "./run-folder.js";
+import type { MetricStats } from "../report/types.js";
 
 export interface Table1Row {
   set: ModelName;
@@ -30,20 +31,9 @@ export interface Table1Row {
   test: number;
 }
 
-export interface MetricsRow {
+/** A model's map metrics, mean and sd over the query images (the report's MetricStats). */
+export interface MetricsRow extends MetricStats {
   set: ModelName;
-  cc: number;
-  ccSd: number;
-  kl: number;
-  klSd: number;
-  entropySpatial: number;
-  entropySpatialSd: number;
-  entropyHist: number;
-  entropyHistSd: number;
-  sim: number;
-  simSd: number;
-  spearman: number;
-  spearmanSd: number;
 }
 
 /** The primary noise floor of the first run against that run's Orig (the figures' band): how much

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tinyData } from "./idx-subset.js";
+import { studyFlags, tinyData, TINY_STUDY } from "./idx-subset.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
@@ -17,25 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), "augsal-e2e-"));
 const dataDir = join(tmp, "data");
 tinyData(dataDir);
 // The trust tables (sanity checks etc.) cost more than the rest of a tiny run: one test below has them.
-const TINY = [
-  "--data",
-  `idx:${dataDir}`,
-  "--epochs",
-  "2",
-  "--steps",
-  "2",
-  "--aug",
-  "crop,blur",
-  "--copies",
-  "2",
-  "--train-per-class",
-  "4",
-  "--val-per-class",
-  "5",
-  "--queries",
-  "1",
-  "--no-trust",
-];
+const TINY = studyFlags(dataDir, { ...TINY_STUDY, "no-trust": true });
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [cliPath, ...args], {

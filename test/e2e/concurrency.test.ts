@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tinyData } from "./idx-subset.js";
+import { SMALLEST_STUDY, studyFlags, tinyData } from "./idx-subset.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
@@ -17,24 +17,7 @@ const LOCK_CODE = 3;
 
 const tmp = mkdtempSync(join(tmpdir(), "augsal-conc-"));
 const data = tinyData(join(tmp, "data"), 300, 100);
-const TINY = [
-  "--data",
-  `idx:${data}`,
-  "--steps",
-  "1",
-  "--train-per-class",
-  "2",
-  "--val-per-class",
-  "2",
-  "--queries",
-  "1",
-  "--aug",
-  "blur",
-  "--copies",
-  "1",
-  "--workers",
-  "1",
-];
+const TINY = studyFlags(data, SMALLEST_STUDY);
 
 function start(args: string[]) {
   const p = spawn(process.execPath, [cliPath, ...args], {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { freshCore } from "../helpers.js";
+import { SMALLEST_STUDY, studyFlags } from "./idx-subset.js";
 import { STACK_RE, generateCases, treeHash, type Env, type FuzzCase } from "./fuzz-cases.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -100,26 +101,7 @@ fz(
     idx(data, 400);
     const env: Env = {
       tmp,
-      tiny: [
-        "--data",
-        `idx:${data}`,
-        "--epochs",
-        "1",
-        "--steps",
-        "1",
-        "--train-per-class",
-        "2",
-        "--val-per-class",
-        "2",
-        "--queries",
-        "1",
-        "--aug",
-        "blur",
-        "--copies",
-        "1",
-        "--workers",
-        "1",
-      ],
+      tiny: studyFlags(data, { epochs: 1, ...SMALLEST_STUDY }),
       run: join(tmp, "finished"),
       foreign: join(tmp, "thesis"),
       file: join(tmp, "a-file.txt"),

@@ -25,3 +25,36 @@ export function tinyData(dir: string, train = 1000, test = 200): string {
   idxSubset(dir, "t10k", test, "t10k");
   return dir;
 }
+
+/** Flags of a study on the tiny data in `dataDir`: every flag as `--name value` (true: a bare switch),
+ *  in the order given, so that the spawning tests share one definition of "tiny". */
+export function studyFlags(dataDir: string, flags: Record<string, string | number | true>): string[] {
+  const out = ["--data", `idx:${dataDir}`];
+  for (const [name, value] of Object.entries(flags)) {
+    out.push(`--${name}`);
+    if (value !== true) out.push(String(value));
+  }
+  return out;
+}
+
+/** The two-set tiny study of the CLI and stats tests (seconds per run; trust tables off). */
+export const TINY_STUDY = {
+  epochs: 2,
+  steps: 2,
+  aug: "crop,blur",
+  copies: 2,
+  "train-per-class": 4,
+  "val-per-class": 5,
+  queries: 1,
+} as const;
+
+/** The smallest study the concurrency and fuzz tests start many times: one set, one step per epoch. */
+export const SMALLEST_STUDY = {
+  steps: 1,
+  "train-per-class": 2,
+  "val-per-class": 2,
+  queries: 1,
+  aug: "blur",
+  copies: 1,
+  workers: 1,
+} as const;

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tinyData } from "./idx-subset.js";
+import { studyFlags, tinyData, TINY_STUDY } from "./idx-subset.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
@@ -17,28 +17,8 @@ const e2e = suite("study design and stats end to end");
 const tmp = mkdtempSync(join(tmpdir(), "augsal-stats-e2e-"));
 const dataDir = join(tmp, "data");
 tinyData(dataDir);
-const TINY = [
-  "--data",
-  `idx:${dataDir}`,
-  "--epochs",
-  "2",
-  "--steps",
-  "2",
-  "--aug",
-  "crop,blur",
-  "--copies",
-  "2",
-  "--train-per-class",
-  "4",
-  "--val-per-class",
-  "5",
-  "--queries",
-  "1",
-  // vanilla only and no trust tables: the counts below are per method (test/e2e/cli.test.ts runs the others)
-  "--methods",
-  "vanilla",
-  "--no-trust",
-];
+// vanilla only and no trust tables: the counts below are per method (test/e2e/cli.test.ts runs the others)
+const TINY = studyFlags(dataDir, { ...TINY_STUDY, methods: "vanilla", "no-trust": true });
 const MODELS = ["orig", "repeat", "crop", "blur", "reorder", "retrain"];
 const METRICS = ["cc", "kl", "sim", "spearman", "entropySpatial", "entropyHist"];
 
