@@ -53,26 +53,71 @@ import { pool_one, pool_planes } from "./inline/pool";
   return al64(f32s(<usize>Cin * Hp * Wp)) + 2 * SLACK;
 }
 
-/** Forward scratch: [A: weights pre-splatted (ceil(Cout/4), CKK, 4, 4)] [padded image] [col panels] [tile]
- *  [tap offsets (CKK) i32] [one image's conv output (Cout, HW), for the fused epilogue only]. */
-@inline function fwdBytes(Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
+// Forward scratch, one layout for fwd_setup and fwd_image:
+//   F_A     weights pre-splatted (ceil(Cout/4), CKK, 4, 4)
+//   F_PAD   the padded image (padBytes: SLACK on either side)
+//   F_COL   col in 8-column panels (ceil(HW/8), CKK, 8)
+//   F_TMP   the scratch tile
+//   F_TAB   tap offsets (CKK) i32
+//   F_CONV  one image's conv output (Cout, HW), for the fused epilogue only
+const F_A = 0, F_PAD = 1, F_COL = 2, F_TMP = 3, F_TAB = 4, F_CONV = 5, F_END = 6;
+
+/** Start of forward scratch region `which` (F_PAD: the padded image itself, after its leading SLACK);
+ *  F_END from ws = 0: the bytes of the whole layout. */
+@inline function fwdAt(which: i32, ws: usize, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const CKK = <usize>Cin * K * K;
-  return al64(quads(Cout) * CKK * SPLAT_K) + padBytes(Cin, Hp, Wp) + al64(octs(Ho * Wo) * CKK * PANEL_K) +
-    TILE_BYTES + al64(f32s(CKK)) + al64(f32s(<usize>Cout * Ho * Wo));
+  let p = ws;
+  if (which == F_A) return p;
+  p += al64(quads(Cout) * CKK * SPLAT_K);
+  if (which == F_PAD) return p + SLACK;
+  p += padBytes(Cin, Hp, Wp);
+  if (which == F_COL) return p;
+  p += al64(octs(Ho * Wo) * CKK * PANEL_K);
+  if (which == F_TMP) return p;
+  p += TILE_BYTES;
+  if (which == F_TAB) return p;
+  p += al64(f32s(CKK));
+  if (which == F_CONV) return p;
+  return p + al64(f32s(<usize>Cout * Ho * Wo));
 }
 
-/** Backward scratch (chunks = ceil(HW/4)): [AT: weight^T pre-splatted (ceil(CKK/4), Cout, 4, 4)] [padded image]
- *  [col in chunk-interleaved groups of 4 taps (ceil(CKK/4), chunks, 4, 4), reused for 4 rows of dcol (4, HW)]
- *  [dout_n in chunk-interleaved pairs of rows (ceil(Cout/2), chunks, 2, 4)] [padded dinp]
- *  [dout edge panel (Cout, 8)] [tile] [tap offsets (CKK) i32]. */
-@inline function bwdBytes(Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
+// Backward scratch: one layout for conv2d_backward_params (P) and conv2d_backward_input (I), so both
+// compute it the same way (chunks = ceil(HW/4)):
+//   B_AT    weight^T pre-splatted (ceil(CKK/4), Cout, 4, 4)                                  I
+//   B_PAD   the padded image (padBytes: SLACK on either side)                                P
+//   B_COL   col in chunk-interleaved groups of 4 taps (ceil(CKK/4), chunks, 4, 4),           P
+//           reused for 4 rows of dcol (4, HW)                                                I
+//   B_DOUT  dout_n in chunk-interleaved pairs of rows (ceil(Cout/2), chunks, 2, 4)           P
+//   B_DP    the padded dinp accumulator (Cin, Hp, Wp) + 16 bytes                             I
+//   B_EDGE  the dout edge panel (Cout, 8)                                                    I
+//   B_TMP   the scratch tile                                                                 P, I
+//   B_TAB   tap offsets (CKK) i32                                                            P, I
+const B_AT = 0, B_PAD = 1, B_COL = 2, B_DOUT = 3, B_DP = 4, B_EDGE = 5, B_TMP = 6, B_TAB = 7, B_END = 8;
+
+/** Start of backward scratch region `which` (B_PAD: the padded image itself, after its leading SLACK);
+ *  B_END from ws = 0: the bytes of the whole layout. */
+@inline function bwdAt(which: i32, ws: usize, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const CKK = Cin * K * K;
   const chunks = quads(Ho * Wo);
-  return al64(quads(CKK) * <usize>Cout * SPLAT_K) + padBytes(Cin, Hp, Wp) + al64(quads(CKK) * chunks * QUAD_CHUNK) +
-    al64(pairs(Cout) * chunks * PAIR_CHUNK) + al64(f32s(<usize>Cin * Hp * Wp) + 16) + al64(<usize>Cout * PANEL_K) +
-    TILE_BYTES + al64(f32s(CKK));
+  let p = ws;
+  if (which == B_AT) return p;
+  p += al64(quads(CKK) * <usize>Cout * SPLAT_K);
+  if (which == B_PAD) return p + SLACK;
+  p += padBytes(Cin, Hp, Wp);
+  if (which == B_COL) return p;
+  p += al64(quads(CKK) * chunks * QUAD_CHUNK);
+  if (which == B_DOUT) return p;
+  p += al64(pairs(Cout) * chunks * PAIR_CHUNK);
+  if (which == B_DP) return p;
+  p += al64(f32s(<usize>Cin * Hp * Wp) + 16);
+  if (which == B_EDGE) return p;
+  p += al64(<usize>Cout * PANEL_K);
+  if (which == B_TMP) return p;
+  p += TILE_BYTES;
+  if (which == B_TAB) return p;
+  return p + al64(f32s(CKK));
 }
 
 /**
@@ -81,7 +126,7 @@ import { pool_one, pool_planes } from "./inline/pool";
  * network's conv2 (16 -> 32, 5x5, pad 2, 14x14) about 0.6 MB.
  */
 export function conv2d_ws_bytes(N: i32, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32): usize {
-  const f = fwdBytes(Cin, H, W, Cout, K, pad), b = bwdBytes(Cin, H, W, Cout, K, pad);
+  const f = fwdAt(F_END, 0, Cin, H, W, Cout, K, pad), b = bwdAt(B_END, 0, Cin, H, W, Cout, K, pad);
   return f > b ? f : b;
 }
 
@@ -126,23 +171,16 @@ function row_sums_add(dst: usize, src: usize, ld: usize, rows: i32, n: i32): voi
 // ---------------------------------------------------------------------------------------------------
 // Forward
 
-/** Scratch regions of the forward kernels (see fwdBytes). */
-@inline function fwdA(ws: usize): usize { return ws; }
-@inline function fwdPad(ws: usize, CKK: i32, Cout: i32): usize { return ws + al64(quads(Cout) * CKK * SPLAT_K) + SLACK; }
-
 /** The forward's per-call setup: the tap table and the weights pre-splatted in panels of 4 output
- *  channels (once per call). Returns the scratch pointer of the first free byte after the tap table. */
-@inline function fwd_setup(weight: usize, Cin: i32, Hp: i32, Wp: i32, Cout: i32, K: i32, HW: i32, ws: usize): usize {
+ *  channels (once per call). */
+@inline function fwd_setup(weight: usize, Cin: i32, H: i32, W: i32, Cout: i32, K: i32, pad: i32, ws: usize): void {
   const CKK = Cin * K * K;
-  const wsA = fwdA(ws);
-  const wsCol = fwdPad(ws, CKK, Cout) - SLACK + padBytes(Cin, Hp, Wp);
-  const wsTab = wsCol + al64(octs(HW) * CKK * PANEL_K) + TILE_BYTES;
-  tap_table(wsTab, Cin, Hp, Wp, K);
+  const wsA = fwdAt(F_A, ws, Cin, H, W, Cout, K, pad);
+  tap_table(fwdAt(F_TAB, ws, Cin, H, W, Cout, K, pad), Cin, H + 2 * pad, W + 2 * pad, K);
   for (let i = 0; i < Cout; i += 4) {
     pack_a_splat(wsA + <usize>(i >> 2) * CKK * SPLAT_K, weight + f32s(<usize>i * CKK), f32s(CKK), 4, min(4, Cout - i),
                  CKK);
   }
-  return wsTab + al64(f32s(CKK));
 }
 
 /** One image's conv output o (Cout, HW) = bias + weight · col of image x (after fwd_setup). */
@@ -150,11 +188,11 @@ function row_sums_add(dst: usize, src: usize, ld: usize, rows: i32, n: i32): voi
                            ws: usize): void {
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const HW = Ho * Wo, CKK = Cin * K * K;
-  const wsA = fwdA(ws);
-  const wsPad = fwdPad(ws, CKK, Cout);
-  const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
-  const wsTmp = wsCol + al64(octs(HW) * CKK * PANEL_K);
-  const wsTab = wsTmp + TILE_BYTES;
+  const wsA = fwdAt(F_A, ws, Cin, H, W, Cout, K, pad);
+  const wsPad = fwdAt(F_PAD, ws, Cin, H, W, Cout, K, pad);
+  const wsCol = fwdAt(F_COL, ws, Cin, H, W, Cout, K, pad);
+  const wsTmp = fwdAt(F_TMP, ws, Cin, H, W, Cout, K, pad);
+  const wsTab = fwdAt(F_TAB, ws, Cin, H, W, Cout, K, pad);
   const ldc = f32s(HW);
   const panelB = <usize>CKK * PANEL_K; // one column panel: CKK taps x 8 positions
   const nfull = HW >> 3;
@@ -189,7 +227,7 @@ export function conv2d_forward(out: usize, inp: usize, weight: usize, bias: usiz
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const HW = Ho * Wo;
   if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0) return;
-  fwd_setup(weight, Cin, Hp, Wp, Cout, K, HW, ws);
+  fwd_setup(weight, Cin, H, W, Cout, K, pad, ws);
   for (let n = 0; n < N; n++) {
     fwd_image(out + f32s(<usize>n * Cout * HW), inp + f32s(<usize>n * Cin * H * W), bias, Cin, H, W, Cout, K, pad, ws);
   }
@@ -213,7 +251,8 @@ export function conv2d_relu_maxpool_forward(out: usize, argmax: usize, inp: usiz
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const HW = Ho * Wo, PQ = (Ho >> 1) * (Wo >> 1);
   if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0) return;
-  const wsConv = fwd_setup(weight, Cin, Hp, Wp, Cout, K, HW, ws);
+  fwd_setup(weight, Cin, H, W, Cout, K, pad, ws);
+  const wsConv = fwdAt(F_CONV, ws, Cin, H, W, Cout, K, pad);
   for (let n = 0; n < N; n++) {
     fwd_image(wsConv, inp + f32s(<usize>n * Cin * H * W), bias, Cin, H, W, Cout, K, pad, ws);
     const o = f32s(<usize>n * Cout * PQ);
@@ -273,13 +312,11 @@ export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize
   const g0 = i0 / P, g1 = (i1 - 1) / P + 1; // tap groups the range touches
   // row pairs it touches: all, unless it lies within one group
   const p0 = g1 - g0 == 1 ? i0 - g0 * P : 0, p1 = g1 - g0 == 1 ? i1 - g0 * P : P;
-  const wsPad = ws + al64(quads(CKK) * Cout * SPLAT_K) + SLACK;
-  const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
-  const wsDout = wsCol + al64(quads(CKK) * chunks * QUAD_CHUNK);
-  const wsDp = wsDout + al64(pairs(Cout) * chunks * PAIR_CHUNK);
-  const wsEdge = wsDp + al64(f32s(<usize>Cin * Hp * Wp) + 16);
-  const wsTmp = wsEdge + al64(<usize>Cout * PANEL_K);
-  const wsTab = wsTmp + TILE_BYTES;
+  const wsPad = bwdAt(B_PAD, ws, Cin, H, W, Cout, K, pad);
+  const wsCol = bwdAt(B_COL, ws, Cin, H, W, Cout, K, pad);
+  const wsDout = bwdAt(B_DOUT, ws, Cin, H, W, Cout, K, pad);
+  const wsTmp = bwdAt(B_TMP, ws, Cin, H, W, Cout, K, pad);
+  const wsTab = bwdAt(B_TAB, ws, Cin, H, W, Cout, K, pad);
   tap_table(wsTab, Cin, Hp, Wp, K);
   const ldHW = f32s(HW);
   const ldW = f32s(CKK);
@@ -325,15 +362,12 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
   const Hp = H + 2 * pad, Wp = W + 2 * pad, Ho = Hp - K + 1, Wo = Wp - K + 1;
   const HW = Ho * Wo, CKK = Cin * K * K;
   if (N <= 0 || Cout <= 0 || Ho <= 0 || Wo <= 0 || !dinp) return;
-  const chunks = <i32>quads(HW);
-  const wsAT = ws;
-  const wsPad = wsAT + al64(quads(CKK) * Cout * SPLAT_K) + SLACK;
-  const wsCol = wsPad - SLACK + padBytes(Cin, Hp, Wp);
-  const wsDout = wsCol + al64(quads(CKK) * chunks * QUAD_CHUNK);
-  const wsDp = wsDout + al64(pairs(Cout) * chunks * PAIR_CHUNK);
-  const wsEdge = wsDp + al64(f32s(<usize>Cin * Hp * Wp) + 16);
-  const wsTmp = wsEdge + al64(<usize>Cout * PANEL_K);
-  const wsTab = wsTmp + TILE_BYTES;
+  const wsAT = bwdAt(B_AT, ws, Cin, H, W, Cout, K, pad);
+  const wsCol = bwdAt(B_COL, ws, Cin, H, W, Cout, K, pad);
+  const wsDp = bwdAt(B_DP, ws, Cin, H, W, Cout, K, pad);
+  const wsEdge = bwdAt(B_EDGE, ws, Cin, H, W, Cout, K, pad);
+  const wsTmp = bwdAt(B_TMP, ws, Cin, H, W, Cout, K, pad);
+  const wsTab = bwdAt(B_TAB, ws, Cin, H, W, Cout, K, pad);
   tap_table(wsTab, Cin, Hp, Wp, K);
   // weight^T (CKK, Cout) as pre-splatted panels of 4 taps: element (r, co) at weight + co CKK 4 + r 4
   for (let r = 0; r < CKK; r += 4) {
