@@ -1,5 +1,5 @@
 // The data movement behind conv2d (assembly/conv.ts): zero padding, the tap table, im2col straight into
-// the packed operand layouts of the micro-kernels in assembly/tiles.ts, and col2im. Not part of the
+// the packed operand layouts of the micro-kernels in assembly/tiles.ts. Not part of the
 // ABI: assembly/index.ts does not re-export this file.
 //
 // Legend (as in conv.ts): Cin input channels, H x W the image, pad zero padding, Hp x Wp the padded
@@ -236,29 +236,6 @@ export function pack_rows2(dst: usize, src: usize, ld: usize, rows: i32, HW: i32
         if (two) store<f32>(dst + 16 + b, load<f32>(a1 + o + b));
       }
       dst += PAIR_CHUNK;
-    }
-  }
-}
-
-/** col2im of the taps r0 .. r0+n-1: dp[ci][oh + kh][ow + kw] += dcol[r - r0][oh Wo + ow], tap by tap
- *  in order.  dcol: (n, HW) row-major   dp: (Cin, Hp, Wp) + 16 bytes of slack   tab: tap_table(...)
- *  Each output row is `nvec` = ceil(Wo / 4) whole vectors; the last one's lanes past Wo are masked
- *  to +0, so they add +0 to the cells after the row, which changes nothing: the cells start at +0
- *  and a sum that starts at +0 is never -0. */
-export function col2im_taps(dp: usize, dcol: usize, tab: usize, r0: i32, n: i32, Wp: i32, Ho: i32, Wo: i32): void {
-  const nvec = (Wo + CHUNK - 1) / CHUNK;
-  const last = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(Wo - (nvec - 1) * CHUNK));
-  const rowB = f32s(Wp), segB = f32s(Wo);
-  const lastO = vecs(nvec - 1);
-  for (let r = r0; r < r0 + n; r++) {
-    let d = dp + <usize>load<i32>(tab + f32s(r));
-    for (let oh = 0; oh < Ho; oh++) {
-      for (let o: usize = 0; o < lastO; o += 16) {
-        v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(dcol + o)));
-      }
-      v128.store(d + lastO, f32x4.add(v128.load(d + lastO), v128.and(v128.load(dcol + lastO), last)));
-      d += rowB;
-      dcol += segB;
     }
   }
 }

@@ -6,7 +6,8 @@
 //   the results of softmax_xent_forward, rng_uniform64, rng_normal and the map_* metrics (no BigInt,
 //   no strings).
 // - A kernel never allocates; scratch space ("ws") is passed in by the caller.
-// - Backward kernels ADD into their d-outputs; the caller zeroes gradients once per step.
+// - Backward kernels ADD into their d-outputs; the caller zeroes gradients once per step. The one
+//   exception, maxpool2d_relu_backward, writes all of its activation gradient (no zeroing pass).
 // - Every SIMD kernel has a scalar twin named *_ref that the tests hold it against.
 // Not re-exported (internal to the kernels): assembly/tiles.ts (GEMM micro-kernels), assembly/im2col.ts
 // (conv2d's packers) and assembly/inline/ (@inline helpers).

@@ -64,7 +64,9 @@ function convFlops(N: number, s: ConvShape): number {
   return 2 * N * s.Cout * Ho * Wo * s.Cin * s.K * s.K;
 }
 
-/** Forward and backward cases of one conv layer at batch N (fast, or the twin). */
+/** Forward and backward cases of one conv layer at batch N (fast, or the twin); with withDinp a third,
+ *  the input gradient alone (conv2d_backward_input: what saliency's backward runs, no parameter
+ *  gradients). */
 function convCases(
   core: Core,
   name: string,
@@ -100,15 +102,25 @@ function convCases(
     items = ex.conv2d_param_items(s.Cin, s.Cout, s.K);
   const geo = [s.Cin, s.H, s.W, s.Cout, s.K, s.pad] as const;
   const fwdPieces: Call[][] = [],
-    bwdPieces: Call[][] = [];
+    bwdPieces: Call[][] = [],
+    dinpPieces: Call[][] = [];
   for (let p = 0; p < P; p++) {
     const [n0, n1] = share(N, P, p),
       [i0, i1] = share(items, P, p);
     fwdPieces.push([["conv2d_forward", out + n0 * oimg * 4, inp + n0 * img * 4, w, b, n1 - n0, ...geo, ws + p * wsB]]);
     const bc: Call[] = [["conv2d_backward_params", dw, db, dout, inp, N, ...geo, ws + p * wsB, i0, i1]];
-    if (withDinp)
-      bc.push(["conv2d_backward_input", dinp + n0 * img * 4, dout + n0 * oimg * 4, w, n1 - n0, ...geo, ws + p * wsB]);
+    const dc: Call = [
+      "conv2d_backward_input",
+      dinp + n0 * img * 4,
+      dout + n0 * oimg * 4,
+      w,
+      n1 - n0,
+      ...geo,
+      ws + p * wsB,
+    ];
+    if (withDinp) bc.push(dc);
     bwdPieces.push(bc);
+    dinpPieces.push([dc]);
   }
   const sfx = twin ? "_ref" : "";
   const tag = twin ? `${name} twin` : name;
@@ -138,7 +150,21 @@ function convCases(
         ? () => core.parallel.run(bwdPieces)
         : () => ex.conv2d_backward(dinp, dw, db, dout, inp, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
   };
-  return [fwd, bwd];
+  if (!withDinp) return [fwd, bwd];
+  const din: KernelCase = {
+    key: `${name}_dinp${sfx}`,
+    label: `${tag} input gradient alone, batch ${N}`,
+    flops: f1,
+    images: N,
+    twin,
+    threads: P,
+    run: twin
+      ? () => ex.conv2d_backward_input_ref(dinp, dout, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad)
+      : P > 1
+        ? () => core.parallel.run(dinpPieces)
+        : () => ex.conv2d_backward_input(dinp, dout, w, N, s.Cin, s.H, s.W, s.Cout, s.K, s.pad, ws),
+  };
+  return [fwd, bwd, din];
 }
 
 function linearCases(core: Core, name: string, s: LinShape, N: number, twin: boolean, seed: number): KernelCase[] {
@@ -241,17 +267,21 @@ export function kernelCases(core: Core, opts: BenchOptions = {}): [string, Kerne
   const suffix = (cs: KernelCase[], s: string) => cs.map((c) => ({ ...c, key: c.key.replace(/(_ref)?$/, `_b${s}$1`) }));
   const groups: [string, KernelCase[]][] = [];
   const [c1f, c1b] = convCases(core, "conv1", LAYERS.conv1, B, false, false, 1);
-  const [, c1s] = convCases(core, "conv1", LAYERS.conv1, BS, false, true, 2);
+  const [, c1s, c1d] = convCases(core, "conv1", LAYERS.conv1, BS, false, true, 2);
   const [c1fi] = convCases(core, "conv1", LAYERS.conv1, BI, false, false, 3);
   const c1t = twins ? convCases(core, "conv1", LAYERS.conv1, BT, true, true, 4) : [];
   groups.push([
     "conv1 1->16 5x5 pad 2, 28x28",
-    [c1f, ...suffix([c1fi], `${BI}`), c1b, ...suffix([c1s], `${BS}`), ...c1t],
+    [c1f, ...suffix([c1fi], `${BI}`), c1b, ...suffix([c1s, c1d], `${BS}`), ...c1t],
   ]);
   const [c2f, c2b] = convCases(core, "conv2", LAYERS.conv2, B, false, true, 5);
   const [c2fi] = convCases(core, "conv2", LAYERS.conv2, BI, false, false, 6);
+  const [, , c2d] = convCases(core, "conv2", LAYERS.conv2, BS, false, true, 15);
   const c2t = twins ? convCases(core, "conv2", LAYERS.conv2, BT, true, true, 7) : [];
-  groups.push(["conv2 16->32 5x5 pad 2, 14x14", [c2f, ...suffix([c2fi], `${BI}`), c2b, ...c2t]]);
+  groups.push([
+    "conv2 16->32 5x5 pad 2, 14x14",
+    [c2f, ...suffix([c2fi], `${BI}`), c2b, ...suffix([c2d], `${BS}`), ...c2t],
+  ]);
   const [lf, lb] = linearCases(core, "linear", LAYERS.linear, B, false, 8);
   const [lfi] = linearCases(core, "linear", LAYERS.linear, BI, false, 9);
   const lt = twins ? linearCases(core, "linear", LAYERS.linear, B, true, 10) : [];

@@ -154,6 +154,7 @@ export interface CoreExports {
   maxpool2d_forward(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_backward(dinp: P, dout: P, argmax: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_relu_backward(dinp: P, dout: P, argmax: P, pooled: P, N: I, C: I, H: I, W: I): void;
+  maxpool2d_relu_backward_ref(dinp: P, dout: P, argmax: P, pooled: P, N: I, C: I, H: I, W: I): void;
   maxpool2d_forward_ref(out: P, argmax: P, inp: P, N: I, C: I, H: I, W: I): void;
 
   // relu: out = max(inp, 0); backward dinp += dout * (out > 0)

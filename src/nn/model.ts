@@ -342,7 +342,7 @@ export class Model {
               pSize = numel(l.outShape);
             const dIn = below.dInPtr + s * rSize * 4;
             const [C, H, W] = l.inShape;
-            calls.push(["zero", dIn, c * rSize * 4]);
+            // (it writes all of dIn: no zeroing pass)
             calls.push([
               "maxpool2d_relu_backward",
               dIn,

@@ -222,6 +222,40 @@ fused("= relu_backward after maxpool2d_backward on zeroed gradients, bit for bit
   ex.maxpool2d_relu_backward(one, dout, argmax, pooled, N, C, H, W); // the mask read from the pooled output
   assertSameBits(snap(core, one, n), snap(core, two, n), "fused vs two passes");
   assert.ok(snap(core, one, n).some((v) => v !== 0), "some gradient passes");
+  const twin = core.arena.allocF32(n);
+  ex.maxpool2d_relu_backward_ref(twin, dout, argmax, pooled, N, C, H, W);
+  assertSameBits(snap(core, twin, n), snap(core, two, n), "twin vs two passes");
+});
+
+fused("writes all of dinp, equal to its twin bit for bit (odd sides, Wo < 4, overlapping last group)", () => {
+  // dinp starts as NaN garbage: the kernel writes every element (window cells and the dropped odd row
+  // and column alike), the twin zeroes and scatters; both must leave the same bits. Shapes: even sides,
+  // odd H and W, Wo = 1..3 (window by window), Wo = 5 and 7 (a last group overlapping the one before).
+  const core = freshCore();
+  const ex = core.exports;
+  let seed = 300;
+  for (const [N, C, H, W] of [[2, 3, 8, 8], [1, 2, 7, 9], [2, 1, 5, 2], [1, 3, 6, 5], [1, 2, 4, 7], [3, 2, 9, 10], [2, 16, 28, 28], [1, 4, 14, 15]]) {
+    const m = core.arena.mark();
+    const n = N * C * H * W, no = N * C * (H >> 1) * (W >> 1);
+    const x = snap(core, randomF32(core, n, (seed += 7)), n).map((v, i) => (i % 6 === 0 ? 0 : i % 13 === 0 ? -0 : v));
+    if (n > 20) x[17] = NaN;
+    const relu = core.arena.putF32(x);
+    ex.relu_forward(relu, relu, n);
+    const pooled = core.arena.alloc(no * 4), argmax = core.arena.alloc(no * 4);
+    ex.maxpool2d_forward(pooled, argmax, relu, N, C, H, W);
+    const g = snap(core, randomF32(core, no, (seed += 7)), no).map((v, i) => (i % 5 === 0 ? -0 : v));
+    g[0] = NaN;
+    const dout = core.arena.putF32(g);
+    const fast = core.arena.putF32(new Float32Array(n).fill(NaN));
+    const twin = core.arena.putF32(new Float32Array(n).fill(NaN));
+    ex.maxpool2d_relu_backward(fast, dout, argmax, pooled, N, C, H, W);
+    ex.maxpool2d_relu_backward_ref(twin, dout, argmax, pooled, N, C, H, W);
+    const got = snap(core, fast, n);
+    assertSameBits(got, snap(core, twin, n), `fast vs twin ${[N, C, H, W]}`);
+    assert.ok(got.every((v) => !Number.isNaN(v) || g.some(Number.isNaN)), "no garbage left");
+    assert.ok(got.some((v) => v !== 0), "some gradient passes");
+    core.arena.reset(m);
+  }
 });
 
 fused.run();
