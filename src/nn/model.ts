@@ -26,9 +26,11 @@ const padTo = (n: number) => Math.ceil(n / PAD_FLOATS) * PAD_FLOATS;
 /** Images per block of the per-image chains (measured on a train step: 16 a little faster than 4, 8
  *  or 32; conv1's output for 16 images is 800 KB, between L2 and L3). */
 const BLOCK = 16;
-/** Tasks per conv layer's weight gradients: ranges of its work items of near-equal size (fixed, so the
- *  same for every thread count). Each task re-pads the images and re-packs the output gradient, so
- *  more tasks balance better but cost more. */
+/** Tasks of the costliest conv layer's weight gradients when several threads share them (ranges of its
+ *  work items of near-equal size; other conv layers get proportionally fewer, at least 2). Each task
+ *  re-pads the images and re-packs the output gradient: on the tutorial net at batch 110 a conv2 task
+ *  costs ~0.35 ms more CPU (measured: one call 13.8 ms, 4 ranges 15.2, 8 ranges 16.3), so more tasks
+ *  balance better but cost more; one thread runs each layer as one call. */
 const PARAM_TASKS = 4;
 
 interface PlanLayer {
@@ -209,13 +211,19 @@ export class Model {
   private fedFrom = 0;
   private fedN = 0;
 
-  /** The image ranges [start, count] of the blocks of n images: fixed boundaries [0, BLOCK),
-   *  [BLOCK, 2 BLOCK), ..., whatever the threads. Invariant: the backward's blocks are the forward's
-   *  (both come from here with the same n), because max-pool's argmax indices are relative to the
-   *  slice a call saw; whichever thread runs a block, it sees the same slice. */
+  /** The image ranges [start, count] of the blocks of n images: fixed boundaries that depend on n alone,
+   *  whatever the threads: BLOCK images while more than 3 BLOCK remain, then BLOCK / 2 (smaller last
+   *  tasks, so the threads finish together: 110 images are 4 x 16 + 5 x 8 + 6). Invariant: the
+   *  backward's blocks are the forward's (both come from here with the same n), because max-pool's
+   *  argmax indices are relative to the slice a call saw; whichever thread runs a block, it sees the
+   *  same slice. */
   private blocks(n: number): [number, number][] {
     const out: [number, number][] = [];
-    for (let s = 0; s < n; s += BLOCK) out.push([s, Math.min(BLOCK, n - s)]);
+    for (let s = 0; s < n;) {
+      const c = Math.min(n - s > 3 * BLOCK ? BLOCK : BLOCK / 2, n - s);
+      out.push([s, c]);
+      s += c;
+    }
     return out;
   }
 
@@ -398,9 +406,15 @@ export class Model {
     }
     par.run(chain);
     if (!paramGrads) return;
-    // 2. Parameter gradients over all n images: per conv layer PARAM_TASKS fixed ranges of its work
-    //    items, the linear layer's as one task; largest first, so the small ones fill the tail.
+    // 2. Parameter gradients over all n images: per conv layer fixed ranges of its work items, the
+    //    linear layer's as one task; largest first, so the small ones fill the tail. The ranges depend
+    //    on the layer shapes and on whether more than one thread runs them (one thread: one call per
+    //    layer, no repeated packing); the bits depend on neither: the kernel computes every element in
+    //    one call, alike for any ranges (assembly/conv.ts conv2d_backward_params).
     const ex = this.core.exports;
+    const convCost = (l: PlanLayer) =>
+      2 * numel(l.outShape) * l.inShape[0] * (l.spec.type === "conv" ? l.spec.k ** 2 : 0);
+    const maxCost = Math.max(...this.plan.map(convCost));
     const params: { cost: number; task: Task }[] = [];
     for (let i = last; i >= 0; i--) {
       const l = this.plan[i];
@@ -410,8 +424,9 @@ export class Model {
         dB = this.bPtr(l, this.grads);
       if (l.spec.type === "conv") {
         const items = ex.conv2d_param_items(C, l.outShape[0], l.spec.k);
-        const tasks = Math.min(PARAM_TASKS, items);
-        const cost = (2 * numel(l.outShape) * C * l.spec.k * l.spec.k * n) / tasks;
+        const share = par.threads > 1 ? Math.max(2, Math.round((PARAM_TASKS * convCost(l)) / maxCost)) : 1;
+        const tasks = Math.min(share, items);
+        const cost = (convCost(l) * n) / tasks;
         for (let t = 0; t < tasks; t++) {
           const [i0, i1] = [Math.floor((items * t) / tasks), Math.floor((items * (t + 1)) / tasks)];
           const geo = [C, H, W, l.outShape[0], l.spec.k, l.spec.pad] as const;
