@@ -174,8 +174,9 @@ export function claim(word: BigUint64Array, gen: number): number {
  *  index after the last one encoded (a runner runs the rest in another round; a task is never split:
  *  its calls may pass data through the claiming thread's scratch). */
 export function encodeTasks(region: Float64Array, tasks: readonly Task[], from = 0): number {
-  const room = Math.min(MAX_ROUND_TASKS, tasks.length - from);
-  // the offsets table is sized for every remaining task (at most room words); fewer may fit
+  // the offsets table is sized for `room` tasks (fewer may fit); at most an eighth of the region, so
+  // that tasks of a few calls fill most of it
+  const room = Math.min(MAX_ROUND_TASKS, tasks.length - from, Math.floor((region.length - 1) / 8));
   let o = 1 + room,
     t = from;
   for (; t < from + room; t++) {
