@@ -24,11 +24,14 @@
 // The peak probe (f32x4 mul + add on registers, assembly/gemm.ts) depends on nothing but the core the
 // process got, so train / peak separates a slow process (code, layout) from a slow machine (load):
 // both are printed, with max/min of each. The machine may be shared: absolute figures are noisy.
+// Each child also reports the CPU it ran on at the end of every train block (/proc/thread-self/stat
+// field 39), so a slow process can be matched with its vCPU (on the 2-vCPU VM, slow processes followed
+// vCPU 0 at times: cpu:0 gave ~1,540 img/s in 3 of 5 processes, cpu:1 ~2,400 in all 5).
 //   npm run bench:spread [-- --procs 10] [--variants default,no-liftoff] [--blocks 7] [--iters 10] [--json]
 //   npm run bench:spread -- --inproc [--procs 10]
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCore, wasmBytes } from "../src/node/wasm.js";
@@ -46,6 +49,22 @@ interface Figures {
    *  every block; a slow moment of the machine in some). */
   blocks: number[];
   cpuBlocks: number[];
+  /** The CPU the timing thread last ran on at the end of each train block (-1 where unknown): a slow
+   *  process can then be matched with its vCPU. */
+  cpus: number[];
+}
+
+/** The CPU the calling thread last ran on: field 39 ("processor") of /proc/thread-self/stat, -1 where
+ *  there is none (not Linux). The fields are counted after the command name's closing parenthesis
+ *  (the name may hold spaces): field 3 is the first after it. */
+function lastCpu(): number {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    const v = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[39 - 3]);
+    return Number.isInteger(v) ? v : -1;
+  } catch {
+    return -1;
+  }
 }
 
 const VARIANTS: Record<string, string[]> = {
@@ -76,7 +95,8 @@ function child(shift: number, blocks: number, iters: number): Figures {
   const median = (run: () => void, n: number, warm: number) => {
     for (let i = 0; i < warm; i++) run();
     const ts: number[] = [],
-      cs: number[] = [];
+      cs: number[] = [],
+      cpus: number[] = [];
     for (let b = 0; b < blocks; b++) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -84,8 +104,9 @@ function child(shift: number, blocks: number, iters: number): Figures {
       ts.push((performance.now() - t0) / 1e3 / n);
       const c = process.cpuUsage(c0);
       cs.push((c.user + c.system) / 1e6 / n);
+      cpus.push(lastCpu());
     }
-    return { sec: mid(ts), cpu: mid(cs), ts, cs };
+    return { sec: mid(ts), cpu: mid(cs), ts, cs, cpus };
   };
   const p = median(peak.run, 20, 20);
   const t = median(train.run, iters, 30);
@@ -96,6 +117,7 @@ function child(shift: number, blocks: number, iters: number): Figures {
     peak_cpu_gflops: peak.flops / p.cpu / 1e9,
     blocks: t.ts,
     cpuBlocks: t.cs,
+    cpus: t.cpus,
   };
 }
 
@@ -223,7 +245,8 @@ function main(argv: string[]): void {
       if (!argv.includes("--json")) {
         console.error(
           `  ${v.name.padEnd(12)} process ${String(p + 1).padStart(2)}: ${f.train_img_s.toFixed(0)} img/s ` +
-            `(CPU time: ${f.train_cpu_img_s.toFixed(0)}), peak ${f.peak_gflops.toFixed(1)} GFLOP/s`,
+            `(CPU time: ${f.train_cpu_img_s.toFixed(0)}), peak ${f.peak_gflops.toFixed(1)} GFLOP/s, ` +
+            `on CPU ${cpuList(f.cpus)}`,
         );
       }
     }
@@ -250,12 +273,16 @@ function main(argv: string[]): void {
     `train step b110, 1 thread, ${procs} fresh processes per variant (interleaved), median of ${blocks} blocks`,
   );
   console.log(`of ${iters} steps after 30 warm-up steps; the machine may be shared: absolute figures are noisy\n`);
-  console.log(`| variant | process | train (img/s) | peak (GFLOP/s) | train / peak | train, CPU time (img/s) |`);
-  console.log(`|---|---:|---:|---:|---:|---:|`);
+  console.log(
+    `| variant | process | train (img/s) | peak (GFLOP/s) | train / peak | train, CPU time (img/s) | ` +
+      `CPU (per train block) |`,
+  );
+  console.log(`|---|---:|---:|---:|---:|---:|---|`);
   for (const r of rows) {
     const { train_img_s: t, peak_gflops: g, train_cpu_img_s: tc } = r.f;
     console.log(
-      `| ${r.variant} | ${r.proc + 1} | ${t.toFixed(0)} | ${g.toFixed(1)} | ${(t / g).toFixed(1)} | ${tc.toFixed(0)} |`,
+      `| ${r.variant} | ${r.proc + 1} | ${t.toFixed(0)} | ${g.toFixed(1)} | ${(t / g).toFixed(1)} | ${tc.toFixed(0)} | ` +
+        `${cpuList(r.f.cpus)} |`,
     );
   }
   console.log(
@@ -271,6 +298,12 @@ function main(argv: string[]): void {
     );
   }
   console.log(`\ntarget (issue 15): train max/min <= 1.10 across 10 fresh processes (measure on a quiet machine)`);
+}
+
+/** The CPUs of the blocks, compactly: "1" if all ran on CPU 1, else one per block ("0 0 1 1 1 1 1"). */
+function cpuList(cpus: number[]): string {
+  if (!cpus?.length) return "?";
+  return cpus.every((c) => c === cpus[0]) ? String(cpus[0]) : cpus.join(" ");
 }
 
 function loadavg(): string {

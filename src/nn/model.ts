@@ -6,14 +6,16 @@
 //   ws                     one scratch region per thread, the largest any layer needs
 // forward(n) and backward(n) run on the first n <= capacity images already in `input`.
 //
-// Threads (core.parallel, src/core/parallel.ts says why the bits do not depend on them): forward runs
-// each thread's share of the images through every layer in blocks of BLOCK images (so a block's
-// activations stay in cache between layers: one barrier per forward); backward runs the per-image chain
-// (input gradients, ReLU and max-pool masks, a max-pool over a ReLU in one pass) the same way, then the
-// parameter gradients split by work items over all images (a second barrier).
+// Threads (core.parallel, src/core/parallel.ts says why the bits do not depend on them) share the work
+// dynamically: a run is a list of tasks cut at fixed boundaries that do not depend on the thread count,
+// and each thread claims the next task until none is left. Forward: one task per block of BLOCK images
+// at fixed offsets [0, 16), [16, 32), ... through every layer (a block's activations stay in cache
+// between layers: one barrier per forward); backward: the per-image chain (input gradients, ReLU and
+// max-pool masks, a max-pool over a ReLU in one pass) over the same blocks, then the parameter gradients
+// as fixed ranges of work items over all images (a second barrier).
 import type { Core } from "../core/load.js";
 import { convOutShape, poolOutShape, numel } from "../core/ops.js";
-import { cuts, share, type Call } from "../core/parallel.js";
+import { perThread, type Call, type PerThread, type Task } from "../core/parallel.js";
 import { Stream } from "../core/streams.js";
 import type { LayerSpec, ModelSpec } from "./spec.js";
 
@@ -24,6 +26,12 @@ const padTo = (n: number) => Math.ceil(n / PAD_FLOATS) * PAD_FLOATS;
 /** Images per block of the per-image chains (measured on a train step: 16 a little faster than 4, 8
  *  or 32; conv1's output for 16 images is 800 KB, between L2 and L3). */
 const BLOCK = 16;
+/** Tasks of the costliest conv layer's weight gradients when several threads share them (ranges of its
+ *  work items of near-equal size; other conv layers get proportionally fewer, at least 2). Each task
+ *  re-pads the images and re-packs the output gradient: on the tutorial net at batch 110 a conv2 task
+ *  costs ~0.35 ms more CPU (measured: one call 13.8 ms, 4 ranges 15.2, 8 ranges 16.3), so more tasks
+ *  balance better but cost more; one thread runs each layer as one call. */
+const PARAM_TASKS = 4;
 
 interface PlanLayer {
   spec: LayerSpec;
@@ -71,7 +79,7 @@ export class Model {
   readonly tensors: ParamTensor[] = [];
   private readonly plan: PlanLayer[] = [];
   private readonly ws: number;
-  /** Bytes of one thread's scratch (ws + p * wsStride is thread p's). */
+  /** Bytes of one thread's scratch (ws + p * wsStride is thread p's: perThread(ws, wsStride)). */
   private readonly wsStride: number;
   /** Per thread, one block's activations of every layer (and max-pool indices), for forward passes
    *  that keep nothing for a backward (evaluation, inference): they stay in cache. */
@@ -198,18 +206,24 @@ export class Model {
     }
   }
 
-  /** Where the last forward read its images (backward differentiates with respect to them), how many,
-   *  and on how many threads (the backward repeats the forward's split: max-pool's argmax indices are
-   *  relative to the slice a call saw). */
+  /** Where the last forward read its images (backward differentiates with respect to them) and how
+   *  many. */
   private fedFrom = 0;
   private fedN = 0;
-  private fedParts = 1;
 
-  /** The image ranges [start, count] of thread p's blocks when n images are split over `parts`. */
-  private blocks(n: number, parts: number, p: number): [number, number][] {
-    const [a, b] = share(n, parts, p);
+  /** The image ranges [start, count] of the blocks of n images: fixed boundaries that depend on n alone,
+   *  whatever the threads: BLOCK images while more than 3 BLOCK remain, then BLOCK / 2 (smaller last
+   *  tasks, so the threads finish together: 110 images are 4 x 16 + 5 x 8 + 6). Invariant: the
+   *  backward's blocks are the forward's (both come from here with the same n), because max-pool's
+   *  argmax indices are relative to the slice a call saw; whichever thread runs a block, it sees the
+   *  same slice. */
+  private blocks(n: number): [number, number][] {
     const out: [number, number][] = [];
-    for (let s = a; s < b; s += BLOCK) out.push([s, Math.min(BLOCK, b - s)]);
+    for (let s = 0; s < n;) {
+      const c = Math.min(n - s > 3 * BLOCK ? BLOCK : BLOCK / 2, n - s);
+      out.push([s, c]);
+      s += c;
+    }
     return out;
   }
 
@@ -220,19 +234,16 @@ export class Model {
    *  same bits either way (every call computes the same values, only where they land differs). */
   forward(n: number, from: number = this.input, keep = true): number {
     this.checkN(n);
-    const par = this.core.parallel;
-    const parts = Math.max(1, Math.min(par.threads, n));
     this.fedFrom = from;
     this.fedN = keep ? n : 0;
-    this.fedParts = parts;
-    const pieces: Call[][] = [];
-    for (let p = 0; p < parts; p++) {
-      const ws = this.ws + p * this.wsStride;
+    const ws = perThread(this.ws, this.wsStride);
+    const tasks: Task[] = [];
+    for (const [s, c] of this.blocks(n)) {
       const calls: Call[] = [];
-      for (const [s, c] of this.blocks(n, parts, p)) {
-        // where block [s, s + c) of each layer's output (and argmax) goes
-        let scratch = this.blockActs + p * this.blockStride;
-        let inp = from + s * this.inputSize * 4;
+      // where block [s, s + c) of each layer's output (and argmax) goes: the layer's output, or the
+      // claiming thread's block buffer (offset `scratch` in it)
+      let scratch = 0;
+      let inp: number | PerThread = from + s * this.inputSize * 4;
         for (let i = 0; i < this.plan.length; i++) {
           const l = this.plan[i];
           // conv -> ReLU -> max-pool in one pass: the group's output is the max-pool's
@@ -240,14 +251,14 @@ export class Model {
           const o = fused ? this.plan[i + 2] : l;
           const inSize = numel(l.inShape),
             outSize = numel(o.outShape);
-          let out: number,
-            argmax = 0;
+        let out: number | PerThread,
+          argmax: number | PerThread = 0;
           if (keep || (fused ? i + 2 : i) === this.plan.length - 1) {
             out = o.outPtr + s * outSize * 4;
             argmax = o.argmax + s * outSize * 4;
           } else {
-            out = scratch;
-            argmax = scratch + BLOCK * padTo(outSize) * 4;
+          out = perThread(this.blockActs + scratch, this.blockStride);
+          argmax = perThread(this.blockActs + scratch + BLOCK * padTo(outSize) * 4, this.blockStride);
             scratch += 2 * BLOCK * padTo(outSize) * 4;
           }
           const [C, H, W] = l.inShape;
@@ -302,10 +313,9 @@ export class Model {
           }
           inp = out;
         }
+      tasks.push(calls);
       }
-      pieces.push(calls);
-    }
-    par.run(pieces);
+    this.core.parallel.run(tasks);
     return this.logits;
   }
 
@@ -322,14 +332,13 @@ export class Model {
     const inputGrad = opts.inputGrad ?? false;
     const paramGrads = opts.paramGrads ?? true;
     const par = this.core.parallel;
-    const parts = this.fedParts;
     const last = this.plan.length - 1;
-    // 1. The per-image chain: input gradients of every layer (down to the input when inputGrad).
-    const chain: Call[][] = [];
-    for (let p = 0; p < parts; p++) {
-      const ws = this.ws + p * this.wsStride;
+    const ws = perThread(this.ws, this.wsStride);
+    // 1. The per-image chain: input gradients of every layer (down to the input when inputGrad), one
+    //    task per block of the forward (this.blocks(n): the same slices, so argmax indices match).
+    const chain: Task[] = [];
+    for (const [s, c] of this.blocks(n)) {
       const calls: Call[] = [];
-      for (const [s, c] of this.blocks(n, parts, p)) {
         for (let i = last; i >= 0; i--) {
           if (i === 0 && !inputGrad) break;
           const l = this.plan[i];
@@ -393,81 +402,47 @@ export class Model {
             }
           }
         }
-      }
       chain.push(calls);
     }
     par.run(chain);
     if (!paramGrads) return;
-    // 2. Parameter gradients: work items over all n images, split by their cost (flops per item).
+    // 2. Parameter gradients over all n images: per conv layer fixed ranges of its work items, the
+    //    linear layer's as one task; largest first, so the small ones fill the tail. The ranges depend
+    //    on the layer shapes and on whether more than one thread runs them (one thread: one call per
+    //    layer, no repeated packing); the bits depend on neither: the kernel computes every element in
+    //    one call, alike for any ranges (assembly/conv.ts conv2d_backward_params).
     const ex = this.core.exports;
-    const items: { layer: number; index: number; weight: number }[] = [];
+    const convCost = (l: PlanLayer) =>
+      2 * numel(l.outShape) * l.inShape[0] * (l.spec.type === "conv" ? l.spec.k ** 2 : 0);
+    const maxCost = Math.max(...this.plan.map(convCost));
+    const params: { cost: number; task: Task }[] = [];
     for (let i = last; i >= 0; i--) {
       const l = this.plan[i];
-      const [C, ,] = l.inShape;
-      if (l.spec.type === "conv") {
-        const count = ex.conv2d_param_items(C, l.outShape[0], l.spec.k);
-        const w = 16 * l.outShape[1] * l.outShape[2] * n;
-        for (let k = 0; k < count; k++) items.push({ layer: i, index: k, weight: w });
-      } else if (l.spec.type === "linear") {
-        items.push({ layer: i, index: 0, weight: 2 * numel(l.inShape) * l.outShape[0] * n });
-      }
-    }
-    const cut = cuts(
-      items.map((it) => it.weight),
-      parts,
-    );
-    const params: Call[][] = [];
-    for (let p = 0; p < parts; p++) {
-      const ws = this.ws + p * this.wsStride;
-      const calls: Call[] = [];
-      let k = cut[p];
-      while (k < cut[p + 1]) {
-        const layer = items[k].layer;
-        let e = k;
-        while (e < cut[p + 1] && items[e].layer === layer) e++;
-        const l = this.plan[layer];
-        const inp = layer === 0 ? this.fedFrom : l.inPtr;
+      const inp = i === 0 ? this.fedFrom : l.inPtr;
         const [C, H, W] = l.inShape;
         const dW = this.wPtr(l, this.grads),
           dB = this.bPtr(l, this.grads);
         if (l.spec.type === "conv") {
-          calls.push([
-            "conv2d_backward_params",
-            dW,
-            dB,
-            l.dOutPtr,
-            inp,
-            n,
-            C,
-            H,
-            W,
-            l.outShape[0],
-            l.spec.k,
-            l.spec.pad,
-            ws,
-            items[k].index,
-            items[e - 1].index + 1,
-          ]);
-        } else {
-          calls.push([
-            "linear_backward",
-            0,
-            dW,
-            dB,
-            l.dOutPtr,
-            inp,
-            this.wPtr(l),
-            n,
-            numel(l.inShape),
-            l.outShape[0],
-            ws,
-          ]);
+        const items = ex.conv2d_param_items(C, l.outShape[0], l.spec.k);
+        const share = par.threads > 1 ? Math.max(2, Math.round((PARAM_TASKS * convCost(l)) / maxCost)) : 1;
+        const tasks = Math.min(share, items);
+        const cost = (convCost(l) * n) / tasks;
+        for (let t = 0; t < tasks; t++) {
+          const [i0, i1] = [Math.floor((items * t) / tasks), Math.floor((items * (t + 1)) / tasks)];
+          const geo = [C, H, W, l.outShape[0], l.spec.k, l.spec.pad] as const;
+          params.push({ cost, task: [["conv2d_backward_params", dW, dB, l.dOutPtr, inp, n, ...geo, ws, i0, i1]] });
         }
-        k = e;
+      } else if (l.spec.type === "linear") {
+        const [In, Out] = [numel(l.inShape), l.outShape[0]];
+        params.push({
+          cost: 2 * In * Out * n,
+          task: [["linear_backward", 0, dW, dB, l.dOutPtr, inp, this.wPtr(l), n, In, Out, ws]],
+        });
       }
-      params.push(calls);
     }
-    par.run(params);
+    // a stable sort: equal costs keep their order (the order changes no value anyway)
+    params.sort((x, y) => y.cost - x.cost);
+    par.run(params.map((p) => p.task));
   }
 
   /** Layer i's output for the first images of the last forward, and its gradient after a backward

@@ -1,9 +1,11 @@
 // Several threads on one model (Node): build/augsal-mt.wasm (the same kernel sources as augsal.wasm,
 // compiled with threads, importing a shared memory) instantiated on the calling thread and on
-// threads - 1 worker threads (./thread-worker.ts) over ONE WebAssembly.Memory. src/core/parallel.ts
-// encodes each thread's piece (a list of kernel calls) into a control block in that memory; a run
-// bumps the generation word, runs piece 0 itself, and waits until every worker has counted itself
-// done (Atomics on the control block's header: no messages, so a run costs a few microseconds).
+// threads - 1 worker threads (./thread-worker.ts) over ONE WebAssembly.Memory. A run encodes its tasks
+// (src/core/parallel.ts) once into a control block in that memory, publishes them with the claim word,
+// bumps the generation word to wake the workers, and claims tasks itself like any worker; it returns
+// when every task is finished (Atomics on the control block's header: no messages, so a run costs a few
+// microseconds). It does not wait for a worker that wakes too late to claim anything: the claim word's
+// generation keeps such a worker out of every later round.
 // Results do not depend on the thread count (src/core/parallel.ts says why).
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
@@ -11,13 +13,24 @@ import { readFileSync } from "node:fs";
 import { resolve, dirname } from "node:path";
 import type { CoreExports } from "../core/abi.js";
 import { wrapInstance, type Core } from "../core/load.js";
-import { CTL, controlBytes, encodePiece, runEncoded, bindKernels, type Call, type Parallel } from "../core/parallel.js";
+import {
+  CTL,
+  bindKernels,
+  claim,
+  claimWord,
+  controlBytes,
+  encodeTasks,
+  runDirect,
+  runEncodedTask,
+  type Parallel,
+  type Task,
+} from "../core/parallel.js";
 import { wasmPath } from "./wasm.js";
 
 /** Pages of the shared memory: 1 MiB initial, 1 GiB at most (a study job uses well under 100 MB). */
 const INITIAL_PAGES = 16;
 const MAXIMUM_PAGES = 16384;
-/** Spins on the done counter before sleeping in Atomics.wait (a piece takes 0.1 - 10 ms). */
+/** Spins on the finished counter before sleeping in Atomics.wait (a task takes 0.05 - 5 ms). */
 const SPINS = 2000;
 
 /** Path of the threaded core: $AUGSAL_WASM_MT, else augsal-mt.wasm beside augsal.wasm. */
@@ -61,6 +74,9 @@ export interface ThreadOptions {
   allowance?: Int32Array;
   /** The compiled threaded module (default: build/augsal-mt.wasm). */
   module?: WebAssembly.Module;
+  /** For tests: milliseconds thread p (0: the caller) waits after a round starts before it claims, to
+   *  force an unbalanced claim (the bytes must not change). */
+  claimDelays?: readonly number[];
 }
 
 /** A thread group over one shared memory; see the top of the file. */
@@ -69,9 +85,13 @@ export class ThreadGroup implements Parallel {
   private current: number;
   private readonly workers: Worker[] = [];
   private readonly head: Int32Array;
-  private readonly regions: Float64Array[] = [];
+  private readonly claimWord: BigUint64Array;
+  private readonly region: Float64Array;
   private readonly fns: ((...a: number[]) => unknown)[];
+  private readonly delays: readonly number[];
   private closed = false;
+  /** Tasks run so far, and how many of them the calling thread ran (tests check an unbalanced claim). */
+  readonly stats = { tasks: 0, callerTasks: 0 };
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -81,16 +101,15 @@ export class ThreadGroup implements Parallel {
     maxThreads: number,
     threads: number,
     private readonly allowance?: Int32Array,
+    delays: readonly number[] = [],
   ) {
     this.maxThreads = maxThreads;
     this.current = Math.max(1, Math.min(threads, maxThreads));
     this.head = new Int32Array(memory.buffer, ctl, CTL.HEADER_BYTES / 4);
-    for (let p = 0; p < maxThreads; p++) {
-      this.regions.push(
-        new Float64Array(memory.buffer, ctl + CTL.HEADER_BYTES + p * CTL.PIECE_BYTES, CTL.PIECE_BYTES / 8),
-      );
-    }
+    this.claimWord = new BigUint64Array(memory.buffer, ctl + CTL.CLAIM_BYTE, 1);
+    this.region = new Float64Array(memory.buffer, ctl + CTL.HEADER_BYTES, CTL.TASK_BYTES / 8);
     this.fns = bindKernels(ex);
+    this.delays = delays;
     this.refresh();
   }
 
@@ -112,57 +131,61 @@ export class ThreadGroup implements Parallel {
   private spawn(): void {
     const part = this.workers.length + 1;
     const w = new Worker(new URL("./thread-worker.js", import.meta.url), {
-      workerData: { module: this.module, memory: this.memory, ctl: this.ctl, part },
+      workerData: { module: this.module, memory: this.memory, ctl: this.ctl, part, delay: this.delays[part] ?? 0 },
     });
     w.unref();
     this.workers.push(w);
   }
 
-  run(pieces: Call[][]): void {
+  run(tasks: readonly Task[]): void {
     if (this.closed) throw new Error("threads: the thread group is closed");
-    if (pieces.length > this.maxThreads)
-      throw new RangeError(`threads: ${pieces.length} pieces for ${this.maxThreads} threads`);
-    if (pieces.length <= 1) {
-      // one piece: no other thread needs to wake (the calls are the same either way)
-      for (const piece of pieces) {
-        for (let from = 0; from < piece.length;) {
-          from = encodePiece(this.regions[0], piece, from);
-          runEncoded(this.regions[0], this.fns);
-        }
-      }
+    const active = this.current;
+    this.stats.tasks += tasks.length;
+    if (tasks.length <= 1 || active <= 1) {
+      // no other thread needs to wake (the calls are the same either way)
+      this.stats.callerTasks += tasks.length;
+      runDirect(tasks, this.fns, 0);
       return;
     }
-    while (this.workers.length < pieces.length - 1) this.spawn();
-    const n = this.workers.length;
-    const from = new Array<number>(n + 1).fill(0);
-    // rounds until every piece is through (one round unless a piece overflows its region)
-    for (;;) {
-      let left = false;
-      for (let p = 0; p <= n; p++) {
-        const piece = pieces[p] ?? [];
-        from[p] = encodePiece(this.regions[p], piece, from[p]);
-        if (from[p] < piece.length) left = true;
-      }
-      this.round(n);
-      if (!left) break;
+    while (this.workers.length < active - 1) this.spawn();
+    // rounds until every task is through (one round unless the tasks overflow the region)
+    for (let from = 0; from < tasks.length;) {
+      const to = encodeTasks(this.region, tasks, from);
+      this.round(to - from, active);
+      from = to;
     }
   }
 
-  /** One generation: wake the n workers, run region 0 here, wait until all n are done. */
-  private round(n: number): void {
+  /** One generation: publish `count` encoded tasks to `active` threads, claim tasks here until none
+   *  is left, then wait until every claimed task is finished. */
+  private round(count: number, active: number): void {
     const h = this.head;
-    Atomics.store(h, CTL.DONE, 0);
-    Atomics.add(h, CTL.GEN, 1);
+    const gen = (Atomics.load(h, CTL.GEN) + 1) | 0;
+    Atomics.store(h, CTL.FINISHED, 0);
+    Atomics.store(h, CTL.ACTIVE, active);
+    Atomics.store(this.claimWord, 0, claimWord(gen, count)); // after the region: a claim sees it written
+    Atomics.store(h, CTL.GEN, gen);
     Atomics.notify(h, CTL.GEN);
-    runEncoded(this.regions[0], this.fns);
+    if (this.delays[0]) Atomics.wait(h, CTL.STOP, 0, this.delays[0]);
+    let mine = 0;
+    try {
+      for (let t = claim(this.claimWord, gen); t >= 0; t = claim(this.claimWord, gen)) {
+        runEncodedTask(this.region, t, 0, this.fns);
+        mine++;
+      }
+    } catch (e) {
+      this.close(); // workers may still be running tasks of this round: never reuse the group
+      throw e;
+    }
+    this.stats.callerTasks += mine;
+    if (mine) Atomics.add(h, CTL.FINISHED, mine);
     let spins = 0;
     const t0 = Date.now();
     for (;;) {
-      const done = Atomics.load(h, CTL.DONE);
-      if (done >= n) break;
+      const done = Atomics.load(h, CTL.FINISHED);
+      if (done >= count || Atomics.load(h, CTL.ERROR)) break;
       if (++spins < SPINS) continue;
-      Atomics.wait(h, CTL.DONE, done, 1000);
-      if (Atomics.load(h, CTL.ERROR)) break;
+      Atomics.wait(h, CTL.FINISHED, done, 1000);
       if (Date.now() - t0 > 120_000) throw new Error("threads: a worker thread did not answer for 2 minutes");
     }
     const err = Atomics.load(h, CTL.ERROR);
@@ -195,8 +218,9 @@ export function loadThreadedCore(opts: ThreadOptions = {}): Core & { parallel: T
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const ex = instance.exports as unknown as CoreExports;
   const core = wrapInstance(ex);
-  const ctl = core.arena.allocF32(controlBytes(maxThreads) / 4);
-  const group = new ThreadGroup(module, memory, ex, ctl, maxThreads, opts.threads ?? maxThreads, opts.allowance);
+  const ctl = core.arena.allocF32(controlBytes() / 4);
+  const threads = opts.threads ?? maxThreads;
+  const group = new ThreadGroup(module, memory, ex, ctl, maxThreads, threads, opts.allowance, opts.claimDelays);
   core.parallel = group;
   return core as Core & { parallel: ThreadGroup };
 }

@@ -64,11 +64,13 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
 //   img/s against ~2,100 elsewhere) was slow in all three engines alike. So the slowness follows
 //   neither the memory layout (4K aliasing between buffers, page placement) nor the machine code
 //   (alignment, tiering order): it is the process's time on the machine.
-// - Pinned to one vCPU (taskset, cpu:0 vs cpu:1 interleaved, 4 + 4 processes) neither vCPU was
-//   slower (one slow process, on cpu 0). The 2 vCPUs are shared with other guests' work, so a
-//   process that runs through a busy period on the host is slow in every block. Still nothing in
-//   the engine to remove; the <= 1.10 spread has to be measured on a quiet machine (npm run
-//   bench:spread).
+// - Later, on a quiet machine: `node build/ts/bench/spread.js --variants cpu:0,cpu:1 --procs 5`
+//   (each process pinned with taskset): cpu:1 gave 2,392-2,417 img/s in all 5 processes; cpu:0 gave
+//   1,514-1,561 in the first 3 and 2,375-2,393 in the last 2, and its peak probe fell too (46-49 vs
+//   54 GFLOP/s); /proc/stat showed no steal. So the slow processes follow the vCPU: at times vCPU 0
+//   runs our code ~1.55x slower (contention on the host we cannot see), and an unpinned process is
+//   slow when it lands there. Nothing in the engine to remove; spread.ts prints each child's CPU, and
+//   threads share work dynamically (src/core/parallel.ts) so a step does not wait for the slow vCPU.
 /** The compiled module (compiled once per process, shareable with workers via postMessage). */
 export function wasmModule(): WebAssembly.Module {
   if (!cachedModule) cachedModule = new WebAssembly.Module(wasmBytes());
