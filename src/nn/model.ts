@@ -244,29 +244,50 @@ export class Model {
       // claiming thread's block buffer (offset `scratch` in it)
       let scratch = 0;
       let inp: number | PerThread = from + s * this.inputSize * 4;
-        for (let i = 0; i < this.plan.length; i++) {
-          const l = this.plan[i];
-          // conv -> ReLU -> max-pool in one pass: the group's output is the max-pool's
-          const fused = this.fusedAt(i);
-          const o = fused ? this.plan[i + 2] : l;
-          const inSize = numel(l.inShape),
-            outSize = numel(o.outShape);
+      for (let i = 0; i < this.plan.length; i++) {
+        const l = this.plan[i];
+        // conv -> ReLU -> max-pool in one pass: the group's output is the max-pool's
+        const fused = this.fusedAt(i);
+        const o = fused ? this.plan[i + 2] : l;
+        const inSize = numel(l.inShape),
+          outSize = numel(o.outShape);
         let out: number | PerThread,
           argmax: number | PerThread = 0;
-          if (keep || (fused ? i + 2 : i) === this.plan.length - 1) {
-            out = o.outPtr + s * outSize * 4;
-            argmax = o.argmax + s * outSize * 4;
-          } else {
+        if (keep || (fused ? i + 2 : i) === this.plan.length - 1) {
+          out = o.outPtr + s * outSize * 4;
+          argmax = o.argmax + s * outSize * 4;
+        } else {
           out = perThread(this.blockActs + scratch, this.blockStride);
           argmax = perThread(this.blockActs + scratch + BLOCK * padTo(outSize) * 4, this.blockStride);
-            scratch += 2 * BLOCK * padTo(outSize) * 4;
-          }
-          const [C, H, W] = l.inShape;
-          if (fused && l.spec.type === "conv") {
+          scratch += 2 * BLOCK * padTo(outSize) * 4;
+        }
+        const [C, H, W] = l.inShape;
+        if (fused && l.spec.type === "conv") {
+          calls.push([
+            "conv2d_relu_maxpool_forward",
+            out,
+            argmax,
+            inp,
+            this.wPtr(l),
+            this.bPtr(l),
+            c,
+            C,
+            H,
+            W,
+            l.outShape[0],
+            l.spec.k,
+            l.spec.pad,
+            ws,
+          ]);
+          inp = out;
+          i += 2;
+          continue;
+        }
+        switch (l.spec.type) {
+          case "conv":
             calls.push([
-              "conv2d_relu_maxpool_forward",
+              "conv2d_forward",
               out,
-              argmax,
               inp,
               this.wPtr(l),
               this.bPtr(l),
@@ -279,42 +300,21 @@ export class Model {
               l.spec.pad,
               ws,
             ]);
-            inp = out;
-            i += 2;
-            continue;
-          }
-          switch (l.spec.type) {
-            case "conv":
-              calls.push([
-                "conv2d_forward",
-                out,
-                inp,
-                this.wPtr(l),
-                this.bPtr(l),
-                c,
-                C,
-                H,
-                W,
-                l.outShape[0],
-                l.spec.k,
-                l.spec.pad,
-                ws,
-              ]);
-              break;
-            case "relu":
-              calls.push(["relu_forward", out, inp, c * inSize]);
-              break;
-            case "maxpool":
-              calls.push(["maxpool2d_forward", out, argmax, inp, c, C, H, W]);
-              break;
-            case "linear":
-              calls.push(["linear_forward", out, inp, this.wPtr(l), this.bPtr(l), c, inSize, l.outShape[0], ws]);
-              break;
-          }
-          inp = out;
+            break;
+          case "relu":
+            calls.push(["relu_forward", out, inp, c * inSize]);
+            break;
+          case "maxpool":
+            calls.push(["maxpool2d_forward", out, argmax, inp, c, C, H, W]);
+            break;
+          case "linear":
+            calls.push(["linear_forward", out, inp, this.wPtr(l), this.bPtr(l), c, inSize, l.outShape[0], ws]);
+            break;
         }
-      tasks.push(calls);
+        inp = out;
       }
+      tasks.push(calls);
+    }
     this.core.parallel.run(tasks);
     return this.logits;
   }
@@ -339,69 +339,69 @@ export class Model {
     const chain: Task[] = [];
     for (const [s, c] of this.blocks(n)) {
       const calls: Call[] = [];
-        for (let i = last; i >= 0; i--) {
-          if (i === 0 && !inputGrad) break;
-          const l = this.plan[i];
-          const below = i > 0 ? this.plan[i - 1] : undefined;
-          const fuse = !this.readGrads.has(i - 1) && (i > 1 || inputGrad);
-          if (l.spec.type === "maxpool" && below?.spec.type === "relu" && fuse) {
-            // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter,
-            // read from the pooled output: the ReLU's own output is not written by a fused forward)
-            const rSize = numel(below.inShape),
-              pSize = numel(l.outShape);
-            const dIn = below.dInPtr + s * rSize * 4;
-            const [C, H, W] = l.inShape;
-            // (it writes all of dIn: no zeroing pass)
+      for (let i = last; i >= 0; i--) {
+        if (i === 0 && !inputGrad) break;
+        const l = this.plan[i];
+        const below = i > 0 ? this.plan[i - 1] : undefined;
+        const fuse = !this.readGrads.has(i - 1) && (i > 1 || inputGrad);
+        if (l.spec.type === "maxpool" && below?.spec.type === "relu" && fuse) {
+          // max-pool over a ReLU: both backward passes in one (the ReLU's mask applied at the scatter,
+          // read from the pooled output: the ReLU's own output is not written by a fused forward)
+          const rSize = numel(below.inShape),
+            pSize = numel(l.outShape);
+          const dIn = below.dInPtr + s * rSize * 4;
+          const [C, H, W] = l.inShape;
+          // (it writes all of dIn: no zeroing pass)
+          calls.push([
+            "maxpool2d_relu_backward",
+            dIn,
+            l.dOutPtr + s * pSize * 4,
+            l.argmax + s * pSize * 4,
+            l.outPtr + s * pSize * 4,
+            c,
+            C,
+            H,
+            W,
+          ]);
+          i--;
+          continue;
+        }
+        const inSize = numel(l.inShape),
+          outSize = numel(l.outShape);
+        const dIn = l.dInPtr + s * inSize * 4;
+        const dOut = l.dOutPtr + s * outSize * 4;
+        const [C, H, W] = l.inShape;
+        calls.push(["zero", dIn, c * inSize * 4]);
+        switch (l.spec.type) {
+          case "conv":
             calls.push([
-              "maxpool2d_relu_backward",
+              "conv2d_backward_input",
               dIn,
-              l.dOutPtr + s * pSize * 4,
-              l.argmax + s * pSize * 4,
-              l.outPtr + s * pSize * 4,
+              dOut,
+              this.wPtr(l),
               c,
               C,
               H,
               W,
+              l.outShape[0],
+              l.spec.k,
+              l.spec.pad,
+              ws,
             ]);
-            i--;
-            continue;
-          }
-          const inSize = numel(l.inShape),
-            outSize = numel(l.outShape);
-          const dIn = l.dInPtr + s * inSize * 4;
-          const dOut = l.dOutPtr + s * outSize * 4;
-          const [C, H, W] = l.inShape;
-          calls.push(["zero", dIn, c * inSize * 4]);
-          switch (l.spec.type) {
-            case "conv":
-              calls.push([
-                "conv2d_backward_input",
-                dIn,
-                dOut,
-                this.wPtr(l),
-                c,
-                C,
-                H,
-                W,
-                l.outShape[0],
-                l.spec.k,
-                l.spec.pad,
-                ws,
-              ]);
-              break;
-            case "relu":
-              calls.push(["relu_backward", dIn, dOut, l.outPtr + s * outSize * 4, c * inSize]);
-              break;
-            case "maxpool":
-              calls.push(["maxpool2d_backward", dIn, dOut, l.argmax + s * outSize * 4, c, C, H, W]);
-              break;
-            case "linear": {
-              const inp = (i === 0 ? this.fedFrom : l.inPtr) + s * inSize * 4;
-              calls.push(["linear_backward", dIn, 0, 0, dOut, inp, this.wPtr(l), c, inSize, l.outShape[0], ws]);
-              break;
-            }
+            break;
+          case "relu":
+            calls.push(["relu_backward", dIn, dOut, l.outPtr + s * outSize * 4, c * inSize]);
+            break;
+          case "maxpool":
+            calls.push(["maxpool2d_backward", dIn, dOut, l.argmax + s * outSize * 4, c, C, H, W]);
+            break;
+          case "linear": {
+            const inp = (i === 0 ? this.fedFrom : l.inPtr) + s * inSize * 4;
+            calls.push(["linear_backward", dIn, 0, 0, dOut, inp, this.wPtr(l), c, inSize, l.outShape[0], ws]);
+            break;
           }
         }
+      }
       chain.push(calls);
     }
     par.run(chain);
@@ -419,10 +419,10 @@ export class Model {
     for (let i = last; i >= 0; i--) {
       const l = this.plan[i];
       const inp = i === 0 ? this.fedFrom : l.inPtr;
-        const [C, H, W] = l.inShape;
-        const dW = this.wPtr(l, this.grads),
-          dB = this.bPtr(l, this.grads);
-        if (l.spec.type === "conv") {
+      const [C, H, W] = l.inShape;
+      const dW = this.wPtr(l, this.grads),
+        dB = this.bPtr(l, this.grads);
+      if (l.spec.type === "conv") {
         const items = ex.conv2d_param_items(C, l.outShape[0], l.spec.k);
         const share = par.threads > 1 ? Math.max(2, Math.round((PARAM_TASKS * convCost(l)) / maxCost)) : 1;
         const tasks = Math.min(share, items);
