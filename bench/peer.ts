@@ -219,8 +219,9 @@ async function main(argv: string[]): Promise<void> {
     });
     console.log(`| ${label} | ${cells.join(" | ")} |`);
   }
+  const order = threads.map((t) => `augsal ${t}t, PyTorch ${t}t`).join(", ");
   console.log(
-    `\nmedians over ${rounds} interleaved round(s) of (${threads.map((t) => `augsal ${t}t, PyTorch ${t}t`).join(", ")}), ` +
+    `\nmedians over ${rounds} interleaved round(s) of (${order}), ` +
       `each figure the median of 7 timed blocks; ratio: median of the rounds' ratios (min–max); ` +
       `${started}, loadavg ${log.map((x) => x.loadavg).join(" ")}`,
   );

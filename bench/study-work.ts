@@ -15,7 +15,7 @@
 // (the training throughput ratio the issue asks for beside the wall time). PyTorch is skipped with the
 // reason when /usr/bin/python3 cannot import torch. The run folders are made under a fresh temporary
 // folder of this script's and deleted after each round; nothing else is deleted.
-//   npm run bench:study [-- --rounds 3] [--threads 2] [--quick] [--data idx:DIR] [--peer-ratio] [--json]
+//   npm run bench:study [-- --rounds 3] [--threads 2] [--cpus 0,1] [--quick] [--data idx:DIR] [--peer-ratio] [--json]
 //   npm run bench:study -- --work-only      the configured work of the default study, nothing run
 // --quick: a small configuration on both sides (--epochs 2 --steps 2 --methods vanilla --no-trust)
 // to check that everything runs and the counts agree; its timings mean little.
@@ -127,19 +127,21 @@ interface Args {
   peerRatio: boolean;
   workOnly: boolean;
   data: string;
+  /** taskset's CPU list both sides are pinned to (e.g. "0,1" on a machine with more cores), or "". */
+  cpus: string;
 }
 
 function usage(msg: string): never {
   console.error(
     `bench:study: ${msg}\nusage: npm run bench:study -- [--rounds N] [--threads T] [--quick] [--data mnist|idx:DIR] ` +
-      `[--peer-ratio] [--json] | --work-only`,
+      `[--cpus LIST] [--peer-ratio] [--json] | --work-only`,
   );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
   const flags = ["--quick", "--json", "--peer-ratio", "--work-only"];
-  const valued = ["--rounds", "--threads", "--data"];
+  const valued = ["--rounds", "--threads", "--data", "--cpus"];
   const got = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     if (flags.includes(argv[i])) got.set(argv[i], "");
@@ -155,6 +157,8 @@ function parseArgs(argv: string[]): Args {
   };
   const data = got.get("--data") ?? "mnist";
   if (data !== "mnist" && !data.startsWith("idx:")) usage(`--data takes mnist or idx:DIR, got ${data}`);
+  if (got.has("--cpus") && !/^\d+([-,]\d+)*$/.test(got.get("--cpus")!))
+    usage(`--cpus takes a taskset CPU list like 0,1 or 2-3, got ${got.get("--cpus")}`);
   return {
     rounds: int("--rounds", 3),
     threads: int("--threads", 2),
@@ -163,6 +167,7 @@ function parseArgs(argv: string[]): Args {
     peerRatio: got.has("--peer-ratio"),
     workOnly: got.has("--work-only"),
     data,
+    cpus: got.get("--cpus") ?? "",
   };
 }
 
@@ -208,6 +213,11 @@ function main(argv: string[]): void {
   else if (spawnSync("/usr/bin/python3", ["-c", "import torch"]).status !== 0)
     skip = "/usr/bin/python3 cannot import torch (apt-get install -y python3-torch)";
 
+  // --cpus: both sides under `taskset -c LIST`, so that "2 cores" means the same 2 on a bigger machine
+  const pinned = (cmd: string, args: string[]) =>
+    a.cpus
+      ? spawnSync("taskset", ["-c", a.cpus, cmd, ...args], { encoding: "utf8", maxBuffer: 1 << 26 })
+      : spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
   const tmp = mkdtempSync(join(os.tmpdir(), "augsal-bench-study-"));
   const rounds: Round[] = [];
   try {
@@ -216,7 +226,7 @@ function main(argv: string[]): void {
       const out = join(tmp, `round${r}`);
       const args = [cli, "--out", out, "--workers", String(a.threads), "--data", config.data, ...common];
       let t0 = performance.now();
-      const ra = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+      const ra = pinned(process.execPath, args);
       const wallA = (performance.now() - t0) / 1000;
       if (ra.status !== 0) throw new Error(`augsal study failed (exit ${ra.status}): ${ra.stderr.trim()}`);
       const timingsA = JSON.parse(readFileSync(join(out, "timings.json"), "utf8")) as Record<string, unknown>;
@@ -228,9 +238,7 @@ function main(argv: string[]): void {
       let torch: Round["torch"] = null;
       if (!skip) {
         t0 = performance.now();
-        const rp = spawnSync("/usr/bin/python3", [script, dataDir, "--threads", String(a.threads), ...common], {
-          encoding: "utf8",
-        });
+        const rp = pinned("/usr/bin/python3", [script, dataDir, "--threads", String(a.threads), ...common]);
         const wallP = (performance.now() - t0) / 1000;
         if (rp.status !== 0) throw new Error(`torch_study.py failed (exit ${rp.status}): ${rp.stderr.trim()}`);
         const o = JSON.parse(rp.stdout.trim().split("\n").pop()!) as {
@@ -280,13 +288,13 @@ function main(argv: string[]): void {
   let peer: unknown = null;
   let trainRatio: number | null = null;
   if (a.peerRatio && !skip) {
-    const p = spawnSync(
-      process.execPath,
-      [join(ROOT, "build/ts/bench/peer.js"), "--json", "--threads", String(a.threads)],
-      {
-        encoding: "utf8",
-      },
-    );
+    // bench:peer's own rounds (default 3), interleaved inside it, pinned like the studies
+    const p = pinned(process.execPath, [
+      join(ROOT, "build/ts/bench/peer.js"),
+      "--json",
+      "--threads",
+      String(a.threads),
+    ]);
     if (p.status !== 0) throw new Error(`bench/peer.js failed (exit ${p.status}): ${p.stderr.trim()}`);
     peer = JSON.parse(p.stdout);
     const row = (peer as { rows: { ratios?: Record<string, { median: number }> }[] }).rows[0];
@@ -331,10 +339,12 @@ function main(argv: string[]): void {
         `| ${r.round} | ${r.augsal.wall.toFixed(1)} | ${r.torch ? r.torch.wall.toFixed(1) : "–"} | ` +
           `${r.ratio === null ? "–" : r.ratio.toFixed(2)} | ${r.loadavg[0]} -> ${r.loadavg[1]} |`,
       );
-    console.log(
-      `| **median** | **${summary.augsal.toFixed(1)}** | ${summary.torch === null ? "–" : `**${summary.torch.toFixed(1)}**`} | ` +
-        `${summary.ratio === null ? "–" : `**${summary.ratio.toFixed(2)}** (${summary.ratioMin!.toFixed(2)}–${summary.ratioMax!.toFixed(2)})`} | |`,
-    );
+    const pt = summary.torch === null ? "–" : `**${summary.torch.toFixed(1)}**`;
+    const ratio =
+      summary.ratio === null
+        ? "–"
+        : `**${summary.ratio.toFixed(2)}** (${summary.ratioMin!.toFixed(2)}–${summary.ratioMax!.toFixed(2)})`;
+    console.log(`| **median** | **${summary.augsal.toFixed(1)}** | ${pt} | ${ratio} | |`);
     const stageLine = (name: string, pick: (r: Round) => Record<string, number> | undefined) => {
       const names = Object.keys(pick(rounds[0]) ?? {});
       return `${name}: ${names.map((k) => `${k} ${med((r) => pick(r)![k]).toFixed(1)}`).join(", ")} (s, medians)`;
@@ -352,7 +362,8 @@ function main(argv: string[]): void {
     console.log(disagreements.length ? `\nCOUNTS DISAGREE:\n${disagreements.join("\n")}` : `\ncounts agree`);
     if (trainRatio !== null)
       console.log(
-        `training throughput ratio augsal / PyTorch at ${a.threads} threads (bench:peer, median): ${trainRatio.toFixed(2)}x`,
+        `training throughput ratio augsal / PyTorch at ${a.threads} threads ` +
+          `(bench:peer, median): ${trainRatio.toFixed(2)}x`,
       );
     if (skip) console.log(`\nPyTorch skipped: ${skip}`);
     else console.log(`target: the study's wall-time ratio <= 0.6 (issue 15)`);
