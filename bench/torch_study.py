@@ -19,7 +19,7 @@ What it does, stage by stage (the JSON's "seconds" keys):
   0.3..3.3, one rectangle set to 0 per image), distortion (elastic, Simard et al.: U(-1, 1) noise
   smoothed by a Gaussian of sigma 4 px as a separable conv2d, times alpha 24 px, grid_sample), blur
   (Gaussian of sigma U(0.1, 1.5), radius ceil(3 sigma), reflect padding, separable grouped conv2d), and
-  the Repeat control (the originals tiled). Data loading is timed apart ("data", not in the stages).
+  the Repeat control (the originals tiled). Data loading is timed apart ("data"; "total" includes it).
 - train: the study's jobs one after another (src/study/config.ts studyJobs): Orig, Repeat, the five
   augmented sets, the two noise floors (Orig with another data order; with new initial weights and
   order) and, with the trust tables, Orig on permuted labels. The protocol of src/nn/train.ts: epochs x
@@ -51,10 +51,14 @@ What it does, stage by stage (the JSON's "seconds" keys):
 
 What it leaves out: writing the run folder (weights, histories, .npy maps, JSON/CSV tables), the
 statistics section (paired tests, intervals, corrections), figures and report.html; augsal's times
-include those (its timings.json has "report" apart, a few seconds). What it does differently: its own
-random draws (torch.Generator, not augsal's streams: same counts and distributions, not the same
-images, weights or orders); the query images are the first of each class, not a seeded draw; the
-similarity metrics are plain torch code of the same definitions, not byte-for-byte the same numbers.
+include those (its timings.json has "report" apart: seconds on a quiet machine, 14 s in one --quick run
+on a loaded one). What it does differently: its own random draws (torch.Generator, not augsal's
+streams: same counts and distributions, not the same split, images, weights or orders, so accuracies
+differ by a few points: one full run gave Orig 0.795 test accuracy where an augsal run gave 0.851);
+erasing takes one clamped draw instead of RandomErasing's up to 10 attempts; the query images are the
+first of each class, not a seeded draw; the similarity metrics (SSIM: 7x7 Gaussian window, sigma 1.5)
+are plain torch code of the same definitions, not byte-for-byte augsal's numbers. Python-side loops
+are few (per model, per method, per trust step): the time goes into torch's kernels.
 The work counted in the JSON ("work") is what it did: models trained, training images (epochs x steps
 x batch per model), evaluation images (validation passes and the test pass), analysis maps (models of
 the run x methods x queries); bench/study-work.ts checks them equal to augsal's counts.
