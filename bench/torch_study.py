@@ -369,7 +369,8 @@ def pearson(a, b):
 def ranks(a):
     a = flat(a)
     r = torch.empty_like(a)
-    r.scatter_(1, torch.sort(a, dim=1, stable=True)[1], torch.arange(a.shape[1], dtype=a.dtype).expand_as(a).contiguous())
+    order = torch.sort(a, dim=1, stable=True)[1]  # ties by pixel index (no average ranks: few ties in maps)
+    r.scatter_(1, order, torch.arange(a.shape[1], dtype=a.dtype).expand_as(a).contiguous())
     return r
 
 
@@ -429,7 +430,8 @@ def faithfulness(model, x, target, order_abs=None, g=None, step=8):
     ins = blurred[:, None] * (1 - mask) + img * mask
     rows = torch.cat([dele, ins], 1).reshape(-1, 1, H, W)
     with torch.no_grad():
-        p = F.softmax(forward_rows(model, rows), 1).gather(1, target.repeat_interleave(2 * pts)[:, None]).reshape(n, 2, pts)
+        p = F.softmax(forward_rows(model, rows), 1).gather(1, target.repeat_interleave(2 * pts)[:, None])
+        p = p.reshape(n, 2, pts)
     xs = upto.double() / size
     auc = lambda c: torch.trapz(c.double(), xs)
     return {"deletion_auc": auc(p[:, 0]), "insertion_auc": auc(p[:, 1]), "curves": p.mean(0)}
