@@ -369,7 +369,7 @@ def pearson(a, b):
 def ranks(a):
     a = flat(a)
     r = torch.empty_like(a)
-    order = torch.sort(a, dim=1, stable=True)[1]  # ties by pixel index (no average ranks: few ties in maps)
+    order = torch.sort(a, dim=1, stable=True)[1]  # ordinal ranks (scipy averages ties: same cost)
     r.scatter_(1, order, torch.arange(a.shape[1], dtype=a.dtype).expand_as(a).contiguous())
     return r
 
