@@ -68,3 +68,19 @@ export function mdTable(
     .join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n") + "\n";
 }
+
+/** Display names of the map metrics (the statistics tables and charts). */
+export const METRIC_NAMES: Record<string, string> = {
+  cc: "CC",
+  kl: "KL",
+  sim: "SIM",
+  spearman: "Spearman",
+  entropySpatial: "H spatial",
+  entropyHist: "H histogram",
+};
+export const mname = (m: string) => METRIC_NAMES[m] ?? m;
+/** A difference with its sign, and a typographic minus. */
+export const signed = (x: number, d = 3) =>
+  ((Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d)).replace(/^-/, "\u2212");
+/** A p-value: 4 decimals, or 1 significant digit in exponent form below 0.0001. */
+export const pText = (p: number) => (!Number.isFinite(p) ? MISSING : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));

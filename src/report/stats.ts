@@ -2,23 +2,12 @@
 // box, a table of paired differences to the primary floor with intervals and Holm-corrected chips,
 // and the poster's claims (the paired dot plots are charts: src/report/charts/stats.ts). Every sentence here comes
 // from a test; nothing is judged by a one-sd rule.
-import { escapeXml, fixed, typographic } from "./format.js";
+import { escapeXml, fixed, mname, pText, signed, typographic } from "./format.js";
 import { setLabel, type PairedComparison, type StudyStats } from "./types.js";
 
 const esc = (s: string) => escapeXml(typographic(s));
-const METRIC_NAMES: Record<string, string> = {
-  cc: "CC",
-  kl: "KL",
-  sim: "SIM",
-  spearman: "Spearman",
-  entropySpatial: "H spatial",
-  entropyHist: "H histogram",
-};
-const mname = (m: string) => METRIC_NAMES[m] ?? m;
-const signed = (x: number, d = 3) => ((Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d)).replace(/^-/, "\u2212");
 /** Display label of a model (the Repeat control and the floors are not in src/sets.ts's list). */
 const label = (s: string) => (s === "repeat" ? "Repeat" : setLabel(s));
-const pText = (p: number) => (!Number.isFinite(p) ? "–" : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
 const ci = (t: { lo: number; hi: number }) => `[${signed(t.lo)}, ${signed(t.hi)}]`;
 
 /** Chip class and short text of a test's verdict (the page's existing chip colours). */

@@ -2,21 +2,9 @@
 // model against the primary floor (one line per unit: a run when R >= 3, a query image otherwise), and
 // the poster's claim that accuracy gain goes with saliency change (Spearman's rho, its interval and p).
 // A drop-down picks the attribution method; the static SVG shows the first.
-import { fixed } from "../format.js";
+import { mname, pText, signed } from "../format.js";
 import type { StudyStats } from "../types.js";
 import { frame, modelEncodings, modelLabel, modelScales, orderedSets, r6, type Spec } from "./style.js";
-
-const METRIC_NAMES: Record<string, string> = {
-  cc: "CC",
-  kl: "KL",
-  sim: "SIM",
-  spearman: "Spearman",
-  entropySpatial: "H spatial",
-  entropyHist: "H histogram",
-};
-const mname = (m: string) => METRIC_NAMES[m] ?? m;
-const signed = (x: number, d = 3) => ((Number.isFinite(x) && x > 0 ? "+" : "") + fixed(x, d)).replace(/^-/, "\u2212");
-const pText = (p: number) => (!Number.isFinite(p) ? "–" : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
 
 /** Short verdict of a paired test for the chart's cell. */
 function shortVerdict(v: string): string {
