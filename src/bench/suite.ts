@@ -10,7 +10,7 @@ import { augmentCases } from "./augment.js";
 import { deriveTotals, kernelCases, peakCase, type BenchOptions } from "./kernels.js";
 import { stepCases } from "./steps.js";
 import { deriveMethodCosts, methodCases } from "./methods.js";
-import { caseFigures, caseLine, caseTime, timeCase, type BenchCase } from "./timing.js";
+import { caseFigures, caseLine, caseTime, timeCase, timePaired, type BenchCase } from "./timing.js";
 
 export interface BenchResult {
   peak_gflops: number;
@@ -68,10 +68,11 @@ export async function runBench(
           return c;
         }
       : loadCore;
-  const r: Record<string, number> = { peak_gflops: measurePeak(newCore(), bopts.minTime) };
+  const peakCore = newCore();
+  const r: Record<string, number> = { peak_gflops: measurePeak(peakCore, bopts.minTime) };
   log(`peak (f32x4 mul+add probe${threads > 1 ? `, ${threads} threads` : ""})  ${r.peak_gflops.toFixed(1)} GFLOP/s`);
   try {
-    await runSections(r, bopts, newCore, log);
+    await runSections(r, bopts, newCore, log, peakCase(peakCore));
   } finally {
     for (const c of cores) c.parallel.close();
   }
@@ -83,14 +84,17 @@ async function runSections(
   bopts: BenchOptions,
   newCore: () => Core,
   log: (l: string) => void,
+  peak: BenchCase,
 ) {
   for (const section of benchSections(bopts, newCore)) {
     for (const [title, cases] of section.build()) {
       log(`\n${title}`);
       for (const c of cases) {
-        const sec = timeCase(c, caseTime(c, bopts.minTime));
-        Object.assign(r, caseFigures(c, sec, r.peak_gflops));
-        log(`  ${caseLine(c, sec, r.peak_gflops)}`);
+        // flop-counting cases (not the twins): paired with the probe, medians (timing.ts)
+        const paired = c.flops > 0 && !c.twin ? timePaired(c, peak, caseTime(c, bopts.minTime)) : undefined;
+        const sec = paired ? paired.sec : timeCase(c, caseTime(c, bopts.minTime));
+        Object.assign(r, caseFigures(c, sec, r.peak_gflops, paired));
+        log(`  ${caseLine(c, sec, r.peak_gflops, paired)}`);
       }
     }
   }
