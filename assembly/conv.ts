@@ -31,6 +31,18 @@
 //          add an exact +0), s = (l0 + l2) + (l1 + l3), dweight += s, images in order — equal to the
 //          twin's sequential sum up to rounding.
 // So conv2d_forward, dinp and dbias equal their twins bit for bit; dweight to rounding.
+//
+// Where the MNIST network's conv2 (16 -> 32, 5x5, pad 2, 14x14) spends its time (perf samples, Zen 3,
+// V8 11.3, one thread, 2026-12-02): forward, tile4x8 ~81%, im2col_panels ~6%, the 4-column edge tile
+// (tile4x4, bound by the latency of its 4 add chains) ~3%, padding and the bias fill ~2%; backward
+// (dweight + dbias + dinp), the micro-kernels ~79% (tile4x8 in dinp, dot2x4p in dweight), dinp's gather
+// ~5%, im2col_chunks ~3%, the dweight loop with pack_rows2 ~2.5%, the edge tile ~1.6%, dbias ~0.7%.
+// Tried without gain: im2col of 1, 2 or 4 column panels at a time between the tiles, and im2col_chunks
+// in blocks of 4-16 tap groups (both bound by their stores, not by cache misses); an 8x4 edge tile over
+// two row panels (V8 loads its 9 operands up front and spills an accumulator: 4.6% of the forward
+// against tile4x4's 3.1%). Not done because it would change bytes: dinp as one GEMM over (co, kh, kw)
+// against an im2col of dout (one chain per input instead of per-tap sums) would trade the gather (~10%
+// of dinp's time) for that im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
 
 import { tile_row, pack_a_splat, pack_b_edge, dot2x4p, merge_tile } from "./tiles";
 import { SPLAT_K, PANEL_K, TILE_BYTES, PAIR_CHUNK, QUAD_CHUNK } from "./tiles";
