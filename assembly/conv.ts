@@ -44,7 +44,7 @@
 // against an im2col of dout (one chain per input instead of per-tap sums) would trade the gather (~10%
 // of dinp's time) for that im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
 
-import { tile_row, pack_a_splat, pack_b_edge, dot2x4p, merge_tile } from "./tiles";
+import { tile_row, pack_a_splat, pack_b_edge, dot2x4p, dot2x4p_in, merge_tile } from "./tiles";
 import { SPLAT_K, PANEL_K, TILE_BYTES, PAIR_CHUNK, QUAD_CHUNK } from "./tiles";
 import { SLACK, pad_zero, pad_image, tap_table, im2col_panels, im2col_chunks, pack_rows2 } from "./im2col";
 import { f32s, vecs, al64 } from "./inline/mem";
@@ -403,7 +403,7 @@ export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize
         const c = dweight + <usize>i * ldW + f32s(r);
         const rows = min(2, Cout - i);
         if (rows == 2 && cols == 4) {
-          dot2x4p(c, ldW, pa, pb, chunks, 1);
+          dot2x4p_in(c, ldW, pa, pb, chunks, 1);
         } else {
           dot2x4p(wsTmp, PANEL_K, pa, pb, chunks, 0);
           merge_tile(c, ldW, wsTmp, rows, cols, 1);

@@ -278,6 +278,11 @@ export function dot2x4(C: usize, ldc: usize, a0: usize, a1: usize,
  * in order, the lanes are combined as (l0 + l2) + (l1 + l3), then C = acc ? C + s : s.
  */
 export function dot2x4p(C: usize, ldc: usize, pa: usize, pb: usize, chunks: i32, acc: i32): void {
+  dot2x4p_in(C, ldc, pa, pb, chunks, acc);
+}
+
+/** dot2x4p's body, for callers that inline it into their loop over items (conv2d_backward_params). */
+@inline export function dot2x4p_in(C: usize, ldc: usize, pa: usize, pb: usize, chunks: i32, acc: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
   const end = pb + <usize>chunks * QUAD_CHUNK;
   while (pb < end) {
