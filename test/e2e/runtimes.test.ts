@@ -6,9 +6,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packageDir } from "../../src/node/packages.js";
 import { loadCore, wasmBytes, wasmPath } from "../../src/node/wasm.js";
 import { sha256Hex } from "../../src/core/sha256.js";
 import { portableCheck, runPortableCheck, type PortableResult } from "../../src/portable.js";
@@ -32,7 +32,6 @@ const EXPECTED = {
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const entry = join(root, "dist", "portable-main.js");
-const require = createRequire(import.meta.url);
 const rt = suite("runtimes: Node, Deno and Bun give the same bytes");
 
 /** The first existing, non-placeholder executable among the candidates (env override first). */
@@ -52,7 +51,7 @@ function findBinary(envVar: string, candidates: (() => string)[]): string | null
   return null;
 }
 
-const pkgDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+const pkgDir = packageDir;
 const DENO = findBinary("AUGSAL_DENO", [
   () => join(pkgDir("deno"), "deno"),
   () => join(pkgDir("@deno/linux-x64-glibc"), "deno"),

