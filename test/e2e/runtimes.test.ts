@@ -4,8 +4,18 @@
 // Node's must equal the recorded ones (EXPECTED).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageDir } from "../../src/node/packages.js";
@@ -163,14 +173,30 @@ rt("Bun gives Node's hashes", async () => {
   seen.push(r);
 });
 
-rt("the package exports the runtime-neutral loader, the portable check and the wasm file", async () => {
-  const name = (sub: string) => `augsal/${sub}`; // resolved through package.json "exports" (self-reference)
-  const core = await import(name("core"));
-  const portable = await import(name("portable"));
-  assert.type(core.instantiateCore, "function");
-  assert.type(portable.portableCheck, "function");
-  assert.is(fileURLToPath(import.meta.resolve(name("augsal.wasm"))), join(root, "build", "augsal.wasm"));
-  assert.is(fileURLToPath(import.meta.resolve(name("portable"))), join(root, "dist", "portable.js"));
+rt("the package exports the runtime-neutral loader, the portable check and the wasm file", () => {
+  // Imported as a project that installed augsal does (node_modules/augsal linked to this checkout), not by
+  // self-reference: Node refuses a self-reference when the package root is a folder named node_modules.
+  const dir = mkdtempSync(join(tmpdir(), "augsal-consumer-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules", "augsal"), "dir");
+    const probe = [
+      'const core = await import("augsal/core");',
+      'const portable = await import("augsal/portable");',
+      "console.log(JSON.stringify({",
+      "  core: typeof core.instantiateCore, portable: typeof portable.portableCheck,",
+      '  wasm: import.meta.resolve("augsal/augsal.wasm"), portableJs: import.meta.resolve("augsal/portable"),',
+      "}));",
+    ].join("\n");
+    writeFileSync(join(dir, "probe.mjs"), probe);
+    const got = JSON.parse(execFileSync(process.execPath, [join(dir, "probe.mjs")], { encoding: "utf8" }));
+    assert.is(got.core, "function");
+    assert.is(got.portable, "function");
+    assert.is(realpathSync(fileURLToPath(got.wasm)), realpathSync(join(root, "build", "augsal.wasm")));
+    assert.is(realpathSync(fileURLToPath(got.portableJs)), realpathSync(join(root, "dist", "portable.js")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 rt.after(() => {
