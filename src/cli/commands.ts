@@ -199,7 +199,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
             readFile(rp).toString("utf8"),
             run.rf.repairHint("results.json"),
           ) as unknown as Results;
-        await writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
+        await writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale, p.workers);
         process.stdout.write(summaryText(results));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
       } finally {

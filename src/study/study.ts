@@ -295,7 +295,7 @@ async function studyInFolder(
   // Every model's maps and the trust tables on the pool, then the metrics (timings "maps+trust", "metrics").
   const results = await analyseOnPool(core, config, out, ds, queries, workers, timings);
   t = performance.now();
-  await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
+  await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale, workers);
   lap("report", t);
   writeJson(join(out, "timings.json"), {
     ...timings,
