@@ -25,7 +25,7 @@ import { toCsv, toTidyJson } from "../stats/tidy.js";
 
 /** The stats section as terminal lines (for the CLI, which reads the stats layer through the study). */
 export { statsText } from "../stats/summary.js";
-import { encodeNpy, writeAtomic } from "../node/files.js";
+import { encodeNpy, writeAtomic, writeAtomicMany } from "../node/files.js";
 import { primaryFloor, studyJobs, studyModels, type ModelName, type StudyConfig } from "./config.js";
 import { loadModel, readHistory } from "./run-folder.js";
 import type { MetricStats } from "../report/types.js";
@@ -160,15 +160,20 @@ export function analyse(
         p = predictions(core, model, qImages, q);
       }
       for (const [m, t] of Object.entries(seconds)) mapSeconds[m] = (mapSeconds[m] ?? 0) + t;
+      const files: { path: string; data: Uint8Array }[] = [];
       for (const method of methods) {
         const s = all.get(method)!;
-        writeAtomic(join(out, "saliency", mapFile(job.id, method)), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
-        writeAtomic(
-          join(out, "saliency", mapFile(job.id, method, true)),
-          encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
-        );
+        files.push({
+          path: join(out, "saliency", mapFile(job.id, method)),
+          data: encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]),
+        });
+        files.push({
+          path: join(out, "saliency", mapFile(job.id, method, true)),
+          data: encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
+        });
         maps.set(`${job.id}|${method}`, s.abs);
       }
+      writeAtomicMany(files);
       for (let i = 0; i < q; i++) {
         predRows.push({
           run: job.trainSeed,
@@ -216,10 +221,12 @@ export function analyse(
       }
     }
   }
-  writeAtomic(join(out, "per-query-metrics.csv"), toCsv(tidy, TIDY_METRIC_COLUMNS));
-  writeAtomic(join(out, "per-query-metrics.json"), toTidyJson(tidy, TIDY_METRIC_COLUMNS));
-  writeAtomic(join(out, "per-query-predictions.csv"), toCsv(predRows, TIDY_PREDICTION_COLUMNS));
-  writeAtomic(join(out, "per-query-predictions.json"), toTidyJson(predRows, TIDY_PREDICTION_COLUMNS));
+  writeAtomicMany([
+    { path: join(out, "per-query-metrics.csv"), data: toCsv(tidy, TIDY_METRIC_COLUMNS) },
+    { path: join(out, "per-query-metrics.json"), data: toTidyJson(tidy, TIDY_METRIC_COLUMNS) },
+    { path: join(out, "per-query-predictions.csv"), data: toCsv(predRows, TIDY_PREDICTION_COLUMNS) },
+    { path: join(out, "per-query-predictions.json"), data: toTidyJson(predRows, TIDY_PREDICTION_COLUMNS) },
+  ]);
 
   // The summary tables (the first method's), mean ± sd over queries, per run.
   const method0 = config.methods[0];

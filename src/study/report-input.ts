@@ -10,7 +10,7 @@ import { toFloat, figure1Samples, DEFAULT_STRENGTH } from "../data/augment.js";
 import { figure1Svg, figure4PanelSvg, figure4Svg, type Figure4Input } from "../report/figures.js";
 import { renderAll } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
-import { decodeNpy, readFile, readJson, toJson, writeAtomic, writeJson } from "../node/files.js";
+import { decodeNpy, readFile, readJson, toJson, writeAtomicMany } from "../node/files.js";
 import { svgToPng } from "../node/rasterize.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
 import { VERSION } from "../version.js";
@@ -288,16 +288,20 @@ export async function writeReport(
     { path: "figures/figure4-shared.svg", data: figure4Shared },
     { path: "figures/figure4-permap.svg", data: figure4PerMap },
   ];
-  for (const f of svgs) writeAtomic(join(out, f.path), f.data);
-  writeJson(join(out, "table1.json"), results.table1);
-  writeJson(join(out, "metrics.json"), { metrics: results.metrics, noiseFloor: results.noiseFloor });
-  writeAtomic(join(out, "results.json"), toJson(results));
+  writeAtomicMany([
+    ...svgs.map((f) => ({ path: join(out, f.path), data: f.data })),
+    { path: join(out, "table1.json"), data: toJson(results.table1) },
+    { path: join(out, "metrics.json"), data: toJson({ metrics: results.metrics, noiseFloor: results.noiseFloor }) },
+    { path: join(out, "results.json"), data: toJson(results) },
+  ]);
   // The page last, with links to the files that exist beside it (and the PNGs being rendered).
   input.links = linksBeside(out, pngPaths);
   const page = renderAll(input).files;
   const png = await pngs;
-  for (const [i, path] of pngPaths.entries()) writeAtomic(join(out, path), png[i]);
-  for (const f of page) writeAtomic(join(out, f.path), f.data);
+  writeAtomicMany([
+    ...pngPaths.map((path, i) => ({ path: join(out, path), data: png[i] })),
+    ...page.map((f) => ({ path: join(out, f.path), data: f.data })),
+  ]);
 }
 
 /** The files beside report.html the page links to, those that exist (report files are written with it). */
