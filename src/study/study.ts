@@ -297,10 +297,10 @@ async function studyInFolder(
   t = performance.now();
   await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale, workers);
   lap("report", t);
-  const total = +((performance.now() - t0) / 1000).toFixed(3);
-  writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total, workers });
+  const seconds = +((performance.now() - t0) / 1000).toFixed(3);
+  writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: seconds, workers });
   // the stages' wall seconds (timings.json has them too; the per-method map seconds are CPU seconds)
   const stages = Object.entries(timings).filter(([k]) => !k.startsWith("maps:"));
-  log.info(`stages (s): ${stages.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}; total ${total.toFixed(1)}`);
+  log.info(`stages (s): ${stages.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}; total ${seconds.toFixed(1)}`);
   return results;
 }
