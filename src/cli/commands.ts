@@ -2,12 +2,12 @@
 import { join } from "node:path";
 import { parseCli, type ParsedCli } from "./parse.js";
 import { VERSION } from "../version.js";
-import { loadCore, wasmBytes, wasmModule } from "../node/wasm.js";
+import { loadCore, wasmBytes } from "../node/wasm.js";
 import { exists, readFile, sha256, writeAtomic } from "../node/files.js";
 import { UsageError, studyJobs, type StudyConfig } from "../study/config.js";
 import { loadStudyInputs, runStudy, type Logger } from "../study/study.js";
-import { analyse, statsText, studyQueryImages, type Results } from "../study/analysis.js";
-import { trustStage } from "../study/trust-stage.js";
+import { statsText, type Results } from "../study/analysis.js";
+import { analyseOnPool } from "../study/trust-stage.js";
 import { figure1Files, figure1SvgOf, writeReport } from "../study/report-input.js";
 import { jobPaths, openExistingRun, openRunForWrite, readRunConfigFile } from "../study/run-folder.js";
 import { CLI, RunFolder, inspectFolder } from "../node/runfolder.js";
@@ -191,20 +191,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
         let results: Results;
         const rp = join(p.out, "results.json");
         if (p.command === "saliency" || !exists(rp)) {
-          results = analyse(core, config, p.out, ds, queries);
-          if (config.trust) {
-            const images = studyQueryImages(ds, queries);
-            results.explain.trust = await trustStage(
-              wasmModule(),
-              config,
-              p.out,
-              images,
-              queries,
-              ds.rows,
-              ds.cols,
-              p.workers,
-            );
-          }
+          results = await analyseOnPool(core, config, p.out, ds, queries, p.workers);
         } else
           results = parseJsonFile(
             resultsSchema,
@@ -212,7 +199,7 @@ export async function runCommand(p: ParsedCli, log: Logger): Promise<number> {
             readFile(rp).toString("utf8"),
             run.rf.repairHint("results.json"),
           ) as unknown as Results;
-        await writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale);
+        await writeReport(core, config, p.out, ds, split, results, sha256(wasmBytes()), p.scale, p.workers);
         process.stdout.write(summaryText(results));
         process.stdout.write(`\nreport: ${join(p.out, "report.html")}\n`);
       } finally {

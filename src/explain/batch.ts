@@ -132,7 +132,8 @@ export function runRows(fn: string, model: Model, plan: RowPlan): void {
       const n = Math.min(cap, plan.rows - start);
       const input = arena.f32(model.input, n * size);
       for (let j = 0; j < n; j++) plan.fill(start + j, input.subarray(j * size, (j + 1) * size));
-      model.forward(n);
+      // A forward-only run keeps no activations (the same logits, in cache: Model.forward's keep).
+      model.forward(n, model.input, plan.backward !== "none");
       ex.argmax_rows(predPtr, model.logits, n, C);
       const pred = arena.i32(predPtr, n);
       for (let j = 0; j < n; j++) targets[j] = checkClass(fn, plan.target(start + j, pred[j]), start + j, C);

@@ -14,7 +14,12 @@ export function attribute(
   labels: ArrayLike<number>,
   options: AttributionOptions = {},
 ): Attribution {
-  const g = gradient(model, inputs, labels, options);
+  return fromGradient(inputs, gradient(model, inputs, labels, options));
+}
+
+/** x * gradient from the vanilla gradient's maps of the same inputs and options (what attributeMany
+ *  reuses when both methods run). */
+export function fromGradient(inputs: Float32Array, g: Attribution): Attribution {
   const signed = new Float32Array(g.signed.length);
   for (let p = 0; p < signed.length; p++) signed[p] = inputs[p] * g.signed[p];
   return { signed, abs: absOf(signed), target: g.target, predicted: g.predicted };

@@ -13,7 +13,7 @@
 import type { Model } from "../nn/model.js";
 import type { Attribution, AttributionOptions } from "./batch.js";
 import { attribute as vanilla } from "./saliency.js";
-import { attribute as inputxgrad } from "./inputxgrad.js";
+import { attribute as inputxgrad, fromGradient } from "./inputxgrad.js";
 import { noiseTunnel, type SmoothGradOptions } from "./smoothgrad.js";
 import { attribute as ig, type IGOptions } from "./ig.js";
 import { attribute as gradcam } from "./gradcam.js";
@@ -111,7 +111,8 @@ export function attributeWith(
 }
 
 /** Several methods on the same images; SmoothGrad, SmoothGrad^2 and VarGrad share one pass over the
- *  noisy samples (the same maps as one call each, at a third of the cost). */
+ *  noisy samples (the same maps as one call each, at a third of the cost), and Input x Gradient takes
+ *  vanilla's gradient when both run. */
 export function attributeMany(
   methods: readonly MethodName[],
   model: Model,
@@ -123,7 +124,10 @@ export function attributeMany(
   let tunnel: ReturnType<typeof noiseTunnel> | null = null;
   for (const m of methods) {
     if (!isMethod(m)) throw new RangeError(`unknown method '${m}' (choose from ${METHODS.join(", ")})`);
-    if (m === "smoothgrad" || m === "smoothgrad2" || m === "vargrad") {
+    if (m === "inputxgrad" && out.has("vanilla")) {
+      // the same gradient pass as vanilla's (inputxgrad.ts): x times it
+      out.set(m, fromGradient(inputs, out.get("vanilla")!));
+    } else if (m === "smoothgrad" || m === "smoothgrad2" || m === "vargrad") {
       tunnel ??= noiseTunnel(model, inputs, labels, options);
       out.set(m, tunnel[m]);
     } else {

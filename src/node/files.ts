@@ -14,6 +14,18 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
   else writeFileAtomic(path, data);
 }
 
+/** Several files written atomically; those under one open run folder with two manifest writes in all
+ *  (RunFolder.writeMany) rather than two each. */
+export function writeAtomicMany(files: { path: string; data: string | Uint8Array }[]): void {
+  const owners = files.map((f) => runFolderOf(f.path));
+  const rf = owners[0]?.rf;
+  if (rf && owners.every((o) => o?.rf === rf)) {
+    rf.writeMany(files.map((f, i) => ({ rel: owners[i]!.rel, data: f.data })));
+  } else {
+    for (const f of files) writeAtomic(f.path, f.data);
+  }
+}
+
 /** A file's bytes; under an open run folder, checked against the manifest. */
 export function readFile(path: string): Buffer {
   const owner = runFolderOf(path);

@@ -260,6 +260,30 @@ export class RunFolder {
     this.saveManifest();
   }
 
+  /** Several files of the run: all listed first (one manifest write), each written atomically, then
+   *  their checksums (one manifest write): the guarantees of write() with two manifest writes in all. */
+  writeMany(files: { rel: string; data: string | Uint8Array }[]): void {
+    const bytes = files.map((f) => {
+      if (f.rel === MANIFEST || f.rel.split("/").some((s) => s === "" || s === "." || s === ".."))
+        throw new Error(`bad run-folder path ${f.rel}`);
+      return typeof f.data === "string" ? Buffer.from(f.data, "utf8") : f.data;
+    });
+    let listed = false;
+    for (const f of files) {
+      const entry = this.manifest.files[f.rel];
+      if (!entry || entry.sha256 !== null) {
+        this.manifest.files[f.rel] = { sha256: null, bytes: null };
+        listed = true;
+      }
+    }
+    if (listed) this.saveManifest();
+    for (const [i, f] of files.entries()) {
+      writeAtomic(this.path(f.rel), bytes[i]);
+      this.manifest.files[f.rel] = { sha256: sha256Hex(bytes[i]), bytes: bytes[i].length };
+    }
+    if (files.length) this.saveManifest();
+  }
+
   writeJson(rel: string, value: unknown): void {
     this.write(rel, JSON.stringify(value, null, 2) + "\n");
   }

@@ -7,10 +7,16 @@ import { join } from "node:path";
 import type { Core } from "../core/load.js";
 import { Stream } from "../core/streams.js";
 import { nameWord, withCoreRng } from "../core/rng.js";
-import type { Model } from "../nn/model.js";
 import { compareMaps, entropies, meanSd, meanSdDefined } from "../explain/metrics.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
-import { methodMaps, methodSettings, queryImages, type TrustTables } from "./trust.js";
+import {
+  methodMaps,
+  methodSettings,
+  predictions,
+  queryImages,
+  type ModelJobResult,
+  type TrustTables,
+} from "./trust.js";
 import type { Dataset } from "../data/datasets.js";
 import { gather } from "../data/split.js";
 import { toFloat } from "../data/augment.js";
@@ -19,7 +25,7 @@ import { toCsv, toTidyJson } from "../stats/tidy.js";
 
 /** The stats section as terminal lines (for the CLI, which reads the stats layer through the study). */
 export { statsText } from "../stats/summary.js";
-import { encodeNpy, writeAtomic } from "../node/files.js";
+import { encodeNpy, writeAtomic, writeAtomicMany } from "../node/files.js";
 import { primaryFloor, studyJobs, studyModels, type ModelName, type StudyConfig } from "./config.js";
 import { loadModel, readHistory } from "./run-folder.js";
 import type { MetricStats } from "../report/types.js";
@@ -110,31 +116,6 @@ export function mapFile(jobId: string, method: string, signed = false): string {
   return `${jobId}${method === "vanilla" ? "" : `.${method}`}${signed ? ".signed" : ""}.npy`;
 }
 
-function predictions(
-  core: Core,
-  model: Model,
-  images: Float32Array,
-  n: number,
-): { pred: number[]; probs: Float32Array } {
-  const C = model.classes;
-  const probs = new Float32Array(n * C);
-  const pred: number[] = [];
-  for (let start = 0; start < n; start += model.capacity) {
-    const m = Math.min(model.capacity, n - start);
-    model.setInput(images.subarray(start * model.inputSize, (start + m) * model.inputSize), m);
-    model.forward(m);
-    core.exports.softmax_forward(model.probs, model.logits, m, C);
-    const p = core.arena.f32(model.probs, m * C);
-    probs.set(p, start * C);
-    for (let i = 0; i < m; i++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (p[i * C + c] > p[i * C + best]) best = c;
-      pred.push(best);
-    }
-  }
-  return { pred, probs };
-}
-
 /** Saliency maps of every trained model (written as .npy), the tidy tables and the results. */
 export function analyse(
   core: Core,
@@ -143,6 +124,8 @@ export function analyse(
   ds: Dataset,
   queries: { index: number; label: number }[],
   timings?: Record<string, number>,
+  /** Models' maps and predictions already computed (./trust-stage.ts), by job id. */
+  pre?: ReadonlyMap<string, ModelJobResult>,
 ): Results {
   const size = ds.rows * ds.cols;
   const q = queries.length;
@@ -162,20 +145,35 @@ export function analyse(
     if (job.permuteLabels) continue; // only the data-randomisation test reads it (trust stage)
     const mark = core.arena.mark();
     try {
-      const model = loadModel(core, out, job.id, Math.max(q, EXPLAIN_BATCH));
-      classes = model.classes;
-      const { maps: all, seconds } = methodMaps(methods, model, qi, settings);
+      const done = pre?.get(job.id);
+      let all: Map<MethodName, { abs: Float32Array; signed: Float32Array }>;
+      let seconds: Record<string, number>;
+      let p: { pred: number[]; probs: Float32Array };
+      if (done) {
+        ({ maps: all, seconds } = done);
+        p = { pred: done.pred, probs: done.probs };
+        classes = done.probs.length / q;
+      } else {
+        const model = loadModel(core, out, job.id, Math.max(q, EXPLAIN_BATCH));
+        classes = model.classes;
+        ({ maps: all, seconds } = methodMaps(methods, model, qi, settings));
+        p = predictions(core, model, qImages, q);
+      }
       for (const [m, t] of Object.entries(seconds)) mapSeconds[m] = (mapSeconds[m] ?? 0) + t;
+      const files: { path: string; data: Uint8Array }[] = [];
       for (const method of methods) {
         const s = all.get(method)!;
-        writeAtomic(join(out, "saliency", mapFile(job.id, method)), encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]));
-        writeAtomic(
-          join(out, "saliency", mapFile(job.id, method, true)),
-          encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
-        );
+        files.push({
+          path: join(out, "saliency", mapFile(job.id, method)),
+          data: encodeNpy(s.abs, [q, 1, ds.rows, ds.cols]),
+        });
+        files.push({
+          path: join(out, "saliency", mapFile(job.id, method, true)),
+          data: encodeNpy(s.signed, [q, 1, ds.rows, ds.cols]),
+        });
         maps.set(`${job.id}|${method}`, s.abs);
       }
-      const p = predictions(core, model, qImages, q);
+      writeAtomicMany(files);
       for (let i = 0; i < q; i++) {
         predRows.push({
           run: job.trainSeed,
@@ -183,8 +181,8 @@ export function analyse(
           query: queries[i].index,
           label: labels[i],
           predicted: p.pred[i],
-          pTrue: p.probs[i * model.classes + labels[i]],
-          pPredicted: p.probs[i * model.classes + p.pred[i]],
+          pTrue: p.probs[i * classes + labels[i]],
+          pPredicted: p.probs[i * classes + p.pred[i]],
         });
       }
     } finally {
@@ -223,10 +221,12 @@ export function analyse(
       }
     }
   }
-  writeAtomic(join(out, "per-query-metrics.csv"), toCsv(tidy, TIDY_METRIC_COLUMNS));
-  writeAtomic(join(out, "per-query-metrics.json"), toTidyJson(tidy, TIDY_METRIC_COLUMNS));
-  writeAtomic(join(out, "per-query-predictions.csv"), toCsv(predRows, TIDY_PREDICTION_COLUMNS));
-  writeAtomic(join(out, "per-query-predictions.json"), toTidyJson(predRows, TIDY_PREDICTION_COLUMNS));
+  writeAtomicMany([
+    { path: join(out, "per-query-metrics.csv"), data: toCsv(tidy, TIDY_METRIC_COLUMNS) },
+    { path: join(out, "per-query-metrics.json"), data: toTidyJson(tidy, TIDY_METRIC_COLUMNS) },
+    { path: join(out, "per-query-predictions.csv"), data: toCsv(predRows, TIDY_PREDICTION_COLUMNS) },
+    { path: join(out, "per-query-predictions.json"), data: toTidyJson(predRows, TIDY_PREDICTION_COLUMNS) },
+  ]);
 
   // The summary tables (the first method's), mean ± sd over queries, per run.
   const method0 = config.methods[0];

@@ -1,6 +1,7 @@
 // The report's input gathered from a run folder: Figures 1 and 4 as SVG (and PNG rendered from that SVG),
 // the histories, the predictions and results as src/report/types.ts's ReportInput, then every file written.
 import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import type { Core } from "../core/load.js";
 import type { Dataset } from "../data/datasets.js";
@@ -9,7 +10,7 @@ import { toFloat, figure1Samples, DEFAULT_STRENGTH } from "../data/augment.js";
 import { figure1Svg, figure4PanelSvg, figure4Svg, type Figure4Input } from "../report/figures.js";
 import { renderAll } from "../report/index.js";
 import type { ReportInput } from "../report/types.js";
-import { decodeNpy, readFile, readJson, toJson, writeAtomic, writeJson } from "../node/files.js";
+import { decodeNpy, readFile, readJson, toJson, writeAtomicMany } from "../node/files.js";
 import { svgToPng } from "../node/rasterize.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
 import { VERSION } from "../version.js";
@@ -41,6 +42,43 @@ export async function figure1Files(svg: string): Promise<{ path: string; data: s
     { path: "figures/figure1.svg", data: svg },
     { path: "figures/figure1.png", data: await svgToPng(svg) },
   ];
+}
+
+/**
+ * SVG documents rendered to PNG (svgToPng: the same bytes in any thread), on up to `threads` worker
+ * threads, each taking the next document in the given order (put the largest first), so they render
+ * while the caller goes on; with one thread, in this thread, one after the other.
+ */
+export async function renderPngs(docs: { svg: string; zoom: number }[], threads: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = new Array(docs.length);
+  const n = Math.min(Math.max(1, Math.floor(threads)), docs.length);
+  if (n <= 1) {
+    for (const [i, d] of docs.entries()) out[i] = await svgToPng(d.svg, d.zoom);
+    return out;
+  }
+  let next = 0;
+  const one = async () => {
+    const w = new Worker(new URL("./png-worker.js", import.meta.url));
+    try {
+      while (next < docs.length) {
+        const i = next++;
+        out[i] = await new Promise<Uint8Array>((resolve, reject) => {
+          const fail = (e: Error) => reject(e);
+          w.once("error", fail);
+          w.once("message", (m: { png?: Uint8Array; error?: string }) => {
+            w.off("error", fail);
+            if (m.png) resolve(m.png);
+            else reject(new Error(`rendering a figure to PNG failed: ${m.error}`));
+          });
+          w.postMessage(docs[i]);
+        });
+      }
+    } finally {
+      await w.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: n }, one));
+  return out;
 }
 
 /** Figure 4's input: the first run's maps (|s| and signed) of every method, and each model's prediction. */
@@ -169,6 +207,8 @@ export async function writeReport(
   results: Results,
   wasmSha: string,
   scale: "shared" | "per-map" = "shared",
+  /** Threads the PNG exports may render on (default 1: in this thread). */
+  threads = 1,
 ): Promise<void> {
   const run = readJson<{
     createdAt?: string;
@@ -229,25 +269,43 @@ export async function writeReport(
     mapPixels: ds.rows * ds.cols,
     faithfulnessCurves: results.explain?.trust?.curves,
   };
-  const files = [
-    ...(await figure1Files(figure1)),
+  // The PNG exports render on worker threads while this thread writes the tables and builds the charts
+  // and the page (the same bytes as one after the other; the page links them as files beside it).
+  const pngs = renderPngs(
+    [
+      // Zoom 1 for Figure 4: the maps are already 3 units a pixel; the stacked panels are tall.
+      { svg: figure4Shared, zoom: 1 },
+      { svg: figure4PerMap, zoom: 1 },
+      { svg: figure1, zoom: 2 },
+    ],
+    threads,
+  );
+  // an error of the rendering is reported by the await below, not as an unhandled rejection meanwhile
+  pngs.catch(() => {});
+  const pngPaths = ["figures/figure4-shared.png", "figures/figure4-permap.png", "figures/figure1.png"];
+  const svgs = [
+    { path: "figures/figure1.svg", data: figure1 },
     { path: "figures/figure4-shared.svg", data: figure4Shared },
-    // Zoom 1: the maps are already 3 units a pixel; the stacked panels are tall.
-    { path: "figures/figure4-shared.png", data: await svgToPng(figure4Shared, 1) },
     { path: "figures/figure4-permap.svg", data: figure4PerMap },
-    { path: "figures/figure4-permap.png", data: await svgToPng(figure4PerMap, 1) },
   ];
-  for (const f of files) writeAtomic(join(out, f.path), f.data);
-  writeJson(join(out, "table1.json"), results.table1);
-  writeJson(join(out, "metrics.json"), { metrics: results.metrics, noiseFloor: results.noiseFloor });
-  writeAtomic(join(out, "results.json"), toJson(results));
-  // The page last, with links to the files that exist beside it.
-  input.links = linksBeside(out);
-  for (const f of renderAll(input).files) writeAtomic(join(out, f.path), f.data);
+  writeAtomicMany([
+    ...svgs.map((f) => ({ path: join(out, f.path), data: f.data })),
+    { path: join(out, "table1.json"), data: toJson(results.table1) },
+    { path: join(out, "metrics.json"), data: toJson({ metrics: results.metrics, noiseFloor: results.noiseFloor }) },
+    { path: join(out, "results.json"), data: toJson(results) },
+  ]);
+  // The page last, with links to the files that exist beside it (and the PNGs being rendered).
+  input.links = linksBeside(out, pngPaths);
+  const page = renderAll(input).files;
+  const png = await pngs;
+  writeAtomicMany([
+    ...pngPaths.map((path, i) => ({ path: join(out, path), data: png[i] })),
+    ...page.map((f) => ({ path: join(out, f.path), data: f.data })),
+  ]);
 }
 
 /** The files beside report.html the page links to, those that exist (report files are written with it). */
-function linksBeside(out: string): { path: string; what: string }[] {
+function linksBeside(out: string, coming: string[] = []): { path: string; what: string }[] {
   const always = [
     ["table1.csv", "Table 1"],
     ["metrics.csv", "Table 2"],
@@ -263,6 +321,6 @@ function linksBeside(out: string): { path: string; what: string }[] {
     ["figures/figure4-shared.png", "Figure 4, shared scale (PNG)"],
     ["figures/figure4-permap.svg", "Figure 4, per-map scale (SVG)"],
     ["figures/figure4-permap.png", "Figure 4, per-map scale (PNG)"],
-  ].filter(([p]) => existsSync(join(out, p)));
+  ].filter(([p]) => coming.includes(p) || existsSync(join(out, p)));
   return [...always, ...ifThere].map(([path, what]) => ({ path, what }));
 }

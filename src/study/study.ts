@@ -19,8 +19,8 @@ import { runTraining } from "./training.js";
 import { DIVERGED, type JobResult, type StudyData } from "./job.js";
 import { chooseQueries } from "./queries.js";
 import { sha256, writeAtomic, writeJson } from "../node/files.js";
-import { analyse, studyQueryImages, type Results } from "./analysis.js";
-import { trustStage } from "./trust-stage.js";
+import type { Results } from "./analysis.js";
+import { analyseOnPool } from "./trust-stage.js";
 import { writeReport } from "./report-input.js";
 import { jobPaths, openRunForWrite } from "./run-folder.js";
 import { exists } from "../node/files.js";
@@ -292,23 +292,15 @@ async function studyInFolder(
     });
     return null;
   }
+  // Every model's maps and the trust tables on the pool, then the metrics (timings "maps+trust", "metrics").
+  const results = await analyseOnPool(core, config, out, ds, queries, workers, timings);
   t = performance.now();
-  const results = analyse(core, config, out, ds, queries, timings);
-  lap("saliency+metrics", t);
-  if (config.trust) {
-    t = performance.now();
-    const images = studyQueryImages(ds, queries);
-    results.explain.trust = await trustStage(wasmModule(), config, out, images, queries, ds.rows, ds.cols, workers);
-    lap("trust", t);
-  }
-  t = performance.now();
-  await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale);
+  await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale, workers);
   lap("report", t);
-  writeJson(join(out, "timings.json"), {
-    ...timings,
-    jobs: jobSeconds,
-    total: +((performance.now() - t0) / 1000).toFixed(3),
-    workers,
-  });
+  const seconds = +((performance.now() - t0) / 1000).toFixed(3);
+  writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: seconds, workers });
+  // the stages' wall seconds (timings.json has them too; the per-method map seconds are CPU seconds)
+  const stages = Object.entries(timings).filter(([k]) => !k.startsWith("maps:"));
+  log.info(`stages (s): ${stages.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}; total ${seconds.toFixed(1)}`);
   return results;
 }

@@ -10,6 +10,7 @@ import type { AugName, AugOptions } from "../data/augment.js";
 import type { Attribution } from "../explain/batch.js";
 import { attributeMany, manyOf, type MethodName, type MethodOptions } from "../explain/methods.js";
 import type { IGAttribution } from "../explain/ig.js";
+import { fromGradient } from "../explain/inputxgrad.js";
 import { meanSdDefined } from "../explain/metrics.js";
 import {
   compareAttributions,
@@ -25,8 +26,9 @@ import {
   type LocalisationSummary,
 } from "../explain/trust/localisation.js";
 import {
-  deletionInsertion,
-  randomOrderCurves,
+  curvesMany,
+  mapOrders,
+  randomOrders,
   summariseCurves,
   FAITHFULNESS_DEFAULTS,
   type Curves,
@@ -99,7 +101,10 @@ export function methodMaps(
   }
   for (const g of groups) {
     const t0 = performance.now();
-    const got = attributeMany(g, model, q.images, q.labels, methodOptions(s, q));
+    const got =
+      g[0] === "inputxgrad" && maps.has("vanilla")
+        ? new Map([["inputxgrad" as MethodName, fromGradient(q.images, maps.get("vanilla")!)]])
+        : attributeMany(g, model, q.images, q.labels, methodOptions(s, q));
     seconds[g[0]] = (performance.now() - t0) / 1000;
     for (const m of g) maps.set(m, got.get(m)!);
   }
@@ -232,14 +237,18 @@ export function trustOfModel(
       set,
       ...summariseLocalisation(localisation(maps.get(m)!.abs, q.images, count), q.rows * q.cols),
     });
-  // Deletion and insertion, and the random-order baseline (one per model).
+  // Deletion and insertion, and the random-order baseline (one per model): every method's curves and
+  // the baseline's in one pass, so the rows they share run once (faithfulness.ts curvesMany).
   const targets = maps.get(methods[0])!.target;
-  for (const m of methods) {
-    const c = deletionInsertion(model, q.images, targets, maps.get(m)!.abs);
-    into.faithfulness.push({ method: m, set, ...summariseCurves(c) });
-    into.curves.push(meanCurves(c, m, set));
+  const all = curvesMany(model, q.images, targets, [
+    ...methods.map((m) => mapOrders(model, q.images, maps.get(m)!.abs)),
+    randomOrders(model, count, { seed: s.seed, ids: q.ids }),
+  ]);
+  for (const [k, m] of methods.entries()) {
+    into.faithfulness.push({ method: m, set, ...summariseCurves(all[k]) });
+    into.curves.push(meanCurves(all[k], m, set));
   }
-  const random = randomOrderCurves(model, q.images, targets, { seed: s.seed, ids: q.ids });
+  const random = all[methods.length];
   into.faithfulness.push({ method: "random", set, ...summariseCurves(random) });
   into.curves.push(meanCurves(random, "random", set));
   // Equivariance and invariance under the augmentations.
@@ -309,8 +318,84 @@ export interface TrustJob {
   permuted?: { spec: ModelSpec; params: Float32Array };
 }
 
+/** One model's job of the maps stage (./trust-stage.ts): its maps of every method and its predictions
+ *  of the queries, and with `trust` its trust tables, which start from the same maps. */
+export interface ModelJob extends TrustJob {
+  trust: boolean;
+}
+
+export interface ModelJobResult {
+  id: string;
+  /** Every method's maps, in the order of the methods. */
+  maps: Map<MethodName, Attribution>;
+  /** Seconds per method (methodMaps). */
+  seconds: Record<string, number>;
+  /** The model's argmax and softmax of each query (analysis.ts's predictions table). */
+  pred: number[];
+  probs: Float32Array;
+  tables: TrustTables | null;
+}
+
 /** Models' maps run this many rows at a time (maps do not depend on it). */
 export const TRUST_BATCH = 100;
+
+/** The argmax and the softmax of every image (n of `images`), model.capacity at a time. */
+export function predictions(
+  core: Core,
+  model: Model,
+  images: Float32Array,
+  n: number,
+): { pred: number[]; probs: Float32Array } {
+  const C = model.classes;
+  const probs = new Float32Array(n * C);
+  const pred: number[] = [];
+  for (let start = 0; start < n; start += model.capacity) {
+    const m = Math.min(model.capacity, n - start);
+    model.setInput(images.subarray(start * model.inputSize, (start + m) * model.inputSize), m);
+    model.forward(m);
+    core.exports.softmax_forward(model.probs, model.logits, m, C);
+    const p = core.arena.f32(model.probs, m * C);
+    probs.set(p, start * C);
+    for (let i = 0; i < m; i++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[i * C + c] > p[i * C + best]) best = c;
+      pred.push(best);
+    }
+  }
+  return { pred, probs };
+}
+
+/** One model's maps, predictions and (job.trust) trust rows (on any core: the same bytes on every
+ *  worker and for any thread count). */
+export function runModelJob(
+  core: Core,
+  job: ModelJob,
+  methods: readonly MethodName[],
+  q: QueryImages,
+  s: MethodSettings,
+): ModelJobResult {
+  const mark = core.arena.mark();
+  try {
+    const capacity = Math.max(q.labels.length, TRUST_BATCH);
+    const model = new Model(core, job.spec, capacity);
+    model.setParams(job.params);
+    const { maps, seconds } = methodMaps(methods, model, q, s);
+    const { pred, probs } = predictions(core, model, q.images, q.labels.length);
+    let tables: TrustTables | null = null;
+    if (job.trust) {
+      tables = emptyTrust(s.seed);
+      trustOfModel(core, tables, job.set, model, maps, q, s);
+      if (job.permuted) {
+        const p = new Model(core, job.permuted.spec, capacity);
+        p.setParams(job.permuted.params);
+        dataRandomisation(core, tables, job.set, maps, p, q, s);
+      }
+    }
+    return { id: job.id, maps, seconds, pred, probs, tables };
+  } finally {
+    core.arena.reset(mark);
+  }
+}
 
 /** The trust rows of one model (on any core: the same bytes on every worker). */
 export function runTrustJob(
@@ -320,23 +405,7 @@ export function runTrustJob(
   q: QueryImages,
   s: MethodSettings,
 ): TrustTables {
-  const tables = emptyTrust(s.seed);
-  const mark = core.arena.mark();
-  try {
-    const capacity = Math.max(q.labels.length, TRUST_BATCH);
-    const model = new Model(core, job.spec, capacity);
-    model.setParams(job.params);
-    const { maps } = methodMaps(methods, model, q, s);
-    trustOfModel(core, tables, job.set, model, maps, q, s);
-    if (job.permuted) {
-      const p = new Model(core, job.permuted.spec, capacity);
-      p.setParams(job.permuted.params);
-      dataRandomisation(core, tables, job.set, maps, p, q, s);
-    }
-  } finally {
-    core.arena.reset(mark);
-  }
-  return tables;
+  return runModelJob(core, { ...job, trust: true }, methods, q, s).tables!;
 }
 
 /** The tables of several models, in the given order (not the order the jobs finished in). */

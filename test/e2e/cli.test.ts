@@ -132,7 +132,8 @@ e2e(
     const html = readFileSync(join(t1, "report.html"), "utf8");
     for (const table of ["Table S.", "Table L.", "Table D.", "Table E."]) assert.ok(html.includes(table), table);
     const timings = JSON.parse(readFileSync(join(t1, "timings.json"), "utf8"));
-    for (const k of ["maps:vanilla", "maps:smoothgrad", "maps:ig", "trust"]) assert.ok(timings[k] >= 0, k);
+    for (const k of ["maps:vanilla", "maps:smoothgrad", "maps:ig", "maps+trust", "metrics"])
+      assert.ok(timings[k] >= 0, k);
   },
 );
 

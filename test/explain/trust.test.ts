@@ -22,7 +22,16 @@ import {
   SANITY_FAIL_AT,
 } from "../../src/explain/trust/sanity.js";
 import { localisation, summariseLocalisation, DIGIT_THRESHOLD } from "../../src/explain/trust/localisation.js";
-import { auc, deletionInsertion, orderOf, randomOrderCurves } from "../../src/explain/trust/faithfulness.js";
+import {
+  auc,
+  curvesMany,
+  deletionInsertion,
+  mapOrders,
+  orderOf,
+  randomOrderCurves,
+  randomOrders,
+} from "../../src/explain/trust/faithfulness.js";
+import { runRows } from "../../src/explain/batch.js";
 import { equivariance } from "../../src/explain/trust/equivariance.js";
 import { augmentationTransforms } from "../../src/study/transforms.js";
 
@@ -328,6 +337,65 @@ del("the random-order baseline is reproducible and named by image id", () => {
   assertSameBits(a.deletion, b.deletion, "twice");
   assertSameBits(a.deletion.subarray(99), c.deletion, "alone, by id");
   assert.throws(() => deletionInsertion(m, x, [7, 2], new Float32Array(784)), /map values/);
+});
+
+del("curvesMany: the rows several curves share run once, and every curve has the bits of every row run", () => {
+  const m = trainedModel();
+  const x = images.subarray(0, 784 * 2);
+  const t = [labels[0], labels[1]];
+  const sets = [
+    mapOrders(m, x, vanilla(m, x, t).abs),
+    randomOrders(m, 2, { seed: 3, ids: [5, 6] }),
+    mapOrders(m, x, vanilla(m, x, t).abs), // the same orders again: every row shared
+  ];
+  let rows = 0;
+  const forward = m.forward.bind(m);
+  m.forward = (n, from, keep) => ((rows += n), forward(n, from, keep));
+  const got = curvesMany(m, x, t, sets);
+  m.forward = forward;
+  const points = 99;
+  assert.ok(rows < (sets.length - 1) * 2 * 2 * points, `${rows} rows run`);
+  // every row of every curve through the model in order, none shared (blurred copies as the kernel makes them)
+  const mark = core.arena.mark();
+  const d = core.arena.alloc(x.length * 4);
+  core.exports.aug_blur(
+    d,
+    core.arena.putF32(x),
+    2,
+    28,
+    28,
+    2,
+    core.arena.alloc(core.exports.aug_blur_ws_bytes(28, 28, 2)),
+  );
+  const blurred = core.arena.f32(d, x.length).slice();
+  core.arena.reset(mark);
+  for (const [s, orders] of sets.entries()) {
+    const del = new Float32Array(2 * points),
+      ins = new Float32Array(2 * points);
+    runRows("test", m, {
+      rows: 2 * 2 * points,
+      fill: (r, dst) => {
+        const i = Math.floor(r / (2 * points)),
+          q = r % (2 * points);
+        const img = x.subarray(i * 784, (i + 1) * 784);
+        dst.set(q < points ? img : blurred.subarray(i * 784, (i + 1) * 784));
+        const upto = Math.min((q < points ? q : q - points) * 8, 784);
+        for (let k = 0; k < upto; k++) dst[orders[i][k]] = q < points ? 0 : img[orders[i][k]];
+      },
+      target: (r) => t[Math.floor(r / (2 * points))],
+      score: "softmax",
+      backward: "none",
+      consume: (r, j, b) => {
+        const i = Math.floor(r / (2 * points)),
+          q = r % (2 * points);
+        if (q < points) del[i * points + q] = b.score(j);
+        else ins[i * points + q - points] = b.score(j);
+      },
+    });
+    assertSameBits(got[s].deletion, del, `deletion ${s}`);
+    assertSameBits(got[s].insertion, ins, `insertion ${s}`);
+  }
+  assertSameBits(got[1].deletion, randomOrderCurves(m, x, t, { seed: 3, ids: [5, 6] }).deletion, "alone");
 });
 
 // ---- equivariance -----------------------------------------------------------------------------

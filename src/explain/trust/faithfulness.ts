@@ -49,23 +49,39 @@ export function orderOf(map: Float32Array): Int32Array {
   return Int32Array.from(Array.from({ length: map.length }, (_, p) => p).sort((a, b) => map[b] - map[a] || a - b));
 }
 
-function curves(
+/** FNV-1a over a row's bits: a first look before rows are compared float by float. */
+function rowHash(bits: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < bits.length; k++) h = Math.imul(h ^ bits[k], 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The curves of several pixel orders of the same images (one Curves per entry of `orderSets`, each
+ * an order per image), in one pass over the model. A row is an image with some pixels changed; rows
+ * of one image that are the same bits (the start of every curve, steps that only delete background
+ * pixels that are 0 already or insert pixels equal to the blurred ones, the empty image at the end of
+ * the deletion) run through the model once: a row's probabilities depend on its own input only (not on
+ * the batch it runs in), so every curve gets the bits it would get alone, with fewer forward passes.
+ */
+export function curvesMany(
   model: Model,
   inputs: Float32Array,
   targets: ArrayLike<number>,
-  orders: Int32Array[],
-  opts: CurveOptions,
-): Curves {
+  orderSets: readonly (readonly Int32Array[])[],
+  opts: CurveOptions = {},
+): Curves[] {
   const fn = "deletion/insertion";
   const step = opts.step ?? FAITHFULNESS_DEFAULTS.step;
   const sigma = opts.blurSigma ?? FAITHFULNESS_DEFAULTS.blurSigma;
   const size = model.inputSize;
-  const count = orders.length;
+  const count = inputs.length / size;
   if (!Number.isInteger(step) || step < 1 || step > size)
     throw new RangeError(`${fn}: step must be an integer from 1 to ${size}, got ${step}`);
   if (!(sigma >= 0 && sigma <= 10)) throw new RangeError(`${fn}: blur sigma must be in [0, 10], got ${sigma}`);
-  if (inputs.length !== count * size)
-    throw new RangeError(`${fn}: ${inputs.length} floats for ${count} images of ${size}`);
+  for (const orders of orderSets)
+    if (!Number.isInteger(count) || orders.length !== count)
+      throw new RangeError(`${fn}: ${inputs.length} floats for ${orders.length} images of ${size}`);
   const [C, H, W] = model.spec.input;
   const points = Math.ceil(size / step) + 1;
   const x = new Float64Array(points);
@@ -84,39 +100,108 @@ function curves(
   } finally {
     core.arena.reset(mark);
   }
-  const deletion = new Float32Array(count * points);
-  const insertion = new Float32Array(count * points);
-  const per = 2 * points; // rows per image: deletion points, then insertion points
+  const sets = orderSets.length;
+  const per = 2 * points; // rows per image and order: deletion points, then insertion points
+  // Row (s, i, q): order set s, image i, point q (deletion below `points`, insertion from there).
+  const fill = (s: number, i: number, q: number, dst: Float32Array) => {
+    const del = q < points;
+    const t = del ? q : q - points;
+    const img = inputs.subarray(i * size, (i + 1) * size);
+    dst.set(del ? img : blurred.subarray(i * size, (i + 1) * size));
+    const order = orderSets[s][i];
+    const upto = Math.min(t * step, size);
+    for (let k = 0; k < upto; k++) dst[order[k]] = del ? 0 : img[order[k]];
+  };
+  // The distinct rows of each image, in the order first met: slot -> (s, i, q) of the row that runs.
+  const slotRow: number[] = [];
+  const slotOf = new Int32Array(sets * count * per);
+  const rowId = (s: number, i: number, q: number) => (i * sets + s) * per + q;
+  const a = new Float32Array(size),
+    b = new Float32Array(size);
+  const aBits = new Int32Array(a.buffer),
+    bBits = new Int32Array(b.buffer);
+  for (let i = 0; i < count; i++) {
+    const seen = new Map<number, number[]>(); // hash -> slots of this image
+    for (let s = 0; s < sets; s++) {
+      for (let q = 0; q < per; q++) {
+        fill(s, i, q, a);
+        const h = rowHash(aBits);
+        const same = seen.get(h);
+        let slot = -1;
+        for (const c of same ?? []) {
+          const r = slotRow[c];
+          fill(Math.floor(r / per) % sets, i, r % per, b);
+          let k = 0;
+          while (k < size && aBits[k] === bBits[k]) k++;
+          if (k === size) {
+            slot = c;
+            break;
+          }
+        }
+        if (slot < 0) {
+          slot = slotRow.length;
+          slotRow.push(rowId(s, i, q));
+          if (same) same.push(slot);
+          else seen.set(h, [slot]);
+        }
+        slotOf[rowId(s, i, q)] = slot;
+      }
+    }
+  }
+  const scores = new Float32Array(slotRow.length);
   runRows(fn, model, {
-    rows: count * per,
+    rows: slotRow.length,
     fill: (r, dst) => {
-      const i = Math.floor(r / per),
-        q = r % per;
-      const del = q < points;
-      const t = del ? q : q - points;
-      const img = inputs.subarray(i * size, (i + 1) * size);
-      dst.set(del ? img : blurred.subarray(i * size, (i + 1) * size));
-      const order = orders[i];
-      const upto = Math.min(t * step, size);
-      for (let k = 0; k < upto; k++) dst[order[k]] = del ? 0 : img[order[k]];
+      const id = slotRow[r];
+      fill(Math.floor(id / per) % sets, Math.floor(id / per / sets), id % per, dst);
     },
-    target: (r) => targets[Math.floor(r / per)],
+    target: (r) => targets[Math.floor(slotRow[r] / per / sets)],
     score: "softmax",
     backward: "none",
-    consume: (r, j, b) => {
-      const i = Math.floor(r / per),
-        q = r % per;
-      if (q < points) deletion[i * points + q] = b.score(j);
-      else insertion[i * points + q - points] = b.score(j);
+    consume: (r, j, v) => {
+      scores[r] = v.score(j);
     },
   });
-  const deletionAuc: number[] = [],
-    insertionAuc: number[] = [];
-  for (let i = 0; i < count; i++) {
-    deletionAuc.push(auc(x, deletion.subarray(i * points, (i + 1) * points)));
-    insertionAuc.push(auc(x, insertion.subarray(i * points, (i + 1) * points)));
-  }
-  return { x, deletion, insertion, deletionAuc, insertionAuc };
+  return orderSets.map((_, s) => {
+    const deletion = new Float32Array(count * points);
+    const insertion = new Float32Array(count * points);
+    for (let i = 0; i < count; i++) {
+      for (let q = 0; q < per; q++) {
+        const v = scores[slotOf[rowId(s, i, q)]];
+        if (q < points) deletion[i * points + q] = v;
+        else insertion[i * points + q - points] = v;
+      }
+    }
+    const deletionAuc: number[] = [],
+      insertionAuc: number[] = [];
+    for (let i = 0; i < count; i++) {
+      deletionAuc.push(auc(x, deletion.subarray(i * points, (i + 1) * points)));
+      insertionAuc.push(auc(x, insertion.subarray(i * points, (i + 1) * points)));
+    }
+    return { x: x.slice(), deletion, insertion, deletionAuc, insertionAuc };
+  });
+}
+
+function curves(
+  model: Model,
+  inputs: Float32Array,
+  targets: ArrayLike<number>,
+  orders: Int32Array[],
+  opts: CurveOptions,
+): Curves {
+  const size = model.inputSize;
+  if (inputs.length !== orders.length * size)
+    throw new RangeError(`deletion/insertion: ${inputs.length} floats for ${orders.length} images of ${size}`);
+  return curvesMany(model, inputs, targets, [orders], opts)[0];
+}
+
+/** The pixel orders of `count` images' maps (|attribution|, count x size): decreasing value. */
+export function mapOrders(model: Model, inputs: Float32Array, maps: Float32Array): Int32Array[] {
+  const size = model.inputSize;
+  const count = inputs.length / size;
+  if (maps.length !== inputs.length)
+    throw new RangeError(`deletion/insertion: ${maps.length} map values for ${inputs.length} image values`);
+  return Array.from({ length: count }, (_, i) => orderOf(maps.subarray(i * size, (i + 1) * size)));
 }
 
 /** Deletion and insertion curves of `count` images for their maps (|attribution|, count x size). */
@@ -127,24 +212,16 @@ export function deletionInsertion(
   maps: Float32Array,
   opts: CurveOptions = {},
 ): Curves {
-  const size = model.inputSize;
-  const count = inputs.length / size;
-  if (maps.length !== inputs.length)
-    throw new RangeError(`deletion/insertion: ${maps.length} map values for ${inputs.length} image values`);
-  const orders = Array.from({ length: count }, (_, i) => orderOf(maps.subarray(i * size, (i + 1) * size)));
-  return curves(model, inputs, targets, orders, opts);
+  return curves(model, inputs, targets, mapOrders(model, inputs, maps), opts);
 }
 
-/** The random-order baseline: the same curves for a uniformly random order per image, from the
- *  stream (seed, DELETION_ORDER, ids[i], 0, 0). */
-export function randomOrderCurves(
+/** The random pixel order of each image, from the stream (seed, DELETION_ORDER, ids[i], 0, 0). */
+export function randomOrders(
   model: Model,
-  inputs: Float32Array,
-  targets: ArrayLike<number>,
-  opts: CurveOptions & { seed?: number; ids?: ArrayLike<number> } = {},
-): Curves {
+  count: number,
+  opts: { seed?: number; ids?: ArrayLike<number> } = {},
+): Int32Array[] {
   const size = model.inputSize;
-  const count = inputs.length / size;
   const core = model.core;
   const mark = core.arena.mark();
   const orders: Int32Array[] = [];
@@ -166,7 +243,18 @@ export function randomOrderCurves(
   } finally {
     core.arena.reset(mark);
   }
-  return curves(model, inputs, targets, orders, opts);
+  return orders;
+}
+
+/** The random-order baseline: the same curves for a uniformly random order per image, from the
+ *  stream (seed, DELETION_ORDER, ids[i], 0, 0). */
+export function randomOrderCurves(
+  model: Model,
+  inputs: Float32Array,
+  targets: ArrayLike<number>,
+  opts: CurveOptions & { seed?: number; ids?: ArrayLike<number> } = {},
+): Curves {
+  return curves(model, inputs, targets, randomOrders(model, inputs.length / model.inputSize, opts), opts);
 }
 
 export interface FaithfulnessSummary {

@@ -188,23 +188,31 @@ export function sanityChecksMany(
   const saved = model.getParams();
   const cascading = new Map(names.map((n) => [n, [] as SanityStep[]]));
   const independent = new Map(names.map((n) => [n, [] as SanityStep[]]));
-  const step = (into: Map<string, SanityStep[]>, layerNames: string[]) => {
-    const b = multi(model, inputs, targets, fixed);
+  const step = (into: Map<string, SanityStep[]>, layerNames: string[], b = multi(model, inputs, targets, fixed)) => {
     for (const n of names) {
       into
         .get(n)!
         .push({ layers: layerNames, ...compareAttributions(model.core, original.get(n)!, b.get(n)!, count, H, W) });
     }
+    return b;
   };
   try {
+    // The cascade's first step (the top layer alone random, the others trained) is the independent
+    // test of the top layer: the same weights, so the same maps; they are computed once.
+    let topOnly: Map<string, Attribution> | null = null;
     for (let k = 0; k < layers.length; k++) {
       randomiseLayer(model, layers[k].index, seed);
-      step(
+      const b = step(
         cascading,
         layers.slice(0, k + 1).map((l) => l.name),
       );
+      if (k === 0) topOnly = b;
     }
-    for (const l of layers) {
+    for (const [k, l] of layers.entries()) {
+      if (k === 0 && topOnly) {
+        step(independent, [l.name], topOnly);
+        continue;
+      }
       model.setParams(saved);
       randomiseLayer(model, l.index, seed);
       step(independent, [l.name]);
