@@ -11,7 +11,14 @@ import { portableCheck, type PortableResult } from "../portable.js";
 import { decodeCheckpoint } from "../nn/checkpoint.js";
 import type { RunInfo } from "./run-info.js";
 import { liveMethods, sharedMax, type Prediction } from "./engine.js";
-import { chooseThreads, LocalEngine, WorkerEngine, type LiveEngine, type ThreadChoice } from "./live.js";
+import {
+  chooseThreads,
+  LocalEngine,
+  WorkerEngine,
+  type LiveEngine,
+  type ThreadChoice,
+  type ThreadStats,
+} from "./live.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
 import { captumThreshold } from "../colormap.js";
 import { setLabel } from "../sets.js";
@@ -54,6 +61,8 @@ interface PageHook {
   portable(): Promise<PortableResult>;
   /** The portable check on the engine's own core: the threaded module on its threads when threaded. */
   enginePortable(): Promise<PortableResult>;
+  /** Tasks the engine's threads ran (tasks, and those the coordinating thread ran); zeros on one thread. */
+  engineStats(): Promise<ThreadStats>;
 }
 
 declare global {
@@ -559,6 +568,7 @@ async function start(): Promise<void> {
     idle: () => Promise.resolve(),
     portable: () => Promise.reject(new Error("not ready")),
     enginePortable: () => Promise.reject(new Error("not ready")),
+    engineStats: () => Promise.reject(new Error("not ready")),
   };
   window.augsal = hook;
   const showError = (msg: string) => {
@@ -585,6 +595,7 @@ async function start(): Promise<void> {
     hook.idle = () => page.idle();
     hook.portable = () => portableCheck(run.wasm);
     hook.enginePortable = () => run.engine.portable();
+    hook.engineStats = () => run.engine.stats();
     hook.threads = run.engine.threads;
     hook.mode = run.mode;
     $("mode").textContent = run.mode;

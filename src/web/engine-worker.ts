@@ -20,6 +20,7 @@ const MAXIMUM_PAGES = 4096;
 
 const scope = self as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent) => void) | null };
 let core: Core | undefined;
+let group: SharedThreads | undefined;
 let models: ModelEntry[] = [];
 
 function reply(r: EngineReply): void {
@@ -53,7 +54,7 @@ async function init(req: Extract<EngineRequest, { type: "init" }>): Promise<void
   const c = wrapInstance(ex);
   const ctl = c.arena.allocF32(controlBytes() / 4);
   const starting: Promise<void>[] = [];
-  const group = new SharedThreads(
+  const g = new SharedThreads(
     (part) => {
       const h = startHelper(req.module, memory, ctl, part);
       starting.push(h.ready);
@@ -65,10 +66,11 @@ async function init(req: Extract<EngineRequest, { type: "init" }>): Promise<void
     req.threads,
     req.threads,
   );
-  c.parallel = group;
-  group.start();
+  c.parallel = g;
+  g.start();
   await Promise.all(starting);
   core = c;
+  group = g;
   models = loadModels(c, req.files, req.capacity);
 }
 
@@ -83,6 +85,8 @@ scope.onmessage = async (e: MessageEvent) => {
       reply({ type: "result", id: req.id, results });
     } else if (req.type === "portable") {
       reply({ type: "portable", id: req.id, result: runPortableCheck(core!) });
+    } else if (req.type === "stats") {
+      reply({ type: "stats", id: req.id, stats: { ...group!.stats } });
     }
   } catch (err) {
     reply({ type: "error", id: req.id, message: (err as Error).message });

@@ -22,12 +22,20 @@ export interface WeightsFile {
 export type EngineRequest =
   | { type: "init"; id: number; module: WebAssembly.Module; files: WeightsFile[]; threads: number; capacity: number }
   | { type: "predict"; id: number; image: Float32Array; label: number; options: PredictOptions }
-  | { type: "portable"; id: number };
+  | { type: "portable"; id: number }
+  | { type: "stats"; id: number };
 export type EngineReply =
   | { type: "ready"; id: number; threads: number }
   | { type: "result"; id: number; results: Prediction[] }
   | { type: "portable"; id: number; result: PortableResult }
+  | { type: "stats"; id: number; stats: ThreadStats }
   | { type: "error"; id: number; message: string };
+
+/** Tasks the threads ran so far, and how many of them the coordinating thread ran (the rest: helpers). */
+export interface ThreadStats {
+  tasks: number;
+  callerTasks: number;
+}
 
 export interface LiveEngine {
   /** Threads the kernels run on (1: the page's main thread). */
@@ -36,6 +44,8 @@ export interface LiveEngine {
   predict(image: Float32Array, label: number, options: PredictOptions): Promise<Prediction[]>;
   /** The portable check on this engine's core (wasmSha256 left "": the caller knows the bytes). */
   portable(): Promise<PortableResult>;
+  /** Tasks run on the threads (the single-thread engine has none to report: zeros). */
+  stats(): Promise<ThreadStats>;
   close(): void;
 }
 
@@ -87,6 +97,10 @@ export class LocalEngine implements LiveEngine {
 
   portable(): Promise<PortableResult> {
     return Promise.resolve(runPortableCheck(this.core));
+  }
+
+  stats(): Promise<ThreadStats> {
+    return Promise.resolve({ tasks: 0, callerTasks: 0 });
   }
 
   close(): void {}
@@ -149,6 +163,12 @@ export class WorkerEngine implements LiveEngine {
     const r = await this.ask({ type: "portable", id: 0 });
     if (r.type !== "portable") throw new Error(`engine worker: unexpected answer ${r.type}`);
     return r.result;
+  }
+
+  async stats(): Promise<ThreadStats> {
+    const r = await this.ask({ type: "stats", id: 0 });
+    if (r.type !== "stats") throw new Error(`engine worker: unexpected answer ${r.type}`);
+    return r.stats;
   }
 
   close(): void {
