@@ -35,6 +35,7 @@ export interface PageState {
   method: string;
   scale: "shared" | "per-map";
   label: number | null;
+  /** Milliseconds the models took (where they ran: in the engine worker on the threaded page). */
   ms: number;
   vmax: number;
   input: number[];
@@ -344,15 +345,13 @@ class Page {
     const method = this.method.value as MethodName;
     const query = this.source.startsWith("query:") ? info.queries[Number(this.source.split(":")[1])] : null;
     const source = this.source;
-    const t0 = performance.now();
-    const results = await engine.predict(input, useLabel ? label! : 0, {
+    const { results, ms } = await engine.predict(input, useLabel ? label! : 0, {
       target: useLabel ? "label" : "predicted",
       score: c.score,
       method,
       seed: c.seed,
       id: query ? query.index : 0,
     });
-    const ms = performance.now() - t0;
     this.lastResults = results;
     this.lastVmax = sharedMax(results.map((r) => r.map));
     this.hook.runs++;

@@ -81,8 +81,9 @@ scope.onmessage = async (e: MessageEvent) => {
       await init(req);
       reply({ type: "ready", id: req.id, threads: core!.parallel.threads });
     } else if (req.type === "predict") {
+      const t0 = performance.now();
       const results = predictAll(models, req.image, req.label, req.options);
-      reply({ type: "result", id: req.id, results });
+      reply({ type: "result", id: req.id, results, ms: performance.now() - t0 });
     } else if (req.type === "portable") {
       reply({ type: "portable", id: req.id, result: runPortableCheck(core!) });
     } else if (req.type === "stats") {

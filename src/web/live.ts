@@ -26,7 +26,7 @@ export type EngineRequest =
   | { type: "stats"; id: number };
 export type EngineReply =
   | { type: "ready"; id: number; threads: number }
-  | { type: "result"; id: number; results: Prediction[] }
+  | { type: "result"; id: number; results: Prediction[]; ms: number }
   | { type: "portable"; id: number; result: PortableResult }
   | { type: "stats"; id: number; stats: ThreadStats }
   | { type: "error"; id: number; message: string };
@@ -40,13 +40,19 @@ export interface ThreadStats {
 export interface LiveEngine {
   /** Threads the kernels run on (1: the page's main thread). */
   readonly threads: number;
-  /** Every model's prediction, probabilities and map for one image (./engine.ts predictAll). */
-  predict(image: Float32Array, label: number, options: PredictOptions): Promise<Prediction[]>;
+  /** Every model's prediction, probabilities and map for one image (./engine.ts predictAll), and the
+   *  milliseconds predictAll took where it ran (the messages to and from a worker not counted). */
+  predict(image: Float32Array, label: number, options: PredictOptions): Promise<Computed>;
   /** The portable check on this engine's core (wasmSha256 left "": the caller knows the bytes). */
   portable(): Promise<PortableResult>;
   /** Tasks run on the threads (the single-thread engine has none to report: zeros). */
   stats(): Promise<ThreadStats>;
   close(): void;
+}
+
+export interface Computed {
+  results: Prediction[];
+  ms: number;
 }
 
 /** How many threads the page runs, and why. */
@@ -87,9 +93,11 @@ export class LocalEngine implements LiveEngine {
     this.models = loadModels(core, files, LIVE_CAPACITY);
   }
 
-  predict(image: Float32Array, label: number, options: PredictOptions): Promise<Prediction[]> {
+  predict(image: Float32Array, label: number, options: PredictOptions): Promise<Computed> {
     try {
-      return Promise.resolve(predictAll(this.models, image, label, options));
+      const t0 = performance.now();
+      const results = predictAll(this.models, image, label, options);
+      return Promise.resolve({ results, ms: performance.now() - t0 });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -153,10 +161,10 @@ export class WorkerEngine implements LiveEngine {
     });
   }
 
-  async predict(image: Float32Array, label: number, options: PredictOptions): Promise<Prediction[]> {
+  async predict(image: Float32Array, label: number, options: PredictOptions): Promise<Computed> {
     const r = await this.ask({ type: "predict", id: 0, image, label, options });
     if (r.type !== "result") throw new Error(`engine worker: unexpected answer ${r.type}`);
-    return r.results;
+    return { results: r.results, ms: r.ms };
   }
 
   async portable(): Promise<PortableResult> {
