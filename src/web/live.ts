@@ -10,6 +10,8 @@ import { LIVE_CAPACITY, loadModels, predictAll, type ModelEntry, type Prediction
 
 /** The most threads the page uses (each is a Web Worker with its own instance of the core). */
 export const MAX_PAGE_THREADS = 8;
+/** How long the threaded engine may take to start its workers and load the models. */
+const START_MS = 30_000;
 
 export type PredictOptions = SaliencyOptions & { method?: MethodName; seed?: number; id?: number };
 export interface WeightsFile {
@@ -130,12 +132,21 @@ export class WorkerEngine implements LiveEngine {
     const engine = new WorkerEngine(worker, threads);
     worker.onmessage = (e: MessageEvent) => engine.answer(e.data as EngineReply);
     worker.onerror = (e) => engine.failAll(new Error(`engine worker: ${e.message || "failed to start"}`));
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const r = await engine.ask({ type: "init", id: 0, module, files, threads, capacity: LIVE_CAPACITY });
+      // a helper that never starts would keep the page waiting: after START_MS it runs on one thread
+      const late = new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new Error(`no answer within ${START_MS / 1000} s`)), START_MS);
+      });
+      const init = engine.ask({ type: "init", id: 0, module, files, threads, capacity: LIVE_CAPACITY });
+      init.catch(() => {}); // when `late` wins, close() rejects it: nobody waits for it then
+      const r = await Promise.race([init, late]);
       if (r.type !== "ready" || r.threads !== threads) throw new Error(`engine worker: unexpected answer ${r.type}`);
     } catch (e) {
-      worker.terminate();
+      engine.close();
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
     return engine;
   }
