@@ -6,13 +6,12 @@
 // module, loads the run's models and answers the page's requests with ./engine.ts's predictAll: the same
 // code as the single-thread page, only core.parallel differs (and no value depends on it: see
 // src/core/parallel.ts).
-import type { CoreExports } from "../core/abi.js";
-import { wrapInstance, type Core } from "../core/load.js";
-import { controlBytes } from "../core/parallel.js";
-import { SharedThreads } from "../core/thread-group.js";
+import type { Core } from "../core/load.js";
+import type { SharedThreads } from "../core/thread-group.js";
 import { runPortableCheck } from "../portable.js";
 import { loadModels, predictAll, type ModelEntry } from "./engine.js";
 import type { EngineReply, EngineRequest } from "./live.js";
+import { startThreadedCore } from "./threads.js";
 
 /** Pages of the shared memory: 1 MiB initial, 256 MiB at most (the page's six models need a few MB). */
 const INITIAL_PAGES = 16;
@@ -27,50 +26,10 @@ function reply(r: EngineReply): void {
   scope.postMessage(r);
 }
 
-/** Start helper `part` and resolve once it runs (a worker starts only when its creator is idle). */
-function startHelper(
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
-  ctl: number,
-  part: number,
-): { worker: Worker; ready: Promise<void> } {
-  const worker = new Worker(new URL("./thread-worker.js", import.meta.url), { type: "module", name: `augsal-${part}` });
-  const ready = new Promise<void>((ok, fail) => {
-    worker.onmessage = (e: MessageEvent) => {
-      const m = e.data as { type: string; message?: string };
-      if (m.type === "ready") ok();
-      else fail(new Error(`helper thread ${part}: ${m.message}`));
-    };
-    worker.onerror = (e) => fail(new Error(`helper thread ${part}: ${e.message || "failed to start"}`));
-  });
-  worker.postMessage({ module, memory, ctl, part });
-  return { worker, ready };
-}
-
 async function init(req: Extract<EngineRequest, { type: "init" }>): Promise<void> {
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-  const instance = await WebAssembly.instantiate(req.module, { env: { memory } });
-  const ex = instance.exports as unknown as CoreExports;
-  const c = wrapInstance(ex);
-  const ctl = c.arena.allocF32(controlBytes() / 4);
-  const starting: Promise<void>[] = [];
-  const g = new SharedThreads(
-    (part) => {
-      const h = startHelper(req.module, memory, ctl, part);
-      starting.push(h.ready);
-      return h.worker;
-    },
-    memory,
-    ex,
-    ctl,
-    req.threads,
-    req.threads,
-  );
-  c.parallel = g;
-  g.start();
-  await Promise.all(starting);
+  const c = await startThreadedCore(req.module, req.threads, { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
   core = c;
-  group = g;
+  group = c.parallel;
   models = loadModels(c, req.files, req.capacity);
 }
 

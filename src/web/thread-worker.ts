@@ -7,7 +7,8 @@ import type { CoreExports } from "../core/abi.js";
 import { helperLoop } from "../core/thread-group.js";
 
 interface Start {
-  module: WebAssembly.Module;
+  /** The compiled module (or its bytes, for a runtime that cannot post a module to a worker). */
+  module: WebAssembly.Module | Uint8Array<ArrayBuffer>;
   memory: WebAssembly.Memory;
   ctl: number;
   part: number;
@@ -19,7 +20,8 @@ scope.onmessage = (e: MessageEvent) => {
   const { module, memory, ctl, part } = e.data as Start;
   scope.onmessage = null;
   try {
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const compiled = module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module);
+    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
     scope.postMessage({ type: "ready", part });
     helperLoop({
       exports: instance.exports as unknown as CoreExports,
