@@ -258,6 +258,8 @@ export const SERVE_HELP = `usage: node dist/cli.js serve RUN_DIR [--port N]
 Serve the browser page over a run folder on http://127.0.0.1:N/ (loopback only): draw a digit or pick
 a query image and see the six models' predictions and saliency maps, computed in your browser by the
 same wasm core. --port defaults to 8765; 0 picks a free port.
+The page is served cross-origin isolated (COOP and COEP headers), so it runs the models on
+min(cores, 8) threads in Web Workers; open it with ?threads=N to choose, ?threads=1 for one thread.
 `;
 
 /** The `serve` command: resolves to an exit code when the server stops (Ctrl-C), or 2 on bad usage. */
