@@ -39,7 +39,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   sweep: ["core", "nn", "explain", "data", "stats", "sets", "node", "study", "report", "version"],
   cli: ["core", "data", "sets", "node", "study", "report", "bench", "web", "version", "sweep"],
   // entry points
-  "portable-main": ["portable"],
+  // (web: Deno and Bun run the check on threads through src/web/threads.ts, Web Workers as in the page)
+  "portable-main": ["portable", "web"],
   index: ["core", "nn", "explain", "data", "stats", "sets", "node", "study", "report", "version"],
 };
 const PORTABLE = new Set(["sets", "colormap", "version", "core", "nn", "data", "stats", "explain", "portable", "web"]);
@@ -209,7 +210,8 @@ function tsc(cwd: string, project: string): Promise<{ code: number; out: string 
 tscSuite("tsconfig.portable.json and tsconfig.web.json fail on node:fs, process and document, only there", async () => {
   const dir = mkdtempSync(join(tmpdir(), "augsal-layers-"));
   try {
-    for (const p of ["src", "types", "tsconfig.json", "tsconfig.portable.json", "tsconfig.web.json"]) {
+    // package.json too: its "type": "module" makes the files ES modules (the web layer uses import.meta)
+    for (const p of ["src", "types", "package.json", "tsconfig.json", "tsconfig.portable.json", "tsconfig.web.json"]) {
       cpSync(join(root, p), join(dir, p), { recursive: true });
     }
     const nodeImport = `import { readFileSync } from "node:fs";\nexport const read = readFileSync;\n`;

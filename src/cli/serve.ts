@@ -4,18 +4,25 @@
 //   /                    web/index.html            /web/*        the page's static files
 //   /dist/**.js          the compiled modules the page imports (core, nn, explain, web, sets, colormap)
 //   /augsal.wasm         the wasm core
+//   /augsal-mt.wasm      the threaded wasm core (the page's Web Workers run it over one shared memory)
 //   /api/run.json        the run: config, the six models' weight URLs, the query images' labels
 //   /api/queries.f32     the query images (saliency/queries.npy) as raw little-endian float32
 //   /run/**              read-only files of the run folder (weights/*.bin, report.html, figures/...)
 // Paths are decoded, normalised and checked to stay inside their folder (symbolic links included);
 // anything else is 404. Only GET and HEAD; a Host header other than the loopback one is refused
 // (a DNS-rebinding page cannot read the run).
+// Every response carries Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy:
+// require-corp and Cross-Origin-Resource-Policy: same-origin, so the page is cross-origin isolated
+// (crossOriginIsolated: SharedArrayBuffer and a shared WebAssembly.Memory are allowed) and runs its
+// models on several threads (src/web/live.ts); everything it loads is from this origin, so COEP blocks
+// nothing it needs.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { readFileSync, realpathSync, statSync, existsSync } from "node:fs";
 import { dirname, join, resolve, sep, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { wasmPath, wasmBytes } from "../node/wasm.js";
+import { wasmMtPath } from "../node/threads.js";
 import { sha256Hex } from "../core/sha256.js";
 import { studySets, type StudyConfig } from "../study/config.js";
 import { decodeNpy } from "../node/files.js";
@@ -116,6 +123,9 @@ export interface ServeOptions {
   port?: number;
   /** Package root holding web/ and dist/ (default: found from this module). */
   root?: string;
+  /** Send COEP require-corp so the page is cross-origin isolated and may run threads (default true;
+   *  the browser test turns it off to check the page's single-thread fallback). */
+  isolation?: boolean;
 }
 
 const CSP = [
@@ -154,6 +164,7 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
   const dist = join(root, "dist");
   if (!existsSync(join(dist, "web", "app.js")))
     throw new Error(`augsal serve: ${join(dist, "web", "app.js")} is missing (run 'npm run build')`);
+  const isolation = opts.isolation ?? true;
   let port = 0;
 
   const send = (
@@ -172,6 +183,7 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "cross-origin-opener-policy": "same-origin",
+      ...(isolation ? { "cross-origin-embedder-policy": "require-corp" } : {}),
       "cross-origin-resource-policy": "same-origin",
       ...extra,
     });
@@ -203,6 +215,7 @@ export async function serveRun(runDir: string, opts: ServeOptions = {}): Promise
       if (path.startsWith("/web/")) return file(req, res, safeJoin(web, path.slice(5)));
       if (path.startsWith("/dist/")) return file(req, res, path.endsWith(".js") ? safeJoin(dist, path.slice(6)) : null);
       if (path === "/augsal.wasm") return file(req, res, wasmPath());
+      if (path === "/augsal-mt.wasm") return file(req, res, existsSync(wasmMtPath()) ? wasmMtPath() : null);
       if (path === "/api/run.json") return send(req, res, 200, TYPES[".json"], JSON.stringify(readRunInfo(run)));
       if (path === "/api/queries.f32") {
         const npy = safeJoin(run, "saliency/queries.npy");
@@ -245,6 +258,8 @@ export const SERVE_HELP = `usage: node dist/cli.js serve RUN_DIR [--port N]
 Serve the browser page over a run folder on http://127.0.0.1:N/ (loopback only): draw a digit or pick
 a query image and see the six models' predictions and saliency maps, computed in your browser by the
 same wasm core. --port defaults to 8765; 0 picks a free port.
+The page is served cross-origin isolated (COOP and COEP headers), so it runs the models on
+min(cores, 8) threads in Web Workers; open it with ?threads=N to choose, ?threads=1 for one thread.
 `;
 
 /** The `serve` command: resolves to an exit code when the server stops (Ctrl-C), or 2 on bad usage. */

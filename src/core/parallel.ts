@@ -1,6 +1,7 @@
 // Running the kernels of one model on several threads over one memory, runtime-neutral: what a task
 // is (a list of kernel calls), how a run's tasks are encoded for the threads, and the serial runner.
-// The Node runner with worker threads over a shared memory is src/node/threads.ts.
+// The threaded runner over a shared memory is src/core/thread-group.ts (its helpers: Node worker threads,
+// src/node/threads.ts; Web Workers in the browser page, Deno and Bun, src/web/threads.ts).
 //
 // Dynamic sharing. A run is a list of TASKS that does not depend on the thread count: the model cuts its
 // work at fixed boundaries (src/nn/model.ts: blocks of images at fixed offsets for the per-image chains,
@@ -124,7 +125,7 @@ export function share(n: number, parts: number, p: number): [number, number] {
   return [Math.floor((n * p) / parts), Math.floor((n * (p + 1)) / parts)];
 }
 
-// The shared control block of a threaded runner (src/node/threads.ts), in the wasm memory:
+// The shared control block of a threaded runner (src/core/thread-group.ts), in the wasm memory:
 // - a header of i32 words: GEN (bumped to wake the workers), FINISHED (tasks done this round), ERROR
 //   (the index of a worker whose task threw), STOP, ACTIVE (threads that may claim this round), and at
 //   byte CLAIM_BYTE the u64 claim word: round generation (high 32 bits) | task count (16) | next task (16);

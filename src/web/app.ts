@@ -1,12 +1,24 @@
 // The browser page (web/index.html): draw a digit or pick a test image, and see each of the run's six
 // models' prediction, probabilities and saliency map, recomputed live by the wasm core in this tab.
 // Everything comes from the local `augsal serve` (see src/cli/serve.ts); no other host is contacted.
+// Where the page is cross-origin isolated (serve sends COOP and COEP), the models run on N threads in
+// Web Workers over one shared wasm memory (./live.ts); elsewhere, or with ?threads=1, on this thread.
+// The maps are the same bytes either way.
 // The page exposes `window.augsal` for the browser test (test/e2e/web.test.ts) and for the curious.
-import { instantiateCore, type Core } from "../core/load.js";
+import { instantiateCore } from "../core/load.js";
 import { sha256F32 } from "../core/sha256.js";
 import { portableCheck, type PortableResult } from "../portable.js";
+import { decodeCheckpoint } from "../nn/checkpoint.js";
 import type { RunInfo } from "./run-info.js";
-import { liveMethods, loadModels, predictAll, sharedMax, type ModelEntry, type Prediction } from "./engine.js";
+import { liveMethods, sharedMax, type Prediction } from "./engine.js";
+import {
+  chooseThreads,
+  LocalEngine,
+  WorkerEngine,
+  type LiveEngine,
+  type ThreadChoice,
+  type ThreadStats,
+} from "./live.js";
 import { METHOD_LABELS, type MethodName } from "../explain/methods.js";
 import { captumThreshold } from "../colormap.js";
 import { setLabel } from "../sets.js";
@@ -23,6 +35,7 @@ export interface PageState {
   method: string;
   scale: "shared" | "per-map";
   label: number | null;
+  /** Milliseconds the models took (where they ran: in the engine worker on the threaded page). */
   ms: number;
   vmax: number;
   input: number[];
@@ -36,10 +49,21 @@ interface PageHook {
   /** How many times the models have run. */
   runs: number;
   last: PageState | null;
-  showQuery(i: number): void;
+  /** Threads the models run on (1: this page's main thread) and the status line's words for it. */
+  threads: number;
+  mode: string;
+  /** Resolves once the input has been computed (the threaded page computes in a worker). */
+  showQuery(i: number): Promise<void>;
   /** A drawing (fitted like MNIST first when "fit like MNIST" is on, as the pad does). */
-  setInput(pixels: ArrayLike<number>): void;
+  setInput(pixels: ArrayLike<number>): Promise<void>;
+  /** Resolves when no computation is pending (after a click, a switch, a stroke). */
+  idle(): Promise<void>;
+  /** The portable check on the single-thread core, in this thread (with the wasm bytes' hash). */
   portable(): Promise<PortableResult>;
+  /** The portable check on the engine's own core: the threaded module on its threads when threaded. */
+  enginePortable(): Promise<PortableResult>;
+  /** Tasks the engine's threads ran (tasks, and those the coordinating thread ran); zeros on one thread. */
+  engineStats(): Promise<ThreadStats>;
 }
 
 declare global {
@@ -50,7 +74,7 @@ declare global {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-async function fetchBytes(url: string): Promise<Uint8Array> {
+async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return new Uint8Array(await r.arrayBuffer());
@@ -102,12 +126,16 @@ function makeCard(set: string, id: string, available: boolean): Card {
   return { root, digit, conf, target, map, bars };
 }
 
-/** What the page computes with: the run, its wasm core, its trained models and the query images. */
+/** What the page computes with: the run, its wasm core, the engine with its trained models (on this
+ *  thread or on N threads in workers) and the query images. */
 interface Loaded {
   info: RunInfo;
   wasm: Uint8Array;
-  core: Core;
-  models: ModelEntry[];
+  engine: LiveEngine;
+  /** Threads asked for and why; `engine.threads` is what runs (1 after a failed threaded start). */
+  choice: ThreadChoice;
+  /** The status line: how many threads, and why. */
+  mode: string;
   /** The run's query images, (queries, 28, 28) f32. */
   queries: Float32Array;
 }
@@ -116,23 +144,42 @@ async function fetchRunInfo(): Promise<RunInfo> {
   return (await (await fetch("/api/run.json")).json()) as RunInfo;
 }
 
-/** The core, the trained models (only 1x28x28 inputs: the page draws MNIST-sized digits) and the queries. */
+/** The engine, the trained models (only 1x28x28 inputs: the page draws MNIST-sized digits) and the
+ *  queries. Threads when the page may have them (./live.ts chooseThreads); if the threaded engine fails
+ *  to start, the single-thread one, and the status line says why. */
 async function loadRun(info: RunInfo): Promise<Loaded> {
   const wasm = await fetchBytes("/augsal.wasm");
-  const core: Core = await instantiateCore(wasm);
   const available = info.models.filter((m) => m.url);
   const files = await Promise.all(
     available.map(async (m) => ({ set: m.set, id: m.id, bytes: await fetchBytes(m.url!) })),
   );
-  const models: ModelEntry[] = loadModels(core, files);
-  for (const m of models) {
-    const [c, h, w] = m.model.spec.input;
+  for (const f of files) {
+    const [c, h, w] = decodeCheckpoint(f.bytes, `${f.id}.bin`).spec.input;
     if (c !== 1 || h !== H || w !== W)
-      throw new Error(`${m.id}: the page draws 1x${H}x${W} digits, this model takes ${c}x${h}x${w} inputs`);
+      throw new Error(`${f.id}: the page draws 1x${H}x${W} digits, this model takes ${c}x${h}x${w} inputs`);
   }
+  const choice = chooseThreads(
+    location.search,
+    globalThis.crossOriginIsolated === true,
+    typeof SharedArrayBuffer === "function",
+    navigator.hardwareConcurrency,
+  );
+  let engine: LiveEngine | null = null;
+  let mode = `1 thread (${choice.why})`;
+  if (choice.threads > 1) {
+    try {
+      const module = await WebAssembly.compile(await fetchBytes("/augsal-mt.wasm"));
+      engine = await WorkerEngine.start(module, files, choice.threads);
+      mode = `${choice.threads} threads (${choice.why}; Web Workers on one shared memory)`;
+    } catch (e) {
+      console.warn("augsal: the threaded engine did not start, running on one thread:", e);
+      mode = `1 thread (the threaded engine failed: ${(e as Error).message})`;
+    }
+  }
+  engine ??= new LocalEngine(await instantiateCore(wasm), files);
   let queries = new Float32Array(0);
   if (info.queries.length) queries = new Float32Array((await fetchBytes("/api/queries.f32")).slice().buffer);
-  return { info, wasm, core, models, queries };
+  return { info, wasm, engine, choice, mode, queries };
 }
 
 /** The header: the run's chips, the report link, and a warning if the run used another wasm core. */
@@ -190,6 +237,10 @@ class Page {
   private lastResults: Prediction[] = [];
   private lastVmax = 0;
   private pending = false;
+  /** The computation under way (the threaded engine answers asynchronously), and whether the input
+   *  changed meanwhile (then it computes once more, with the latest input). */
+  private running: Promise<void> | null = null;
+  private rerun = false;
   readonly pad = $<HTMLCanvasElement>("pad");
   private readonly pctx = this.pad.getContext("2d")!;
   private readonly pimg = this.pctx.createImageData(W, H);
@@ -251,9 +302,40 @@ class Page {
     };
   }
 
-  compute(): void {
+  /** Compute the current input; resolves once it (and any newer input) is shown. */
+  compute(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    const loop = async () => {
+      try {
+        do {
+          this.rerun = false;
+          await this.computeOnce();
+        } while (this.rerun);
+      } catch (e) {
+        this.hook.error = `augsal: ${(e as Error).message}`;
+        const box = $("error");
+        box.textContent = this.hook.error;
+        box.hidden = false;
+        console.error(e);
+      } finally {
+        this.running = null;
+      }
+    };
+    this.running = loop();
+    return this.running;
+  }
+
+  /** Resolves when no computation is pending. */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  private async computeOnce(): Promise<void> {
     if (!this.image.some((v) => v > 0)) return this.showEmpty();
-    const { info, models } = this.run;
+    const { info, engine } = this.run;
     const c = info.config;
     const label = this.label;
     const useLabel = label !== null && c.target === "label";
@@ -262,15 +344,14 @@ class Page {
     this.modelInput = input;
     const method = this.method.value as MethodName;
     const query = this.source.startsWith("query:") ? info.queries[Number(this.source.split(":")[1])] : null;
-    const t0 = performance.now();
-    const results = predictAll(models, input, useLabel ? label! : 0, {
+    const source = this.source;
+    const { results, ms } = await engine.predict(input, useLabel ? label! : 0, {
       target: useLabel ? "label" : "predicted",
       score: c.score,
       method,
       seed: c.seed,
       id: query ? query.index : 0,
     });
-    const ms = performance.now() - t0;
     this.lastResults = results;
     this.lastVmax = sharedMax(results.map((r) => r.map));
     this.hook.runs++;
@@ -295,12 +376,13 @@ class Page {
     this.paintScale();
     $("source").textContent =
       label !== null
-        ? `test image #${info.queries[Number(this.source.split(":")[1])].index} · label ${label}`
+        ? `test image #${info.queries[Number(source.split(":")[1])].index} · label ${label}`
         : `your drawing${this.fit.checked ? ", fitted like MNIST" : ""}`;
+    const where = engine.threads > 1 ? `on ${engine.threads} threads` : "on one thread";
     $("timing").textContent =
-      `${results.length} models · forward, softmax and saliency in ${ms.toFixed(1)} ms · wasm SIMD in this tab`;
+      `${results.length} models · forward, softmax and saliency in ${ms.toFixed(1)} ms · wasm SIMD in this tab, ${where}`;
     this.hook.last = {
-      source: this.source,
+      source,
       method,
       scale: this.perMap.checked ? "per-map" : "shared",
       label,
@@ -337,7 +419,7 @@ class Page {
     this.pending = true;
     requestAnimationFrame(() => {
       this.pending = false;
-      this.compute();
+      void this.compute();
     });
   }
 
@@ -351,7 +433,7 @@ class Page {
     document.querySelectorAll(".queries button").forEach((q) => q.classList.remove("active"));
   }
 
-  showQuery(i: number): void {
+  showQuery(i: number): Promise<void> {
     const { info, queries } = this.run;
     if (!(i >= 0 && i < info.queries.length))
       throw new RangeError(`no test image ${i} (the run has ${info.queries.length})`);
@@ -361,14 +443,14 @@ class Page {
     $("queries")
       .querySelectorAll("button")
       .forEach((b, k) => b.classList.toggle("active", k === i));
-    this.compute();
+    return this.compute();
   }
 
-  setInput(pixels: ArrayLike<number>): void {
+  setInput(pixels: ArrayLike<number>): Promise<void> {
     if (pixels.length !== SIZE) throw new RangeError(`setInput: ${pixels.length} values, expected ${SIZE}`);
     this.toDrawing();
     this.image = Float32Array.from(pixels);
-    this.compute();
+    return this.compute();
   }
 }
 
@@ -423,17 +505,17 @@ function bindButtons(page: Page): void {
     page.image = new Float32Array(SIZE);
     page.label = null;
     document.querySelectorAll(".queries button").forEach((q) => q.classList.remove("active"));
-    page.compute();
+    void page.compute();
   });
   page.fit.addEventListener("change", () => {
-    if (page.source === "drawing") page.compute();
+    if (page.source === "drawing") void page.compute();
   });
   page.overlay.addEventListener("change", () => page.paintMaps());
   page.perMap.addEventListener("change", () => {
     page.paintMaps();
     page.paintScale();
   });
-  page.method.addEventListener("change", () => page.compute());
+  page.method.addEventListener("change", () => void page.compute());
 }
 
 /** Thumbnails of the run's query images; a click shows one. */
@@ -451,7 +533,7 @@ function showQueryThumbnails(page: Page, { info, queries }: Loaded): void {
     greyRGBA(queries.subarray(i * SIZE, (i + 1) * SIZE), img.data);
     ctx.putImageData(img, 0, 0);
     b.append(cv);
-    b.addEventListener("click", () => page.showQuery(i));
+    b.addEventListener("click", () => void page.showQuery(i));
     qbox.append(b);
   });
   if (!info.queries.length) qbox.append(el("div", "sub", "none yet (the run has not reached its saliency stage)"));
@@ -478,9 +560,14 @@ async function start(): Promise<void> {
     info: null,
     runs: 0,
     last: null,
-    showQuery: () => {},
-    setInput: () => {},
+    threads: 0,
+    mode: "",
+    showQuery: () => Promise.reject(new Error("not ready")),
+    setInput: () => Promise.reject(new Error("not ready")),
+    idle: () => Promise.resolve(),
     portable: () => Promise.reject(new Error("not ready")),
+    enginePortable: () => Promise.reject(new Error("not ready")),
+    engineStats: () => Promise.reject(new Error("not ready")),
   };
   window.augsal = hook;
   const showError = (msg: string) => {
@@ -504,10 +591,17 @@ async function start(): Promise<void> {
     showQueryThumbnails(page, run);
     hook.showQuery = (i) => page.showQuery(i);
     hook.setInput = (pixels) => page.setInput(pixels);
+    hook.idle = () => page.idle();
     hook.portable = () => portableCheck(run.wasm);
+    hook.enginePortable = () => run.engine.portable();
+    hook.engineStats = () => run.engine.stats();
+    hook.threads = run.engine.threads;
+    hook.mode = run.mode;
+    $("mode").textContent = run.mode;
+    $("mode").dataset.threads = String(run.engine.threads);
 
-    if (info.queries.length) page.showQuery(0);
-    else page.compute();
+    if (info.queries.length) await page.showQuery(0);
+    else await page.compute();
     // The portable check, once, after the first paint.
     setTimeout(() => void showPortableCheck(run), 50);
     hook.ready = true;

@@ -1,4 +1,4 @@
-// The page's engine, free of the DOM: one core, the run's models (capacity 1 each), and one call that
+// The page's engine, free of the DOM: one core, the run's models, and one call that
 // gives every model's prediction, probabilities and saliency map for an image. It uses the same
 // Model and attribute() as the study, so a map computed here is the study's map, bit for bit.
 import type { Core } from "../core/load.js";
@@ -31,11 +31,20 @@ export interface Prediction {
   map: Float32Array;
 }
 
-/** Decode each weights file and build its model in the core's arena (capacity 1). */
-export function loadModels(core: Core, files: { set: string; id: string; bytes: Uint8Array }[]): ModelEntry[] {
+/** Images the page's models take at once: the noisy and path methods (SmoothGrad's 25 samples, IG's 50
+ *  points) run their rows in batches of it, which threads share by blocks of images; a map does not
+ *  depend on the batch its rows ran in (src/explain/batch.ts), so it is the study's map whatever this is. */
+export const LIVE_CAPACITY = 32;
+
+/** Decode each weights file and build its model in the core's arena (`capacity` images at once). */
+export function loadModels(
+  core: Core,
+  files: { set: string; id: string; bytes: Uint8Array }[],
+  capacity = 1,
+): ModelEntry[] {
   return files.map((f) => {
     const { spec, params } = decodeCheckpoint(f.bytes, `${f.id}.bin`);
-    const model = new Model(core, spec, 1);
+    const model = new Model(core, spec, capacity);
     model.setParams(params);
     return { set: f.set, id: f.id, model };
   });

@@ -1,7 +1,9 @@
 // The same fixed computation (src/portable.ts: seeded init, three Adam steps, saliency, SmoothGrad and IG maps) under
 // Node (in-process), Deno and Bun (their binaries from the `deno` and `bun` devDependencies, spawned on
 // dist/portable-main.js, each reading build/augsal.wasm with its own file API): every hash must agree, and
-// Node's must equal the recorded ones (EXPECTED).
+// Node's must equal the recorded ones (EXPECTED). Deno and Bun also run it on build/augsal-mt.wasm with 3
+// threads as Web Workers over one shared memory (src/web/threads.ts, as the browser page does): Node's
+// hashes again.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawn } from "node:child_process";
@@ -20,6 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageDir } from "../../src/node/packages.js";
 import { loadCore, wasmBytes, wasmPath } from "../../src/node/wasm.js";
+import { wasmMtPath } from "../../src/node/threads.js";
 import { sha256Hex } from "../../src/core/sha256.js";
 import { portableCheck, runPortableCheck, type PortableResult } from "../../src/portable.js";
 
@@ -77,6 +80,8 @@ const BUN = findBinary("AUGSAL_BUN", [
 interface RuntimeResult extends PortableResult {
   runtime: string;
   ms: number;
+  /** The check on the threaded module (its wasmSha256 is ""), and the tasks its helpers ran. */
+  threaded?: PortableResult & { threads: number; tasks: number; helperTasks: number };
 }
 
 function runEntry(cmd: string, args: string[]): Promise<RuntimeResult> {
@@ -113,10 +118,22 @@ const missing = (name: string, pkg: string) =>
 
 // Started at once, awaited by the tests: the two spawns overlap with Node's in-process run.
 const wasm = wasmPath();
+const mt = wasmMtPath();
+const THREADS = 3;
 const denoRun = DENO
-  ? runEntry(DENO, ["run", "--no-config", "--no-lock", "--no-prompt", `--allow-read=${root},${wasm}`, entry, wasm])
+  ? runEntry(DENO, [
+      "run",
+      "--no-config",
+      "--no-lock",
+      "--no-prompt",
+      `--allow-read=${root},${wasm},${mt}`,
+      entry,
+      wasm,
+      mt,
+      String(THREADS),
+    ])
   : null;
-const bunRun = BUN ? runEntry(BUN, [entry, wasm]) : null;
+const bunRun = BUN ? runEntry(BUN, [entry, wasm, mt, String(THREADS)]) : null;
 denoRun?.catch(() => {});
 bunRun?.catch(() => {});
 
@@ -135,6 +152,16 @@ function assertSame(other: RuntimeResult, what: string): void {
   assert.is(other.igSha256, node.igSha256, `${what}: the Integrated Gradients map differs from Node's`);
   assert.equal(other.losses, node.losses, `${what}: training losses`);
   assert.is(other.predicted, node.predicted, `${what}: prediction`);
+  // the same check on the threaded module, its helper threads Web Workers
+  const t = other.threaded;
+  assert.ok(t, `${what}: no result on threads`);
+  const { threads, tasks, helperTasks, ...onThreads } = t!;
+  assert.is(threads, THREADS, `${what}: threads`);
+  assert.equal(onThreads, { ...node, wasmSha256: "" }, `${what}, ${THREADS} threads: Node's hashes`);
+  // the weight gradients were shared out as several tasks per step (how many the helpers claimed
+  // depends on timing, never a value: shown below)
+  assert.ok(tasks > 3, `${what}: ${tasks} tasks ran through the thread group`);
+  console.log(`\n  ${what}: ${THREADS} threads, the helpers ran ${helperTasks} of ${tasks} tasks`);
 }
 
 rt(

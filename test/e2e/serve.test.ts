@@ -9,6 +9,7 @@ import { readFileSync, rmSync, symlinkSync, writeFileSync, mkdtempSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wasmBytes } from "../../src/node/wasm.js";
+import { wasmMtPath } from "../../src/node/threads.js";
 import { readRunInfo, safeJoin, serveMain, serveRun, type RunInfo, type RunningServer } from "../../src/cli/serve.js";
 import { makeTinyRun, type TinyRun } from "../web/fixture.js";
 
@@ -89,6 +90,42 @@ sv("serves the wasm core, the run's description, its weights and its query image
   assert.equal(new Float32Array(q.body.buffer, q.body.byteOffset, 10 * 784), run.images);
   assert.is((await get("/run/config.json")).status, 200);
   assert.is((await get("/api/run.json", { method: "HEAD" })).body.length, 0);
+});
+
+sv("every response makes the page cross-origin isolated (COOP, COEP, CORP); the threaded core is served", async () => {
+  // COEP require-corp on the page and on what it loads (its workers' scripts included), COOP on the
+  // page: crossOriginIsolated, so SharedArrayBuffer and a shared wasm memory are allowed (src/web/live.ts)
+  for (const p of [
+    "/",
+    "/web/style.css",
+    "/dist/web/app.js",
+    "/dist/web/engine-worker.js",
+    "/augsal.wasm",
+    "/augsal-mt.wasm",
+    "/api/run.json",
+    "/api/queries.f32",
+    "/run/weights/orig-seed3.bin",
+    "/nothing",
+  ]) {
+    const r = await get(p);
+    assert.is(r.headers["cross-origin-opener-policy"], "same-origin", `${p}: COOP`);
+    assert.is(r.headers["cross-origin-embedder-policy"], "require-corp", `${p}: COEP`);
+    assert.is(r.headers["cross-origin-resource-policy"], "same-origin", `${p}: CORP`);
+  }
+  const mt = await get("/augsal-mt.wasm");
+  assert.is(mt.status, 200);
+  assert.is(mt.headers["content-type"], "application/wasm");
+  assert.ok(mt.body.equals(readFileSync(wasmMtPath())));
+  // without isolation (the browser test's fallback page) no COEP, all else alike
+  const plain = await serveRun(run.dir, { port: 0, isolation: false });
+  try {
+    const r = await fetch(plain.url);
+    assert.is(r.status, 200);
+    assert.is(r.headers.get("cross-origin-embedder-policy"), null);
+    assert.is(r.headers.get("cross-origin-opener-policy"), "same-origin");
+  } finally {
+    await plain.close();
+  }
 });
 
 sv(

@@ -7,6 +7,7 @@ import { encodeCheckpoint } from "../../src/nn/checkpoint.js";
 import { attribute } from "../../src/explain/saliency.js";
 import { loadModels, predictAll, sharedMax } from "../../src/web/engine.js";
 import { firstTestDigits } from "./fixture.js";
+import { chooseThreads, MAX_PAGE_THREADS } from "../../src/web/live.js";
 
 const en = suite("web/engine");
 
@@ -39,6 +40,22 @@ en("predictAll gives each model's attribute() map, prediction and softmax, from 
   });
   assert.is(sharedMax(out.map((p) => p.map)), Math.max(...out.map((p) => Math.max(...p.map))));
   assert.is(sharedMax([new Float32Array(4)]), 0);
+});
+
+en("the page's thread count: the cores (capped), ?threads=N, and 1 whenever it may not share memory", () => {
+  assert.equal(chooseThreads("", true, true, 2), { threads: 2, why: "2 cores" });
+  assert.equal(chooseThreads("", true, true, 64), { threads: MAX_PAGE_THREADS, why: `${MAX_PAGE_THREADS} cores` });
+  assert.equal(chooseThreads("?threads=3", true, true, 2), { threads: 3, why: "?threads=3" });
+  assert.equal(chooseThreads("?threads=1", true, true, 8), { threads: 1, why: "?threads=1" });
+  assert.is(chooseThreads("?threads=99", true, true, 8).threads, MAX_PAGE_THREADS);
+  assert.equal(chooseThreads("?threads=2", false, true, 8), {
+    threads: 1,
+    why: "the page is not cross-origin isolated",
+  });
+  assert.equal(chooseThreads("", true, false, 8), { threads: 1, why: "no SharedArrayBuffer" });
+  assert.equal(chooseThreads("", true, true, 0), { threads: 1, why: "1 core" });
+  for (const bad of ["0", "-2", "two", "1.5", ""])
+    assert.throws(() => chooseThreads(`?threads=${bad}`, true, true, 2), /\?threads= must be a positive integer/);
 });
 
 en.run();
