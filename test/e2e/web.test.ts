@@ -280,6 +280,8 @@ if (!existsSync(CHROMIUM)) {
             .getImageData(0, 0, 28, 28).data,
         ),
       );
+    // The page computes asynchronously: take the shared-scale pixels once no computation is in flight.
+    await settled(page);
     const shared = await pixel();
     await page.locator("#permap").check({ force: true });
     assert.is((await settled(page)).scale, "shared", "the state is from the last computation");
