@@ -45,39 +45,35 @@ export async function figure1Files(svg: string): Promise<{ path: string; data: s
 }
 
 /**
- * SVG documents rendered to PNG (svgToPng: the same bytes in any thread), on up to `threads` worker
- * threads, each taking the next document in the given order (put the largest first), so they render
- * while the caller goes on; with one thread, in this thread, one after the other.
+ * SVG documents rendered to PNG (svgToPng: the same bytes in any thread), one after the other: on one
+ * worker thread when `inWorker` (so they render while the caller goes on), else in this thread. One
+ * worker, not one per document: each renderer adds ~40-60 MB (the three figures alone: 230 MB in this
+ * thread, 265 MB on one worker, 300 MB on two), and two workers put the default study's peak RSS at
+ * 511 MB (the report stage), above issue 15's ~484 MB; one worker: 436 MB. Two saved no time (2.75 s).
  */
-export async function renderPngs(docs: { svg: string; zoom: number }[], threads: number): Promise<Uint8Array[]> {
+export async function renderPngs(docs: { svg: string; zoom: number }[], inWorker: boolean): Promise<Uint8Array[]> {
   const out: Uint8Array[] = new Array(docs.length);
-  const n = Math.min(Math.max(1, Math.floor(threads)), docs.length);
-  if (n <= 1) {
+  if (!inWorker || docs.length === 0) {
     for (const [i, d] of docs.entries()) out[i] = await svgToPng(d.svg, d.zoom);
     return out;
   }
-  let next = 0;
-  const one = async () => {
-    const w = new Worker(new URL("./png-worker.js", import.meta.url));
-    try {
-      while (next < docs.length) {
-        const i = next++;
-        out[i] = await new Promise<Uint8Array>((resolve, reject) => {
-          const fail = (e: Error) => reject(e);
-          w.once("error", fail);
-          w.once("message", (m: { png?: Uint8Array; error?: string }) => {
-            w.off("error", fail);
-            if (m.png) resolve(m.png);
-            else reject(new Error(`rendering a figure to PNG failed: ${m.error}`));
-          });
-          w.postMessage(docs[i]);
+  const w = new Worker(new URL("./png-worker.js", import.meta.url));
+  try {
+    for (const [i, d] of docs.entries()) {
+      out[i] = await new Promise<Uint8Array>((resolve, reject) => {
+        const fail = (e: Error) => reject(e);
+        w.once("error", fail);
+        w.once("message", (m: { png?: Uint8Array; error?: string }) => {
+          w.off("error", fail);
+          if (m.png) resolve(m.png);
+          else reject(new Error(`rendering a figure to PNG failed: ${m.error}`));
         });
-      }
-    } finally {
-      await w.terminate();
+        w.postMessage(d);
+      });
     }
-  };
-  await Promise.all(Array.from({ length: n }, one));
+  } finally {
+    await w.terminate();
+  }
   return out;
 }
 
@@ -269,8 +265,8 @@ export async function writeReport(
     mapPixels: ds.rows * ds.cols,
     faithfulnessCurves: results.explain?.trust?.curves,
   };
-  // The PNG exports render on worker threads while this thread writes the tables and builds the charts
-  // and the page (the same bytes as one after the other; the page links them as files beside it).
+  // With more than one thread, the PNG exports render on a worker thread while this thread writes the
+  // tables and builds the charts and the page (the same bytes; the page links them as files beside it).
   const pngs = renderPngs(
     [
       // Zoom 1 for Figure 4: the maps are already 3 units a pixel; the stacked panels are tall.
@@ -278,7 +274,7 @@ export async function writeReport(
       { svg: figure4PerMap, zoom: 1 },
       { svg: figure1, zoom: 2 },
     ],
-    threads,
+    threads > 1,
   );
   // an error of the rendering is reported by the await below, not as an unhandled rejection meanwhile
   pngs.catch(() => {});
