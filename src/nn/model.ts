@@ -262,44 +262,18 @@ export class Model {
           scratch += 2 * BLOCK * padTo(outSize) * 4;
         }
         const [C, H, W] = l.inShape;
+        // conv2d_forward's arguments after `out` (the fused call takes argmax between them too)
+        const conv = (k: number, pad: number) =>
+          [inp, this.wPtr(l), this.bPtr(l), c, C, H, W, l.outShape[0], k, pad, ws] as const;
         if (fused && l.spec.type === "conv") {
-          calls.push([
-            "conv2d_relu_maxpool_forward",
-            out,
-            argmax,
-            inp,
-            this.wPtr(l),
-            this.bPtr(l),
-            c,
-            C,
-            H,
-            W,
-            l.outShape[0],
-            l.spec.k,
-            l.spec.pad,
-            ws,
-          ]);
+          calls.push(["conv2d_relu_maxpool_forward", out, argmax, ...conv(l.spec.k, l.spec.pad)]);
           inp = out;
           i += 2;
           continue;
         }
         switch (l.spec.type) {
           case "conv":
-            calls.push([
-              "conv2d_forward",
-              out,
-              inp,
-              this.wPtr(l),
-              this.bPtr(l),
-              c,
-              C,
-              H,
-              W,
-              l.outShape[0],
-              l.spec.k,
-              l.spec.pad,
-              ws,
-            ]);
+            calls.push(["conv2d_forward", out, ...conv(l.spec.k, l.spec.pad)]);
             break;
           case "relu":
             calls.push(["relu_forward", out, inp, c * inSize]);

@@ -91,19 +91,6 @@ async function modelStage(
   return { results: done, trust };
 }
 
-/** The trust tables of a trained run (config.trust), with `workers` threads. */
-export async function trustStage(
-  config: StudyConfig,
-  out: string,
-  images: Float32Array,
-  queries: { index: number; label: number }[],
-  rows: number,
-  cols: number,
-  workers: number,
-): Promise<TrustTables> {
-  return (await modelStage(config, out, images, queries, rows, cols, workers, [])).trust!;
-}
-
 /** The analysis of a trained run (./analysis.ts) with every model's maps computed on the worker pool
  *  beside the trust tables (config.trust): results.explain.trust filled. */
 export async function analyseOnPool(
