@@ -247,17 +247,7 @@ export class RunFolder {
 
   /** Write a file of the run: listed first (being written), then written atomically, then its checksum. */
   write(rel: string, data: string | Uint8Array): void {
-    if (rel === MANIFEST || rel.split("/").some((s) => s === "" || s === "." || s === ".."))
-      throw new Error(`bad run-folder path ${rel}`);
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    const entry = this.manifest.files[rel];
-    if (!entry || entry.sha256 !== null) {
-      this.manifest.files[rel] = { sha256: null, bytes: null };
-      this.saveManifest();
-    }
-    writeAtomic(this.path(rel), bytes);
-    this.manifest.files[rel] = { sha256: sha256Hex(bytes), bytes: bytes.length };
-    this.saveManifest();
+    this.writeMany([{ rel, data }]);
   }
 
   /** Several files of the run: all listed first (one manifest write), each written atomically, then
