@@ -14,6 +14,11 @@
 //   cpu:N        the child pinned to CPU N (taskset -c N): does a slow process follow the CPU it ran on?
 //   build:DIR    the child of another checkout's build (DIR/build/ts/bench/spread.js, with its own
 //                build/augsal.wasm): two versions of the engine, interleaved
+//   peer         the control: PyTorch's train step b110 on one thread in a fresh process
+//                (bench/torch_step.py, the network of ../shared/peers/torch_bench.py, same blocks). If
+//                augsal's slow processes come from the host, the PyTorch processes run between them are
+//                slow at the same moments; if they come from augsal's code or layout, they are not.
+//                No peak probe there (its column reads "-").
 // --inproc: the in-process A/B, which the machine's load cannot bias: every fresh process builds three
 // engines — A and B two instances of ONE compiled module (same machine code, each its own memory and
 // arena), C an instance of a SECOND compilation of the same bytes (its own machine code) — and times
@@ -28,11 +33,12 @@
 // field 39), so a slow process can be matched with its vCPU (on the 2-vCPU VM, slow processes followed
 // vCPU 0 at times: cpu:0 gave ~1,540 img/s in 3 of 5 processes, cpu:1 ~2,400 in all 5).
 //   npm run bench:spread [-- --procs 10] [--variants default,no-liftoff] [--blocks 7] [--iters 10] [--json]
+//   npm run bench:spread -- --variants default,peer      (needs python3-torch)
 //   npm run bench:spread -- --inproc [--procs 10]
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCore, wasmBytes } from "../src/node/wasm.js";
 import { stepCases } from "../src/bench/steps.js";
@@ -180,7 +186,26 @@ function inproc(argv: string[], procs: number, blocks: number, iters: number): v
 all engines of all processes: min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, max/min ${s.ratio.toFixed(3)}`);
 }
 
-function parseVariant(v: string): { name: string; flags: string[]; shift: number; script?: string; cpu?: number } {
+interface Variant {
+  name: string;
+  flags: string[];
+  shift: number;
+  script?: string;
+  cpu?: number;
+  /** The PyTorch control (bench/torch_step.py). */
+  peer?: string;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", ".."); // build/ts/bench -> repo
+
+function parseVariant(v: string): Variant {
+  if (v === "peer") {
+    const script = resolve(ROOT, "bench", "torch_step.py");
+    if (spawnSync("/usr/bin/python3", ["-c", "import torch"]).status !== 0) {
+      usage("variant peer: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
+    }
+    return { name: v, flags: [], shift: 0, peer: script };
+  }
   const m = v.match(/^shift:(\d+)$/);
   if (m) return { name: v, flags: [], shift: Number(m[1]) };
   const c = v.match(/^cpu:(\d+)$/);
@@ -190,7 +215,7 @@ function parseVariant(v: string): { name: string; flags: string[]; shift: number
     if (!existsSync(script)) usage(`variant ${v}: no ${script} (copy bench/spread.js's build there)`);
     return { name: v, flags: [], shift: 0, script };
   }
-  if (!(v in VARIANTS)) usage(`unknown variant ${v} (default, no-liftoff, no-dyn, shift:B, cpu:N, build:DIR)`);
+  if (!(v in VARIANTS)) usage(`unknown variant ${v} (default, no-liftoff, no-dyn, shift:B, cpu:N, build:DIR, peer)`);
   return { name: v, flags: VARIANTS[v], shift: 0 };
 }
 
@@ -227,13 +252,21 @@ function main(argv: string[]): void {
   const variants = (at >= 0 ? argv[at + 1] : "default").split(",").map(parseVariant);
   const self = fileURLToPath(import.meta.url);
   const load0 = loadavg();
-  const rows: { variant: string; proc: number; f: Figures }[] = [];
+  const rows: { variant: string; proc: number; at: number; f: Figures }[] = [];
+  const start = performance.now();
   for (let p = 0; p < procs; p++) {
     for (const v of variants) {
+      const at = (performance.now() - start) / 1e3;
       const args = [...v.flags, v.script ?? self, "--child", "--blocks", String(blocks), "--iters", String(iters)];
       if (v.shift) args.push("--shift", String(v.shift));
-      const r =
-        v.cpu === undefined
+      const r = v.peer
+        ? // one thread for PyTorch as for augsal's child: with torch.set_num_threads(1) alone OpenMP still
+          // starts a second thread (idle in most runs here, but one run used 2 CPU-seconds per wall second)
+          spawnSync("/usr/bin/python3", [v.peer, "--blocks", String(blocks), "--iters", String(iters)], {
+            encoding: "utf8",
+            env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+          })
+        : v.cpu === undefined
           ? spawnSync(process.execPath, args, { encoding: "utf8" })
           : spawnSync("taskset", ["-c", String(v.cpu), process.execPath, ...args], { encoding: "utf8" });
       if (r.status !== 0) {
@@ -241,11 +274,12 @@ function main(argv: string[]): void {
         process.exit(1);
       }
       const f = JSON.parse(r.stdout.trim().split("\n").pop()!) as Figures;
-      rows.push({ variant: v.name, proc: p, f });
+      if (v.peer) f.peak_gflops = f.peak_cpu_gflops = NaN; // no peak probe in the PyTorch child
+      rows.push({ variant: v.name, proc: p, at, f });
       if (!argv.includes("--json")) {
         console.error(
           `  ${v.name.padEnd(12)} process ${String(p + 1).padStart(2)}: ${f.train_img_s.toFixed(0)} img/s ` +
-            `(CPU time: ${f.train_cpu_img_s.toFixed(0)}), peak ${f.peak_gflops.toFixed(1)} GFLOP/s, ` +
+            `(CPU time: ${f.train_cpu_img_s.toFixed(0)}), peak ${fix(f.peak_gflops, 1)} GFLOP/s, ` +
             `on CPU ${cpuList(f.cpus)}`,
         );
       }
@@ -274,14 +308,14 @@ function main(argv: string[]): void {
   );
   console.log(`of ${iters} steps after 30 warm-up steps; the machine may be shared: absolute figures are noisy\n`);
   console.log(
-    `| variant | process | train (img/s) | peak (GFLOP/s) | train / peak | train, CPU time (img/s) | ` +
+    `| variant | process | started (s) | train (img/s) | peak (GFLOP/s) | train / peak | train, CPU time (img/s) | ` +
       `CPU (per train block) |`,
   );
-  console.log(`|---|---:|---:|---:|---:|---:|---|`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---|`);
   for (const r of rows) {
     const { train_img_s: t, peak_gflops: g, train_cpu_img_s: tc } = r.f;
     console.log(
-      `| ${r.variant} | ${r.proc + 1} | ${t.toFixed(0)} | ${g.toFixed(1)} | ${(t / g).toFixed(1)} | ${tc.toFixed(0)} | ` +
+      `| ${r.variant} | ${r.proc + 1} | ${r.at.toFixed(0)} | ${t.toFixed(0)} | ${fix(g, 1)} | ${fix(t / g, 1)} | ${tc.toFixed(0)} | ` +
         `${cpuList(r.f.cpus)} |`,
     );
   }
@@ -293,12 +327,15 @@ function main(argv: string[]): void {
   for (const s of summary) {
     console.log(
       `| ${s.variant} | ${s.train.min.toFixed(0)} | ${s.train.median.toFixed(0)} | ${s.train.max.toFixed(0)} | ` +
-        `**${s.train.ratio.toFixed(3)}** | ${s.peak.ratio.toFixed(3)} | ${s.perPeak.ratio.toFixed(3)} | ` +
-        `${s.trainCpu.ratio.toFixed(3)} | ${s.perPeakCpu.ratio.toFixed(3)} |`,
+        `**${s.train.ratio.toFixed(3)}** | ${fix(s.peak.ratio, 3)} | ${fix(s.perPeak.ratio, 3)} | ` +
+        `${s.trainCpu.ratio.toFixed(3)} | ${fix(s.perPeakCpu.ratio, 3)} |`,
     );
   }
   console.log(`\ntarget (issue 15): train max/min <= 1.10 across 10 fresh processes (measure on a quiet machine)`);
 }
+
+/** x to `digits` decimals, "-" where there is no figure (the PyTorch control has no peak probe). */
+const fix = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 
 /** The CPUs of the blocks, compactly: "1" if all ran on CPU 1, else one per block ("0 0 1 1 1 1 1"). */
 function cpuList(cpus: number[]): string {
