@@ -26,6 +26,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import * as os from "node:os";
 import { DEFAULT_CONFIG, studyJobs, type StudyConfig } from "../src/study/config.js";
 import { loadDataset, mnistDir } from "../src/node/datasets.js";
+import { parseTimingsFile } from "../src/node/schemas.js";
 
 export interface StudyWork {
   jobs: number;
@@ -229,10 +230,9 @@ function main(argv: string[]): void {
       const ra = pinned(process.execPath, args);
       const wallA = (performance.now() - t0) / 1000;
       if (ra.status !== 0) throw new Error(`augsal study failed (exit ${ra.status}): ${ra.stderr.trim()}`);
-      const timingsA = JSON.parse(readFileSync(join(out, "timings.json"), "utf8")) as Record<string, unknown>;
-      const stagesA = Object.fromEntries(
-        Object.entries(timingsA).filter((e): e is [string, number] => typeof e[1] === "number" && e[0] !== "workers"),
-      );
+      const timingsPath = join(out, "timings.json");
+      const timingsA = parseTimingsFile(timingsPath, readFileSync(timingsPath, "utf8"));
+      const stagesA = { ...timingsA.stages, total: timingsA.total };
       const augsal = { wall: wallA, work: workOfRunFolder(out, testCount), stages: stagesA };
       rmSync(out, { recursive: true, force: true }); // the folder this round made
       let torch: Round["torch"] = null;

@@ -21,11 +21,18 @@ import {
   type StudyConfig,
 } from "../study/config.js";
 import { VERSION } from "../version.js";
+import { STUDY_FLAGS, type StudyFlag } from "../sweep/grid.js";
 
 export const COMMANDS = ["study", "augment", "train", "saliency", "report", "bench", "sweep", "merge", "help"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const D = DEFAULT_CONFIG;
+interface FlagSpec {
+  type: "string" | "boolean";
+  help: string;
+  def: string;
+}
+/** Every flag, in the help's order; a study flag (src/sweep/grid.ts's STUDY_FLAGS) has the type given there. */
 const FLAGS = {
   seed: {
     type: "string",
@@ -113,34 +120,10 @@ const FLAGS = {
   quick: { type: "boolean", help: "bench: fewer repetitions", def: "" },
   help: { type: "boolean", help: "show this help", def: "" },
   version: { type: "boolean", help: "print the version", def: "" },
-} as const;
+} as const satisfies Record<string, FlagSpec> & { [K in StudyFlag]: FlagSpec & Pick<(typeof STUDY_FLAGS)[K], "type"> };
 
 /** The flags that make up a study's configuration (config.json); the others steer a command. */
-export const CONFIG_FLAGS = [
-  "seed",
-  "runs",
-  "epochs",
-  "steps",
-  "batch",
-  "optimizer",
-  "lr",
-  "arch",
-  "aug",
-  "copies",
-  "strength",
-  "crop-mode",
-  "train-per-class",
-  "val-per-class",
-  "queries",
-  "target",
-  "score",
-  "no-noise-floor",
-  "no-repeat",
-  "init",
-  "methods",
-  "no-trust",
-  "data",
-];
+export const CONFIG_FLAGS: string[] = Object.keys(STUDY_FLAGS);
 
 /**
  * The flags each command reads: "config" stands for CONFIG_FLAGS. A flag the command would ignore is a

@@ -7,6 +7,9 @@
 type P = number; // usize: byte offset into memory
 type I = number; // i32
 type F = number; // f32 (f64 where noted)
+// Argument lists several exports share, as labelled tuples a signature spreads (`...a: GemmArgs`).
+type GemmArgs = [C: P, A: P, B: P, M: I, N: I, K: I, acc: I];
+type ConvDims = [N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I];
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -33,12 +36,12 @@ export interface CoreExports {
   // peak_probe: 48 flop of independent f32x4 mul+add per iteration; returns a checksum.
   peak_probe(iters: I): F;
   gemm_ws_bytes(M: I, N: I, K: I): number;
-  gemm_nn(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
-  gemm_tn(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
-  gemm_nt(C: P, A: P, B: P, M: I, N: I, K: I, acc: I, ws: P): void;
-  gemm_nn_ref(C: P, A: P, B: P, M: I, N: I, K: I, acc: I): void;
-  gemm_tn_ref(C: P, A: P, B: P, M: I, N: I, K: I, acc: I): void;
-  gemm_nt_ref(C: P, A: P, B: P, M: I, N: I, K: I, acc: I): void;
+  gemm_nn(...a: [...GemmArgs, ws: P]): void;
+  gemm_tn(...a: [...GemmArgs, ws: P]): void;
+  gemm_nt(...a: [...GemmArgs, ws: P]): void;
+  gemm_nn_ref(...a: GemmArgs): void;
+  gemm_tn_ref(...a: GemmArgs): void;
+  gemm_nt_ref(...a: GemmArgs): void;
 
   // linear: out (N,Out) = inp (N,In) · W (Out,In)^T + b (Out)
   linear_ws_bytes(N: I, In: I, Out: I): number;
@@ -49,105 +52,20 @@ export interface CoreExports {
 
   // conv2d, stride 1, square kernel K, zero padding pad:
   //   inp (N,Cin,H,W), weight (Cout,Cin,K,K), bias (Cout), out (N,Cout,Ho,Wo), Ho = H + 2pad - K + 1
-  conv2d_ws_bytes(N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): number;
-  conv2d_forward(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
+  conv2d_ws_bytes(...dims: ConvDims): number;
+  conv2d_forward(out: P, inp: P, weight: P, bias: P, ...d: [...ConvDims, ws: P]): void;
   // conv -> ReLU -> 2x2 max-pool in one pass: out and argmax (N,Cout,Ho>>1,Wo>>1) as maxpool2d_forward's
-  conv2d_relu_maxpool_forward(
-    out: P,
-    argmax: P,
-    inp: P,
-    weight: P,
-    bias: P,
-    N: I,
-    Cin: I,
-    H: I,
-    W: I,
-    Cout: I,
-    K: I,
-    pad: I,
-    ws: P,
-  ): void;
-  conv2d_backward(
-    dinp: P,
-    dweight: P,
-    dbias: P,
-    dout: P,
-    inp: P,
-    weight: P,
-    N: I,
-    Cin: I,
-    H: I,
-    W: I,
-    Cout: I,
-    K: I,
-    pad: I,
-    ws: P,
-  ): void;
+  conv2d_relu_maxpool_forward(out: P, argmax: P, inp: P, weight: P, bias: P, ...d: [...ConvDims, ws: P]): void;
+  conv2d_backward(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, ...d: [...ConvDims, ws: P]): void;
   // parallel pieces of conv2d_backward: parameter gradients over work items [i0, i1), input gradient
   conv2d_param_items(Cin: I, Cout: I, K: I): number;
-  conv2d_backward_params(
-    dweight: P,
-    dbias: P,
-    dout: P,
-    inp: P,
-    N: I,
-    Cin: I,
-    H: I,
-    W: I,
-    Cout: I,
-    K: I,
-    pad: I,
-    ws: P,
-    i0: I,
-    i1: I,
-  ): void;
-  conv2d_backward_input(dinp: P, dout: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I, ws: P): void;
-  conv2d_forward_ref(out: P, inp: P, weight: P, bias: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
-  conv2d_relu_maxpool_forward_ref(
-    out: P,
-    argmax: P,
-    inp: P,
-    weight: P,
-    bias: P,
-    N: I,
-    Cin: I,
-    H: I,
-    W: I,
-    Cout: I,
-    K: I,
-    pad: I,
-  ): void;
-  conv2d_backward_params_ref(
-    dweight: P,
-    dbias: P,
-    dout: P,
-    inp: P,
-    N: I,
-    Cin: I,
-    H: I,
-    W: I,
-    Cout: I,
-    K: I,
-    pad: I,
-    i0: I,
-    i1: I,
-  ): void;
-  conv2d_backward_input_ref(dinp: P, dout: P, weight: P, N: I, Cin: I, H: I, W: I, Cout: I, K: I, pad: I): void;
-  conv2d_backward_ref(
-    dinp: P,
-    dweight: P,
-    dbias: P,
-    dout: P,
-    inp: P,
-    weight: P,
-    N: I,
-    Cin: I,
-    H: I,
-    W: I,
-    Cout: I,
-    K: I,
-    pad: I,
-  ): void;
+  conv2d_backward_params(dweight: P, dbias: P, dout: P, inp: P, ...d: [...ConvDims, ws: P, i0: I, i1: I]): void;
+  conv2d_backward_input(dinp: P, dout: P, weight: P, ...d: [...ConvDims, ws: P]): void;
+  conv2d_forward_ref(out: P, inp: P, weight: P, bias: P, ...d: ConvDims): void;
+  conv2d_relu_maxpool_forward_ref(out: P, argmax: P, inp: P, weight: P, bias: P, ...d: ConvDims): void;
+  conv2d_backward_params_ref(dweight: P, dbias: P, dout: P, inp: P, ...d: [...ConvDims, i0: I, i1: I]): void;
+  conv2d_backward_input_ref(dinp: P, dout: P, weight: P, ...d: ConvDims): void;
+  conv2d_backward_ref(dinp: P, dweight: P, dbias: P, dout: P, inp: P, weight: P, ...d: ConvDims): void;
 
   // maxpool 2x2 stride 2 (floor): inp (N,C,H,W), out and argmax (N,C,H>>1,W>>1);
   // argmax (i32) is the flat index into inp of the first maximum in row-major order (PyTorch's tie rule).

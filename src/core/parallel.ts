@@ -82,9 +82,10 @@ export interface Parallel {
   refresh?(): void;
 }
 
-/** The arguments of `call` as thread `thread` passes them. */
-export function callArgs(call: Call, thread: number): number[] {
-  const args = new Array<number>(call.length - 1);
+/** The arguments of `call` as thread `thread` passes them, written into `args` (runDirect reuses one array:
+ *  it runs every kernel call of the serial runner, so it allocates nothing per call). */
+export function callArgs(call: Call, thread: number, args: number[] = []): number[] {
+  args.length = call.length - 1;
   for (let k = 1; k < call.length; k++) {
     const a = call[k] as number | PerThread;
     args[k - 1] = typeof a === "number" ? a : a.base + thread * a.stride;
@@ -92,9 +93,12 @@ export function callArgs(call: Call, thread: number): number[] {
   return args;
 }
 
+/** runDirect's argument array (a kernel never calls back into JS, so one per thread suffices). */
+const directArgs: number[] = [];
+
 /** Run the calls of `tasks` in order on the calling thread as thread `thread` (0: the caller). */
 export function runDirect(tasks: readonly Task[], fns: ((...a: number[]) => unknown)[], thread = 0): void {
-  for (const task of tasks) for (const c of task) fns[KERNEL_INDEX.get(c[0])!](...callArgs(c, thread));
+  for (const task of tasks) for (const c of task) fns[KERNEL_INDEX.get(c[0])!](...callArgs(c, thread, directArgs));
 }
 
 /** Every task in order on the calling thread (the module without threads, or one thread). */

@@ -13,7 +13,17 @@
 // round, and the coordinating thread alone can finish every round.
 // Results do not depend on the thread count (src/core/parallel.ts says why).
 import type { CoreExports } from "./abi.js";
-import { CTL, bindKernels, claim, claimWord, encodeTasks, runDirect, runEncodedTask } from "./parallel.js";
+import { wrapInstance, type Core } from "./load.js";
+import {
+  CTL,
+  bindKernels,
+  claim,
+  claimWord,
+  controlBytes,
+  encodeTasks,
+  runDirect,
+  runEncodedTask,
+} from "./parallel.js";
 import type { Parallel, Task } from "./parallel.js";
 
 /** Spins on the finished counter before sleeping in Atomics.wait (a task takes 0.05 - 5 ms). */
@@ -153,6 +163,60 @@ export class SharedThreads implements Parallel {
     Atomics.notify(this.head, CTL.GEN);
     for (const w of this.helpers) void w.terminate();
   }
+}
+
+/** What a helper thread needs to join a group: it instantiates `module` over `memory` and runs helperLoop
+ *  as thread `part` on the control block at `ctl`. */
+export interface HelperStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctl: number;
+  part: number;
+}
+
+export interface ThreadedCoreOptions {
+  /** The compiled threaded module (build/augsal-mt.wasm: it imports its memory as env.memory). */
+  module: WebAssembly.Module;
+  /** The shared memory's initial and maximum size in 64 KiB pages. */
+  pages: { initial: number; maximum: number };
+  /** The most threads the core will use (scratch is sized for it). */
+  maxThreads: number;
+  /** Threads to use from the start (default maxThreads). */
+  threads?: number;
+  /** A shared word capping the threads, re-read at every refresh() (SharedThreads). */
+  allowance?: Int32Array;
+  /** For tests: per-thread claim delays in milliseconds (SharedThreads, helperLoop). */
+  claimDelays?: readonly number[];
+  /** Starts one helper thread (Node: a worker_threads Worker; the web, Deno, Bun: a Web Worker). */
+  startHelper: (h: HelperStart) => Helper;
+}
+
+/**
+ * A core on the threaded module over a new shared memory, with a thread group whose helpers
+ * `startHelper` starts (on the first run that needs them, or at `core.parallel.start()`).
+ * Instantiates synchronously: the coordinating thread is never a browser's main thread (see the top).
+ * Close it with `core.parallel.close()`.
+ */
+export function threadedCore(o: ThreadedCoreOptions): Core & { parallel: SharedThreads } {
+  const { module, maxThreads } = o;
+  const memory = new WebAssembly.Memory({ ...o.pages, shared: true });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const ex = instance.exports as unknown as CoreExports;
+  const core = wrapInstance(ex);
+  const ctl = core.arena.allocF32(controlBytes() / 4);
+  const spawn = (part: number) => o.startHelper({ module, memory, ctl, part });
+  const group = new SharedThreads(
+    spawn,
+    memory,
+    ex,
+    ctl,
+    maxThreads,
+    o.threads ?? maxThreads,
+    o.allowance,
+    o.claimDelays,
+  );
+  core.parallel = group;
+  return core as Core & { parallel: SharedThreads };
 }
 
 export interface HelperOptions {

@@ -1,5 +1,5 @@
 // Schemas of what augsal reads back from a run folder (config.json, results.json, queries.json,
-// split.json, history/*.json, manifest.json). A hand-edited or damaged file is an error that names
+// split.json, history/*.json, manifest.json, timings.json). A hand-edited or damaged file is an error that names
 // the file and the field and says how to repair it, never "Cannot read properties of undefined".
 // zod checks types; the range checks that need the data set (indices, labels) are plain functions.
 import { z } from "zod";
@@ -50,6 +50,11 @@ export function parseJsonFile<T>(schema: z.ZodType<T>, path: string, text: strin
     const why = text.trim() === "" ? "the file is empty" : `not valid JSON (${(e as Error).message})`;
     throw new RunFileError(path, why, repair);
   }
+  return checkJson(schema, path, value, repair);
+}
+
+/** Check a parsed JSON value against a schema; a failure names the file and the first failing field. */
+export function checkJson<T>(schema: z.ZodType<T>, path: string, value: unknown, repair?: string): T {
   const r = schema.safeParse(value);
   // The value as read, not zod's copy: that one puts the schema's keys first, and a file written back
   // (report rewrites results.json) must keep its bytes.
@@ -87,6 +92,44 @@ export const manifestSchema = z
   })
   .strict();
 export type Manifest = z.infer<typeof manifestSchema>;
+
+const seconds = z.number().min(0);
+
+/** timings.json: wall seconds of the study's stages (their names: src/study/study.ts; `maps:<method>` are CPU
+ *  seconds summed over the pool), of each training job, and of the whole run, on `workers` cores. */
+export const timingsSchema = z
+  .object({
+    format: z.literal("augsal-timings"),
+    version: z.literal(1),
+    stages: z.record(z.string(), seconds),
+    jobs: z.record(z.string(), seconds),
+    total: seconds,
+    workers: int(1),
+  })
+  .strict();
+export type Timings = z.infer<typeof timingsSchema>;
+
+/** timings.json as augsal wrote it before it had a format and version (0.1 and the sessions after): the stage
+ *  seconds at the top level beside jobs, total and workers. The stage names differ ("saliency+metrics" in 0.1,
+ *  "maps+trust" and "metrics" later); they are kept as written. */
+const unversionedTimingsSchema = z
+  .object({ jobs: z.record(z.string(), seconds), total: seconds, workers: int(1) })
+  .catchall(seconds);
+
+/** Read timings.json, the current form or the unversioned one (turned into the current form); a version
+ *  this augsal does not know is an error that says so. */
+export function parseTimingsFile(path: string, text: string): Timings {
+  const value = parseJsonFile(z.unknown(), path, text);
+  const fields = value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+  if (fields && !("format" in fields)) {
+    const { jobs, total, workers, ...stages } = checkJson(unversionedTimingsSchema, path, fields);
+    return { format: "augsal-timings", version: 1, stages: stages as Record<string, number>, jobs, total, workers };
+  }
+  const version = (fields as { version?: unknown } | undefined)?.version;
+  if (typeof version === "number" && version > 1)
+    throw new RunFileError(path, `timings.json version ${version} is newer than this augsal reads (1); upgrade augsal`);
+  return checkJson(timingsSchema, path, value);
+}
 
 const optimizerSchema = z
   .object({

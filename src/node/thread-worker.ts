@@ -1,4 +1,4 @@
-// One worker thread of ./threads.ts's ThreadGroup: instantiates the threaded module over the shared
+// One helper thread of ./threads.ts's thread group: instantiates the threaded module over the shared
 // memory, then runs src/core/thread-group.ts's helper loop as thread `part` (its own scratch) until the
 // group stops. It never receives messages: it sleeps in Atomics.wait on the generation word between runs.
 import { workerData } from "node:worker_threads";

@@ -1,16 +1,15 @@
 // Several threads on one model (Node): build/augsal-mt.wasm (the same kernel sources as augsal.wasm,
 // compiled with threads, importing a shared memory) instantiated on the calling thread and on
-// threads - 1 worker threads (./thread-worker.ts) over ONE WebAssembly.Memory. How a run is shared
-// (control block, claims, waits) is src/core/thread-group.ts, the same for the browser page.
+// threads - 1 worker threads (./thread-worker.ts) over ONE WebAssembly.Memory. The setup and how a run
+// is shared (control block, claims, waits) are src/core/thread-group.ts's, the same for the browser page:
+// this file only says how a helper starts.
 // Results do not depend on the thread count (src/core/parallel.ts says why).
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
 import { resolve, dirname } from "node:path";
-import type { CoreExports } from "../core/abi.js";
-import { wrapInstance, type Core } from "../core/load.js";
-import { controlBytes } from "../core/parallel.js";
-import { SharedThreads } from "../core/thread-group.js";
+import type { Core } from "../core/load.js";
+import { threadedCore, type SharedThreads } from "../core/thread-group.js";
 import { wasmPath } from "./wasm.js";
 
 /** Pages of the shared memory: 1 MiB initial, 1 GiB at most (a study job uses well under 100 MB). */
@@ -63,46 +62,29 @@ export interface ThreadOptions {
   claimDelays?: readonly number[];
 }
 
-/** A thread group over one shared memory whose helpers are worker threads (./thread-worker.ts); the
- *  coordinating side is src/core/thread-group.ts's, shared with the browser page. */
-export class ThreadGroup extends SharedThreads {
-  constructor(
-    module: WebAssembly.Module,
-    memory: WebAssembly.Memory,
-    ex: CoreExports,
-    ctl: number,
-    maxThreads: number,
-    threads: number,
-    allowance?: Int32Array,
-    delays: readonly number[] = [],
-  ) {
-    const spawn = (part: number) => {
+/**
+ * A core on the threaded module with its own shared memory and a thread group whose helpers are worker
+ * threads (./thread-worker.ts; they start on the first run that needs them). Close it with
+ * `core.parallel.close()`.
+ */
+export function loadThreadedCore(opts: ThreadOptions = {}): Core & { parallel: SharedThreads } {
+  const maxThreads = opts.maxThreads ?? cores();
+  if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 256)
+    throw new RangeError(`threads: must be from 1 to 256, got ${maxThreads}`);
+  const delays = opts.claimDelays ?? [];
+  return threadedCore({
+    module: opts.module ?? wasmMtModule(),
+    pages: { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES },
+    maxThreads,
+    threads: opts.threads,
+    allowance: opts.allowance,
+    claimDelays: delays,
+    startHelper: ({ module, memory, ctl, part }) => {
       const w = new Worker(new URL("./thread-worker.js", import.meta.url), {
         workerData: { module, memory, ctl, part, delay: delays[part] ?? 0 },
       });
       w.unref();
       return w;
-    };
-    super(spawn, memory, ex, ctl, maxThreads, threads, allowance, delays);
-  }
-}
-
-/**
- * A core on the threaded module with its own shared memory and a thread group (workers start on the
- * first run that needs them). Close it with `core.parallel.close()`.
- */
-export function loadThreadedCore(opts: ThreadOptions = {}): Core & { parallel: ThreadGroup } {
-  const maxThreads = opts.maxThreads ?? cores();
-  if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 256)
-    throw new RangeError(`threads: must be from 1 to 256, got ${maxThreads}`);
-  const module = opts.module ?? wasmMtModule();
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const ex = instance.exports as unknown as CoreExports;
-  const core = wrapInstance(ex);
-  const ctl = core.arena.allocF32(controlBytes() / 4);
-  const threads = opts.threads ?? maxThreads;
-  const group = new ThreadGroup(module, memory, ex, ctl, maxThreads, threads, opts.allowance, opts.claimDelays);
-  core.parallel = group;
-  return core as Core & { parallel: ThreadGroup };
+    },
+  });
 }

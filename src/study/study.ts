@@ -26,6 +26,7 @@ import { jobPaths, openRunForWrite } from "./run-folder.js";
 import { exists } from "../node/files.js";
 import { preflight } from "./preflight.js";
 import { fingerprintInputs } from "../node/fingerprint.js";
+import type { Timings } from "../node/schemas.js";
 import { normalizeConfig } from "./normalize.js";
 import { VERSION } from "../version.js";
 
@@ -125,6 +126,11 @@ export function resolvedConfig(config: StudyConfig, ds: Dataset) {
     models: studyModels(config),
     primaryFloor: config.noiseFloor ? primaryFloor(config) : null,
   };
+}
+
+/** timings.json's content (src/node/schemas.ts's timingsSchema). */
+function timingsFile(stages: Record<string, number>, jobs: Record<string, number>, total: number, workers: number) {
+  return { format: "augsal-timings", version: 1, stages, jobs, total, workers } satisfies Timings;
 }
 
 /** Run (or resume) a whole study; returns the results also written to results.json. */
@@ -284,12 +290,10 @@ async function studyInFolder(
   }
   lap("train", t);
   if (opts.trainOnly) {
-    writeJson(join(out, "timings.json"), {
-      ...timings,
-      jobs: jobSeconds,
-      total: +((performance.now() - t0) / 1000).toFixed(3),
-      workers,
-    });
+    writeJson(
+      join(out, "timings.json"),
+      timingsFile(timings, jobSeconds, +((performance.now() - t0) / 1000).toFixed(3), workers),
+    );
     return null;
   }
   // Every model's maps and the trust tables on the pool, then the metrics (timings "maps+trust", "metrics").
@@ -298,7 +302,7 @@ async function studyInFolder(
   await writeReport(core, config, out, ds, split, results, wasmSha, opts.scale, workers);
   lap("report", t);
   const seconds = +((performance.now() - t0) / 1000).toFixed(3);
-  writeJson(join(out, "timings.json"), { ...timings, jobs: jobSeconds, total: seconds, workers });
+  writeJson(join(out, "timings.json"), timingsFile(timings, jobSeconds, seconds, workers));
   // the stages' wall seconds (timings.json has them too; the per-method map seconds are CPU seconds)
   const stages = Object.entries(timings).filter(([k]) => !k.startsWith("maps:"));
   log.info(`stages (s): ${stages.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}; total ${seconds.toFixed(1)}`);

@@ -10,31 +10,47 @@ import { METHODS, parseMethods, type MethodName } from "../explain/methods.js";
 import { DEFAULT_CONFIG, UsageError, type StudyConfig } from "../study/config.js";
 import { fieldName } from "../node/schemas.js";
 
-/** Study flags a grid may hold fixed (the command line's names). The axes have their own keys; runs and
- *  the trust tables do not apply (seeds are the runs of a sweep, trust is the study's). */
-export const STUDY_KEYS = [
-  "epochs",
-  "steps",
-  "batch",
-  "optimizer",
-  "lr",
-  "arch",
-  "copies",
-  "crop-mode",
-  "train-per-class",
-  "val-per-class",
-  "queries",
-  "target",
-  "score",
-  "no-noise-floor",
-  "no-repeat",
-  "init",
-] as const;
-const BOOLEAN_KEYS = new Set(["no-noise-floor", "no-repeat"]);
+/**
+ * The study's flags: config.json's fields by their command-line names, in the help's order (the CLI's list
+ * of configuration flags is this table's keys, src/cli/parse.ts), each with its type and what a sweep does
+ * with it: "axis" sets an axis of the grid (its own key in the file), "fixed" is a study flag a grid may
+ * hold fixed, "refused" means nothing in a sweep (seeds are the runs of a sweep, trust is the study's).
+ */
+export const STUDY_FLAGS = {
+  seed: { type: "string", sweep: "axis" },
+  runs: { type: "string", sweep: "refused" },
+  epochs: { type: "string", sweep: "fixed" },
+  steps: { type: "string", sweep: "fixed" },
+  batch: { type: "string", sweep: "fixed" },
+  optimizer: { type: "string", sweep: "fixed" },
+  lr: { type: "string", sweep: "fixed" },
+  arch: { type: "string", sweep: "fixed" },
+  aug: { type: "string", sweep: "axis" },
+  copies: { type: "string", sweep: "fixed" },
+  strength: { type: "string", sweep: "axis" },
+  "crop-mode": { type: "string", sweep: "fixed" },
+  "train-per-class": { type: "string", sweep: "fixed" },
+  "val-per-class": { type: "string", sweep: "fixed" },
+  queries: { type: "string", sweep: "fixed" },
+  target: { type: "string", sweep: "fixed" },
+  score: { type: "string", sweep: "fixed" },
+  "no-noise-floor": { type: "boolean", sweep: "fixed" },
+  "no-repeat": { type: "boolean", sweep: "fixed" },
+  init: { type: "string", sweep: "fixed" },
+  methods: { type: "string", sweep: "axis" },
+  "no-trust": { type: "boolean", sweep: "refused" },
+  data: { type: "string", sweep: "axis" },
+} as const satisfies Record<string, { type: "string" | "boolean"; sweep: "axis" | "fixed" | "refused" }>;
+export type StudyFlag = keyof typeof STUDY_FLAGS;
+
+const studyFlags = (sweep: "axis" | "fixed" | "refused"): StudyFlag[] =>
+  (Object.keys(STUDY_FLAGS) as StudyFlag[]).filter((k) => STUDY_FLAGS[k].sweep === sweep);
+/** Study flags a grid may hold fixed (the study key of a GRID file). */
+export const STUDY_KEYS = studyFlags("fixed");
 /** Command-line flags that set an axis instead of a fixed study flag. */
-export const AXIS_FLAGS = ["seed", "data", "methods", "aug", "strength"] as const;
+export const AXIS_FLAGS = studyFlags("axis");
 /** Study flags that mean nothing in a sweep. */
-export const REFUSED_FLAGS = ["runs", "no-trust"] as const;
+export const REFUSED_FLAGS = studyFlags("refused");
 
 const RANGE_RE = /^\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*:\s*(\d+)\s*$/;
 
@@ -43,8 +59,11 @@ const strengthAxis = z.union([z.array(z.number()).min(1), z.string().regex(RANGE
 const studySchema = z
   .object(
     Object.fromEntries(
-      STUDY_KEYS.map((k) => [k, (BOOLEAN_KEYS.has(k) ? z.boolean() : z.union([z.number(), z.string()])).optional()]),
-    ) as Record<(typeof STUDY_KEYS)[number], z.ZodOptional<z.ZodTypeAny>>,
+      STUDY_KEYS.map((k) => [
+        k,
+        (STUDY_FLAGS[k].type === "boolean" ? z.boolean() : z.union([z.number(), z.string()])).optional(),
+      ]),
+    ) as Record<StudyFlag, z.ZodOptional<z.ZodTypeAny>>,
   )
   .strict();
 
@@ -143,7 +162,7 @@ export function resolveGrid(
     }
   }
   const study: FlagValues = { ...fileStudy };
-  for (const [k, v] of Object.entries(flags)) if (!(AXIS_FLAGS as readonly string[]).includes(k)) study[k] = v;
+  for (const [k, v] of Object.entries(flags)) if (!(AXIS_FLAGS as string[]).includes(k)) study[k] = v;
 
   // axes
   const datasets = flags.data !== undefined ? [String(flags.data)] : (file.datasets ?? ["mnist"]);

@@ -2,18 +2,11 @@
 // the page's engine worker (./engine-worker.ts), and Deno and Bun (src/portable-main.ts). The calling
 // thread coordinates (src/core/thread-group.ts: it must be allowed to Atomics.wait, so not a browser's
 // main thread); threads - 1 helpers (./thread-worker.ts) run on the same memory and module.
-import type { CoreExports } from "../core/abi.js";
-import { wrapInstance, type Core } from "../core/load.js";
-import { controlBytes } from "../core/parallel.js";
-import { SharedThreads } from "../core/thread-group.js";
+import type { Core } from "../core/load.js";
+import { threadedCore, type HelperStart, type SharedThreads } from "../core/thread-group.js";
 
 /** Start helper `part`; `ready` resolves once it runs (a worker starts only when its creator is idle). */
-function startHelper(
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
-  ctl: number,
-  part: number,
-): { worker: Worker; ready: Promise<void> } {
+function startHelper({ module, memory, ctl, part }: HelperStart): { worker: Worker; ready: Promise<void> } {
   const worker = new Worker(new URL("./thread-worker.js", import.meta.url), { type: "module", name: `augsal-${part}` });
   const ready = new Promise<void>((ok, fail) => {
     worker.onmessage = (e: MessageEvent) => {
@@ -36,19 +29,18 @@ export async function startThreadedCore(
   threads: number,
   pages: { initial: number; maximum: number },
 ): Promise<Core & { parallel: SharedThreads }> {
-  const memory = new WebAssembly.Memory({ ...pages, shared: true });
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const ex = instance.exports as unknown as CoreExports;
-  const core = wrapInstance(ex);
-  const ctl = core.arena.allocF32(controlBytes() / 4);
   const starting: Promise<void>[] = [];
-  const spawn = (part: number) => {
-    const h = startHelper(module, memory, ctl, part);
-    starting.push(h.ready);
-    return h.worker;
-  };
-  const group = new SharedThreads(spawn, memory, ex, ctl, threads, threads);
-  core.parallel = group;
+  const core = threadedCore({
+    module,
+    pages,
+    maxThreads: threads,
+    startHelper: (h) => {
+      const { worker, ready } = startHelper(h);
+      starting.push(ready);
+      return worker;
+    },
+  });
+  const group = core.parallel;
   group.start();
   try {
     await Promise.all(starting);
@@ -56,5 +48,5 @@ export async function startThreadedCore(
     group.close();
     throw e;
   }
-  return core as Core & { parallel: SharedThreads };
+  return core;
 }

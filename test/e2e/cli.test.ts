@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { studyFlags, tinyData, TINY_STUDY } from "./idx-subset.js";
+import { parseTimingsFile } from "../../src/node/schemas.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cliPath = join(root, "dist", "cli.js");
@@ -131,9 +132,13 @@ e2e(
     assert.is(t.igGap.length, 3);
     const html = readFileSync(join(t1, "report.html"), "utf8");
     for (const table of ["Table S.", "Table L.", "Table D.", "Table E."]) assert.ok(html.includes(table), table);
-    const timings = JSON.parse(readFileSync(join(t1, "timings.json"), "utf8"));
-    for (const k of ["maps:vanilla", "maps:smoothgrad", "maps:ig", "maps+trust", "metrics"])
-      assert.ok(timings[k] >= 0, k);
+    const timingsText = readFileSync(join(t1, "timings.json"), "utf8");
+    const raw = JSON.parse(timingsText);
+    assert.equal([raw.format, raw.version], ["augsal-timings", 1]);
+    const timings = parseTimingsFile(join(t1, "timings.json"), timingsText);
+    for (const k of ["data", "train", "maps:vanilla", "maps:smoothgrad", "maps:ig", "maps+trust", "metrics", "report"])
+      assert.ok(timings.stages[k] >= 0, k);
+    assert.ok(Object.keys(timings.jobs).length > 0 && timings.total > 0 && timings.workers >= 1);
   },
 );
 

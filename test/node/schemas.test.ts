@@ -10,6 +10,7 @@ import {
   fieldName,
   historySchema,
   parseJsonFile,
+  parseTimingsFile,
   queriesSchema,
   resultsSchema,
 } from "../../src/node/schemas.js";
@@ -113,6 +114,48 @@ sc("results.json and history: a damaged row names its index and field; NaN writt
       ),
     /field bestEpoch/,
   );
+});
+
+sc("timings.json: the versioned form passes; the unversioned one becomes it; a newer version says so", () => {
+  const current = {
+    format: "augsal-timings",
+    version: 1,
+    stages: { data: 0.2, train: 78.5, "maps+trust": 9.1, "maps:vanilla": 0.3, metrics: 0.4, report: 1.3 },
+    jobs: { "orig-seed0": 7.6, "blur-seed0": 35.8 },
+    total: 90.1,
+    workers: 2,
+  };
+  assert.equal(parseTimingsFile("/r/timings.json", JSON.stringify(current)), current);
+  // augsal 0.1's file (the reference run's, as written): stages at the top level, an older stage name
+  const old = {
+    data: 0.18,
+    train: 78.453,
+    "saliency+metrics": 0.403,
+    report: 1.276,
+    jobs: { "crop-seed0": 21.399, "orig-seed0": 7.642 },
+    total: 80.319,
+    workers: 2,
+  };
+  assert.equal(parseTimingsFile("/r/timings.json", JSON.stringify(old)), {
+    format: "augsal-timings",
+    version: 1,
+    stages: { data: 0.18, train: 78.453, "saliency+metrics": 0.403, report: 1.276 },
+    jobs: old.jobs,
+    total: 80.319,
+    workers: 2,
+  });
+  expectFail(
+    () => parseTimingsFile("/r/timings.json", JSON.stringify({ ...current, version: 2 })),
+    /^\/r\/timings\.json: timings\.json version 2 is newer than this augsal reads \(1\); upgrade augsal$/,
+  );
+  expectFail(
+    () => parseTimingsFile("/r/timings.json", JSON.stringify({ ...current, stages: { train: "fast" } })),
+    /field stages\.train: .*\(got the string "fast"\)/,
+  );
+  expectFail(() => parseTimingsFile("/r/timings.json", JSON.stringify({ ...old, train: -1 })), /field train: /);
+  expectFail(() => parseTimingsFile("/r/timings.json", JSON.stringify({ ...old, total: undefined })), /field total: /);
+  for (const text of ["[]", "null"])
+    expectFail(() => parseTimingsFile("/r/timings.json", text), /field \(the whole file\)/);
 });
 
 sc("queries and split: indices out of range, labels that do not match, duplicates", () => {
