@@ -44,7 +44,7 @@
 // against an im2col of dout (one chain per input instead of per-tap sums) would trade the gather (~10%
 // of dinp's time) for that im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
 
-import { tile_row, pack_a_splat, pack_b_edge, dot2x4p, dot2x4p_in, merge_tile } from "./tiles";
+import { tile_row, pack_a_splat, pack_b_edge, pack_b_splat, tile8x4t, dot2x4p, dot2x4p_in, merge_tile } from "./tiles";
 import { SPLAT_K, PANEL_K, TILE_BYTES, PAIR_CHUNK, QUAD_CHUNK } from "./tiles";
 import { SLACK, pad_zero, pad_image, tap_table, im2col_panels, im2col_chunks, pack_rows2 } from "./im2col";
 import { f32s, vecs, al64 } from "./inline/mem";
@@ -101,7 +101,7 @@ const F_A = 0, F_PAD = 1, F_COL = 2, F_TMP = 3, F_TAB = 4, F_CONV = 5, F_END = 6
 //   B_COL   col in chunk-interleaved groups of 4 taps (ceil(CKK/4), chunks, 4, 4)            P
 //           | S bytes, the dcol ring (ringTaps(K), HW), S bytes (B_DCOL: the ring itself)    I
 //   B_DOUT  dout_n in chunk-interleaved pairs of rows (ceil(Cout/2), chunks, 2, 4)           P
-//   B_EDGE  the dout edge panel (Cout, 8)                                                    I
+//   B_EDGE  the dout edge panel (Cout, 8), or its last <= 4 columns pre-splatted (Cout, 4, 4)     I
 //   B_TMP   the scratch tile                                                                 P, I
 //   B_TAB   tap offsets (CKK) i32                                                            P
 //   B_MASK  the gather's lane masks (nvec, K) f32x4 and clean flags (nvec) i32               I
@@ -110,11 +110,11 @@ const B_AT = 0, B_PAD = 1, B_COL = 2, B_DCOL = 3, B_DOUT = 4, B_EDGE = 5, B_TMP 
 const B_TAPS = 9, B_END = 10;
 
 /** Rows of conv2d_backward_input's dcol ring: tap r's t lives in row r mod ringTaps. A channel's K * K
- *  taps are gathered once the group of 4 holding its last one is done; by then up to 3 taps of the next
- *  channel are written too, so K * K + 3 rows, rounded up to a multiple of 4 (a group's rows are then
- *  consecutive in the ring), keep every tap until it is read. 28 rows of 196 f32 (22 KB) for the MNIST
- *  network's conv2: it stays in cache, where a whole dcol (313 KB) did not. */
-@inline function ringTaps(K: i32): i32 { return (K * K + 6) & ~3; }
+ *  taps are gathered once the pair of groups of 4 holding its last one is done; by then up to 7 taps of
+ *  the next channel are written too, so K * K + 7 rows, rounded up to a multiple of 4 (a group's rows are
+ *  then consecutive in the ring), keep every tap until it is read. 32 rows of 196 f32 (25 KB) for the
+ *  MNIST network's conv2: it stays in cache, where a whole dcol (313 KB) did not. */
+@inline function ringTaps(K: i32): i32 { return (K * K + 10) & ~3; }
 
 /** Slack (bytes) before and after the ring: the gather reads up to K - 1 f32 before a row and K + 2 after
  *  (lanes it masks out). */
@@ -139,7 +139,7 @@ const B_TAPS = 9, B_END = 10;
   if (which == B_DOUT) return p;
   p += al64(pairs(Cout) * chunks * PAIR_CHUNK);
   if (which == B_EDGE) return p;
-  p += al64(<usize>Cout * PANEL_K);
+  p += al64(<usize>Cout * SPLAT_K);
   if (which == B_TMP) return p;
   p += TILE_BYTES;
   if (which == B_TAB) return p;
@@ -543,20 +543,47 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
   }
   const ldHW = f32s(HW);
   const tail = HW & 7;
+  // a tail of <= 4 columns: the 8x4 edge tile over both groups of a pair (8 add chains) where tile_row
+  // would run tile4x4 on each (4 chains, bound by their latency: ~3% of the time for conv2)
+  const splat = tail > 0 && tail <= 4;
+  const nMain = splat ? HW - tail : HW;
   for (let n = 0; n < N; n++) {
     const dn = dout + f32s(<usize>n * Cout * HW);
     const di = dinp + f32s(<usize>n * Cin * H * W);
-    if (tail) pack_b_edge(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
+    if (splat) pack_b_splat(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
+    else if (tail) pack_b_edge(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
     let ci = 0; // channels gathered so far
     let rr = 0; // r mod R: the ring row of tap r (counted, not divided: the divisions were ~0.5% of the time)
-    for (let r = 0; r < CKK; r += 4) {
-      const rows = min(4, CKK - r);
-      tile_row(wsRing + <usize>rr * ldHW, ldHW, wsAT + <usize>(r >> 2) * Cout * SPLAT_K, rows, dn, PANEL_K, ldHW,
-               wsEdge, PANEL_K, HW, Cout, 0, wsTmp);
+    for (let r = 0; r < CKK; r += 8) {
+      // the groups of taps r .. r + 3 and r + 4 .. r + 7 (rows of them valid)
+      const rowsA = min(4, CKK - r), rowsB = min(4, CKK - r - 4);
+      const ringA = wsRing + <usize>rr * ldHW;
       rr += 4;
       if (rr >= R) rr -= R;
+      const ringB = wsRing + <usize>rr * ldHW;
+      if (rowsB > 0) {
+        rr += 4;
+        if (rr >= R) rr -= R;
+      }
+      const pair = splat && rowsB == 4;
+      tile_row(ringA, ldHW, wsAT + <usize>(r >> 2) * Cout * SPLAT_K, rowsA, dn, PANEL_K, ldHW, wsEdge, PANEL_K, nMain,
+               Cout, 0, wsTmp);
+      if (rowsB > 0) {
+        tile_row(ringB, ldHW, wsAT + <usize>((r >> 2) + 1) * Cout * SPLAT_K, rowsB, dn, PANEL_K, ldHW, wsEdge, PANEL_K,
+                 nMain, Cout, 0, wsTmp);
+      }
+      if (pair) {
+        // t[r + i][nMain + j] = Σ_co weight[co][r + i] · dout[co][nMain + j] from +0, as tile4x4 sums it
+        tile8x4t(ringA + f32s(nMain), ringB + f32s(nMain), ldHW, weight + f32s(r), f32s(CKK), wsEdge, Cout, tail,
+                 wsTmp);
+      } else if (splat) {
+        // a last, partial pair: the edge from the splatted panel one group at a time (lane by lane)
+        edge_splat(ringA + f32s(nMain), ldHW, weight + f32s(r), f32s(CKK), wsEdge, Cout, rowsA, tail);
+        if (rowsB > 0) edge_splat(ringB + f32s(nMain), ldHW, weight + f32s(r + 4), f32s(CKK), wsEdge, Cout, rowsB, tail);
+      }
+      const done = r + rowsA + max(rowsB, 0);
       // every channel whose taps are all in the ring now (while they are still in cache)
-      for (; (ci + 1) * KK <= r + rows; ci++) {
+      for (; (ci + 1) * KK <= done; ci++) {
         let row = (ci * KK) % R, kw = 0; // ring row and kw of tap (ci, k)
         for (let k = 0; k < KK; k++) {
           store<i32>(wsTaps + f32s(k), <i32>(wsRing + <usize>row * ldHW - f32s(kw)));
@@ -565,6 +592,18 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
         }
         gather_channel(di + f32s(<usize>ci * H * W), wsTaps, wsMask, H, W, K, pad, Ho, Wo, wsTmp);
       }
+    }
+  }
+}
+
+/** C[i][j] = Σ_k w[k][i] · b_j(k) from +0 for rows i < rows, columns j < cols: the scalar form of
+ *  tile8x4t (same order) for a last group that has no partner. w: row k at w + k lda; b: pack_b_splat. */
+function edge_splat(C: usize, ldc: usize, w: usize, lda: usize, b: usize, K: i32, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) s += load<f32>(w + <usize>k * lda + f32s(i)) * load<f32>(b + <usize>k * SPLAT_K + vecs(j));
+      store<f32>(C + <usize>i * ldc + f32s(j), s);
     }
   }
 }
