@@ -18,9 +18,10 @@
 //   dweight   dW (Cout, CKK) += dout_n (Cout, HW) · col^T: the 2x4 inner-product tile (vectorized
 //             along HW, so no transposes) on col and dout_n packed in 4-f32 chunks, 4 taps resp.
 //             2 rows interleaved, which im2col writes directly.
-//   dinp      dcol (CKK, HW) = weight^T · dout_n with the outer-product tile, four taps at a time,
-//             into a ring of rows; once an input channel's taps are all there, each of its inputs
-//             gathers its taps' terms in order in registers and dinp += s (no col2im scatter).
+//   dinp      dcol (CKK, HW) = weight^T · dout_n with the outer-product tile, eight taps at a time
+//             (two row panels; a last <= 4 columns by the transposed 8x4 tile over both), into a ring
+//             of rows; once an input channel's taps are all there, each of its inputs gathers its
+//             taps' terms in order in registers and dinp += s (no col2im scatter).
 //   dbias     row sums of dout_n.
 //
 // Summation orders (fixed, so results are bit-reproducible; the *_ref twins spell them out):
@@ -44,7 +45,8 @@
 // against an im2col of dout (one chain per input instead of per-tap sums) would trade the gather (~10%
 // of dinp's time) for that im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
 
-import { tile_row, pack_a_splat, pack_b_edge, pack_b_splat, tile8x4t, dot2x4p, dot2x4p_in, merge_tile } from "./tiles";
+import { tile_row, pack_a_splat, pack_b_edge, pack_b_splat, tile8x4t, dot2x4p, dot2x4p_in } from "./tiles";
+import { merge_tile } from "./tiles";
 import { SPLAT_K, PANEL_K, TILE_BYTES, PAIR_CHUNK, QUAD_CHUNK } from "./tiles";
 import { SLACK, pad_zero, pad_image, tap_table, im2col_panels, im2col_chunks, pack_rows2 } from "./im2col";
 import { f32s, vecs, al64 } from "./inline/mem";
@@ -579,7 +581,9 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
       } else if (splat) {
         // a last, partial pair: the edge from the splatted panel one group at a time (lane by lane)
         edge_splat(ringA + f32s(nMain), ldHW, weight + f32s(r), f32s(CKK), wsEdge, Cout, rowsA, tail);
-        if (rowsB > 0) edge_splat(ringB + f32s(nMain), ldHW, weight + f32s(r + 4), f32s(CKK), wsEdge, Cout, rowsB, tail);
+        if (rowsB > 0) {
+          edge_splat(ringB + f32s(nMain), ldHW, weight + f32s(r + 4), f32s(CKK), wsEdge, Cout, rowsB, tail);
+        }
       }
       const done = r + rowsA + max(rowsB, 0);
       // every channel whose taps are all in the ring now (while they are still in cache)
@@ -602,7 +606,9 @@ function edge_splat(C: usize, ldc: usize, w: usize, lda: usize, b: usize, K: i32
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       let s: f32 = 0;
-      for (let k = 0; k < K; k++) s += load<f32>(w + <usize>k * lda + f32s(i)) * load<f32>(b + <usize>k * SPLAT_K + vecs(j));
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(w + <usize>k * lda + f32s(i)) * load<f32>(b + <usize>k * SPLAT_K + vecs(j));
+      }
       store<f32>(C + <usize>i * ldc + f32s(j), s);
     }
   }
