@@ -451,8 +451,45 @@ export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize
   const nvec = (W + 3) >> 2;
   const mStep = vecs(<usize>K); // from the masks of vector v to those of v + 1
   const clean = mask + <usize>nvec * mStep;
+  // two rows at a time (8 add chains) where both have every kh and one block of 4 clean-middle vectors
+  const two = nvec == 4 && load<i32>(clean + 4) != 0 && load<i32>(clean + 8) != 0;
+  const ldWo = f32s(Wo);
   for (let ih = 0; ih < H; ih++) {
     const drow = drow0 + f32s(<usize>ih * W);
+    if (two && ih + 1 < H && ih + pad - K + 1 >= 0 && ih + 1 + pad < Ho) {
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (let kh = 0; kh < K; kh++) {
+        const off = f32s(<usize>(ih + pad - kh) * Wo + <usize>pad);
+        let t = taps + f32s(<usize>kh * K);
+        let m = mask;
+        const tEnd = t + f32s(K);
+        for (; t < tEnd; t += 4) {
+          const q = <usize>load<i32>(t) + off;
+          const m0 = v128.load(m), m3 = v128.load(m + 3 * mStep);
+          a0 = f32x4.add(a0, v128.and(v128.load(q), m0));
+          a1 = f32x4.add(a1, v128.load(q, 16));
+          a2 = f32x4.add(a2, v128.load(q, 32));
+          a3 = f32x4.add(a3, v128.and(v128.load(q, 48), m3));
+          const q2 = q + ldWo; // row ih + 1, the same tap: output row oh + 1
+          b0 = f32x4.add(b0, v128.and(v128.load(q2), m0));
+          b1 = f32x4.add(b1, v128.load(q2, 16));
+          b2 = f32x4.add(b2, v128.load(q2, 32));
+          b3 = f32x4.add(b3, v128.and(v128.load(q2, 48), m3));
+          m += 16;
+        }
+      }
+      const drow2 = drow + f32s(W);
+      add_lanes(drow, a0, 0, W, tmp);
+      add_lanes(drow + 16, a1, 4, W, tmp);
+      add_lanes(drow + 32, a2, 8, W, tmp);
+      add_lanes(drow + 48, a3, 12, W, tmp);
+      add_lanes(drow2, b0, 0, W, tmp);
+      add_lanes(drow2 + 16, b1, 4, W, tmp);
+      add_lanes(drow2 + 32, b2, 8, W, tmp);
+      add_lanes(drow2 + 48, b3, 12, W, tmp);
+      ih++;
+      continue;
+    }
     for (let done = 0; done < nvec; done += 4) {
       // vectors v0 .. v0 + 3 (v0 .. nvec - 1 when there are fewer than 4)
       const v0 = max(0, min(done, nvec - 4));
