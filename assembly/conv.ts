@@ -35,15 +35,21 @@
 //
 // Where the MNIST network's conv2 (16 -> 32, 5x5, pad 2, 14x14) spends its time (perf samples, Zen 3,
 // V8 11.3, one thread, 2026-12-02): forward, tile4x8 ~81%, im2col_panels ~6%, the 4-column edge tile
-// (tile4x4, bound by the latency of its 4 add chains) ~3%, padding and the bias fill ~2%; backward
-// (dweight + dbias + dinp), the micro-kernels ~79% (tile4x8 in dinp, dot2x4p in dweight), dinp's gather
-// ~5%, im2col_chunks ~3%, the dweight loop with pack_rows2 ~2.5%, the edge tile ~1.6%, dbias ~0.7%.
+// (tile4x4, bound by the latency of its 4 add chains) ~3%, padding and the bias fill ~2%. Backward
+// (dweight + dbias + dinp; Zen 5 host, V8 11.3, 2026-12-02, after the 8x4 edge tile and the two-row
+// gather): tile4x8 in dinp ~41%, dot2x4p in dweight with its item loop and pack_rows2 ~42%, dinp's
+// gather ~4.8%, im2col_chunks ~2.9%, the 8x4 edge tile ~1.0% (tile4x4 in its place: ~1.5% plus ~0.2%
+// of tile_edge), dbias ~0.8%, pad_image ~0.7%. dinp alone (batch 100): tile4x8 ~80%, the gather ~8.5%
+// (9.4% with one row at a time), the edge ~2% (3.6% as tile4x4).
 // Tried without gain: im2col of 1, 2 or 4 column panels at a time between the tiles, and im2col_chunks
 // in blocks of 4-16 tap groups (both bound by their stores, not by cache misses); an 8x4 edge tile over
-// two row panels (V8 loads its 9 operands up front and spills an accumulator: 4.6% of the forward
-// against tile4x4's 3.1%). Not done because it would change bytes: dinp as one GEMM over (co, kh, kw)
-// against an im2col of dout (one chain per input instead of per-tap sums) would trade the gather (~10%
-// of dinp's time) for that im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
+// two row panels with pre-splatted A (V8 loads its 9 operands up front and spills an accumulator: 4.6% of
+// the forward against tile4x4's 3.1%; the transposed tile8x4t, A as plain vectors and B pre-splatted,
+// has 6 operands and does not spill). The two-row gather spills two accumulators (8 sums, 8 loads and
+// 2 masks live at once): its gain is less than the halved load of tap addresses and masks would give.
+// Not done because it would change bytes: dinp as one GEMM over (co, kh, kw) against an im2col of dout
+// (one chain per input instead of per-tap sums) would trade the gather (~8.5% of dinp's time) for that
+// im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
 
 import { tile_row, pack_a_splat, pack_b_edge, pack_b_splat, tile8x4t, dot2x4p, dot2x4p_in } from "./tiles";
 import { merge_tile } from "./tiles";
@@ -442,6 +448,9 @@ export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize
  * (four independent add chains); a last block of fewer overlaps the one before and stores only its new
  * vectors. The two middle vectors of a block skip the masks when they need none (`clean`: every column
  * they read lies inside the output for every kw, e.g. conv2's iw 4..11).
+ * Where a row and the next have every kh and W needs exactly one block with clean middle vectors (conv2),
+ * the two rows go together: 8 chains instead of 4, each tap's address and masks loaded once for both
+ * (row ih + 1 reads the same tap one output row further on).
  *   taps: (K, K) i32, the byte address of tap (kh, kw)'s row of t in the ring, minus kw f32
  *   mask: (nvec, K) f32x4, lane l of (v, kw) all ones iff 0 <= 4v + l + pad - kw < Wo, then the flags
  *   clean (nvec) i32   drow0: dinp of the channel (H, W)
