@@ -17,6 +17,7 @@
 // Summation order (what makes results reproducible and lets tests compare bits):
 // - tile4x8 / tile4x4 (outer product): every C element is s = Σ_k a_k b_k accumulated sequentially
 //   from k = 0 starting at +0, then C = acc ? C + s : s: exactly the naive scalar loop's order.
+// - tile8x4t (outer product, transposed, acc = 0): the same sequential sums, C = s.
 // - dot2x4 (inner product): lane l of an accumulator sums the terms k ≡ l (mod 4) of the first
 //   K & ~3 terms in order; the lanes are combined as (l0 + l2) + (l1 + l3); the last K & 3 terms are
 //   then added one by one; finally C = acc ? C + s : s. Fixed, but not the naive order.
