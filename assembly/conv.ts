@@ -18,9 +18,10 @@
 //   dweight   dW (Cout, CKK) += dout_n (Cout, HW) · col^T: the 2x4 inner-product tile (vectorized
 //             along HW, so no transposes) on col and dout_n packed in 4-f32 chunks, 4 taps resp.
 //             2 rows interleaved, which im2col writes directly.
-//   dinp      dcol (CKK, HW) = weight^T · dout_n with the outer-product tile, four taps at a time,
-//             into a ring of rows; once an input channel's taps are all there, each of its inputs
-//             gathers its taps' terms in order in registers and dinp += s (no col2im scatter).
+//   dinp      dcol (CKK, HW) = weight^T · dout_n with the outer-product tile, eight taps at a time
+//             (two row panels; a last <= 4 columns by the transposed 8x4 tile over both), into a ring
+//             of rows; once an input channel's taps are all there, each of its inputs gathers its
+//             taps' terms in order in registers and dinp += s (no col2im scatter).
 //   dbias     row sums of dout_n.
 //
 // Summation orders (fixed, so results are bit-reproducible; the *_ref twins spell them out):
@@ -34,17 +35,24 @@
 //
 // Where the MNIST network's conv2 (16 -> 32, 5x5, pad 2, 14x14) spends its time (perf samples, Zen 3,
 // V8 11.3, one thread, 2026-12-02): forward, tile4x8 ~81%, im2col_panels ~6%, the 4-column edge tile
-// (tile4x4, bound by the latency of its 4 add chains) ~3%, padding and the bias fill ~2%; backward
-// (dweight + dbias + dinp), the micro-kernels ~79% (tile4x8 in dinp, dot2x4p in dweight), dinp's gather
-// ~5%, im2col_chunks ~3%, the dweight loop with pack_rows2 ~2.5%, the edge tile ~1.6%, dbias ~0.7%.
+// (tile4x4, bound by the latency of its 4 add chains) ~3%, padding and the bias fill ~2%. Backward
+// (dweight + dbias + dinp; Zen 5 host, V8 11.3, 2026-12-02, after the 8x4 edge tile and the two-row
+// gather): tile4x8 in dinp ~41%, dot2x4p in dweight with its item loop and pack_rows2 ~42%, dinp's
+// gather ~4.8%, im2col_chunks ~2.9%, the 8x4 edge tile ~1.0% (tile4x4 in its place: ~1.5% plus ~0.2%
+// of tile_edge), dbias ~0.8%, pad_image ~0.7%. dinp alone (batch 100): tile4x8 ~80%, the gather ~8.5%
+// (9.4% with one row at a time), the edge ~2% (3.6% as tile4x4).
 // Tried without gain: im2col of 1, 2 or 4 column panels at a time between the tiles, and im2col_chunks
 // in blocks of 4-16 tap groups (both bound by their stores, not by cache misses); an 8x4 edge tile over
-// two row panels (V8 loads its 9 operands up front and spills an accumulator: 4.6% of the forward
-// against tile4x4's 3.1%). Not done because it would change bytes: dinp as one GEMM over (co, kh, kw)
-// against an im2col of dout (one chain per input instead of per-tap sums) would trade the gather (~10%
-// of dinp's time) for that im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
+// two row panels with pre-splatted A (V8 loads its 9 operands up front and spills an accumulator: 4.6% of
+// the forward against tile4x4's 3.1%; the transposed tile8x4t, A as plain vectors and B pre-splatted,
+// has 6 operands and does not spill). The two-row gather spills two accumulators (8 sums, 8 loads and
+// 2 masks live at once): its gain is less than the halved load of tap addresses and masks would give.
+// Not done because it would change bytes: dinp as one GEMM over (co, kh, kw) against an im2col of dout
+// (one chain per input instead of per-tap sums) would trade the gather (~8.5% of dinp's time) for that
+// im2col (~6%, like the forward's): a few % of dinp, an estimate, not measured.
 
-import { tile_row, pack_a_splat, pack_b_edge, dot2x4p, dot2x4p_in, merge_tile } from "./tiles";
+import { tile_row, pack_a_splat, pack_b_edge, pack_b_splat, tile8x4t, dot2x4p, dot2x4p_in } from "./tiles";
+import { merge_tile } from "./tiles";
 import { SPLAT_K, PANEL_K, TILE_BYTES, PAIR_CHUNK, QUAD_CHUNK } from "./tiles";
 import { SLACK, pad_zero, pad_image, tap_table, im2col_panels, im2col_chunks, pack_rows2 } from "./im2col";
 import { f32s, vecs, al64 } from "./inline/mem";
@@ -101,7 +109,7 @@ const F_A = 0, F_PAD = 1, F_COL = 2, F_TMP = 3, F_TAB = 4, F_CONV = 5, F_END = 6
 //   B_COL   col in chunk-interleaved groups of 4 taps (ceil(CKK/4), chunks, 4, 4)            P
 //           | S bytes, the dcol ring (ringTaps(K), HW), S bytes (B_DCOL: the ring itself)    I
 //   B_DOUT  dout_n in chunk-interleaved pairs of rows (ceil(Cout/2), chunks, 2, 4)           P
-//   B_EDGE  the dout edge panel (Cout, 8)                                                    I
+//   B_EDGE  the dout edge panel (Cout, 8), or its last <= 4 columns pre-splatted (Cout, 4, 4)     I
 //   B_TMP   the scratch tile                                                                 P, I
 //   B_TAB   tap offsets (CKK) i32                                                            P
 //   B_MASK  the gather's lane masks (nvec, K) f32x4 and clean flags (nvec) i32               I
@@ -110,11 +118,11 @@ const B_AT = 0, B_PAD = 1, B_COL = 2, B_DCOL = 3, B_DOUT = 4, B_EDGE = 5, B_TMP 
 const B_TAPS = 9, B_END = 10;
 
 /** Rows of conv2d_backward_input's dcol ring: tap r's t lives in row r mod ringTaps. A channel's K * K
- *  taps are gathered once the group of 4 holding its last one is done; by then up to 3 taps of the next
- *  channel are written too, so K * K + 3 rows, rounded up to a multiple of 4 (a group's rows are then
- *  consecutive in the ring), keep every tap until it is read. 28 rows of 196 f32 (22 KB) for the MNIST
- *  network's conv2: it stays in cache, where a whole dcol (313 KB) did not. */
-@inline function ringTaps(K: i32): i32 { return (K * K + 6) & ~3; }
+ *  taps are gathered once the pair of groups of 4 holding its last one is done; by then up to 7 taps of
+ *  the next channel are written too, so K * K + 7 rows, rounded up to a multiple of 4 (a group's rows are
+ *  then consecutive in the ring), keep every tap until it is read. 32 rows of 196 f32 (25 KB) for the
+ *  MNIST network's conv2: it stays in cache, where a whole dcol (313 KB) did not. */
+@inline function ringTaps(K: i32): i32 { return (K * K + 10) & ~3; }
 
 /** Slack (bytes) before and after the ring: the gather reads up to K - 1 f32 before a row and K + 2 after
  *  (lanes it masks out). */
@@ -139,7 +147,7 @@ const B_TAPS = 9, B_END = 10;
   if (which == B_DOUT) return p;
   p += al64(pairs(Cout) * chunks * PAIR_CHUNK);
   if (which == B_EDGE) return p;
-  p += al64(<usize>Cout * PANEL_K);
+  p += al64(<usize>Cout * SPLAT_K);
   if (which == B_TMP) return p;
   p += TILE_BYTES;
   if (which == B_TAB) return p;
@@ -440,6 +448,9 @@ export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize
  * (four independent add chains); a last block of fewer overlaps the one before and stores only its new
  * vectors. The two middle vectors of a block skip the masks when they need none (`clean`: every column
  * they read lies inside the output for every kw, e.g. conv2's iw 4..11).
+ * Where a row and the next have every kh and W needs exactly one block with clean middle vectors (conv2),
+ * the two rows go together: 8 chains instead of 4, each tap's address and masks loaded once for both
+ * (row ih + 1 reads the same tap one output row further on).
  *   taps: (K, K) i32, the byte address of tap (kh, kw)'s row of t in the ring, minus kw f32
  *   mask: (nvec, K) f32x4, lane l of (v, kw) all ones iff 0 <= 4v + l + pad - kw < Wo, then the flags
  *   clean (nvec) i32   drow0: dinp of the channel (H, W)
@@ -449,8 +460,45 @@ export function conv2d_backward_params(dweight: usize, dbias: usize, dout: usize
   const nvec = (W + 3) >> 2;
   const mStep = vecs(<usize>K); // from the masks of vector v to those of v + 1
   const clean = mask + <usize>nvec * mStep;
+  // two rows at a time (8 add chains) where both have every kh and one block of 4 clean-middle vectors
+  const two = nvec == 4 && load<i32>(clean + 4) != 0 && load<i32>(clean + 8) != 0;
+  const ldWo = f32s(Wo);
   for (let ih = 0; ih < H; ih++) {
     const drow = drow0 + f32s(<usize>ih * W);
+    if (two && ih + 1 < H && ih + pad - K + 1 >= 0 && ih + 1 + pad < Ho) {
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (let kh = 0; kh < K; kh++) {
+        const off = f32s(<usize>(ih + pad - kh) * Wo + <usize>pad);
+        let t = taps + f32s(<usize>kh * K);
+        let m = mask;
+        const tEnd = t + f32s(K);
+        for (; t < tEnd; t += 4) {
+          const q = <usize>load<i32>(t) + off;
+          const m0 = v128.load(m), m3 = v128.load(m + 3 * mStep);
+          a0 = f32x4.add(a0, v128.and(v128.load(q), m0));
+          a1 = f32x4.add(a1, v128.load(q, 16));
+          a2 = f32x4.add(a2, v128.load(q, 32));
+          a3 = f32x4.add(a3, v128.and(v128.load(q, 48), m3));
+          const q2 = q + ldWo; // row ih + 1, the same tap: output row oh + 1
+          b0 = f32x4.add(b0, v128.and(v128.load(q2), m0));
+          b1 = f32x4.add(b1, v128.load(q2, 16));
+          b2 = f32x4.add(b2, v128.load(q2, 32));
+          b3 = f32x4.add(b3, v128.and(v128.load(q2, 48), m3));
+          m += 16;
+        }
+      }
+      const drow2 = drow + f32s(W);
+      add_lanes(drow, a0, 0, W, tmp);
+      add_lanes(drow + 16, a1, 4, W, tmp);
+      add_lanes(drow + 32, a2, 8, W, tmp);
+      add_lanes(drow + 48, a3, 12, W, tmp);
+      add_lanes(drow2, b0, 0, W, tmp);
+      add_lanes(drow2 + 16, b1, 4, W, tmp);
+      add_lanes(drow2 + 32, b2, 8, W, tmp);
+      add_lanes(drow2 + 48, b3, 12, W, tmp);
+      ih++;
+      continue;
+    }
     for (let done = 0; done < nvec; done += 4) {
       // vectors v0 .. v0 + 3 (v0 .. nvec - 1 when there are fewer than 4)
       const v0 = max(0, min(done, nvec - 4));
@@ -543,20 +591,49 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
   }
   const ldHW = f32s(HW);
   const tail = HW & 7;
+  // a tail of <= 4 columns: the 8x4 edge tile over both groups of a pair (8 add chains) where tile_row
+  // would run tile4x4 on each (4 chains, bound by their latency: ~3% of the time for conv2)
+  const splat = tail > 0 && tail <= 4;
+  const nMain = splat ? HW - tail : HW;
   for (let n = 0; n < N; n++) {
     const dn = dout + f32s(<usize>n * Cout * HW);
     const di = dinp + f32s(<usize>n * Cin * H * W);
-    if (tail) pack_b_edge(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
+    if (splat) pack_b_splat(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
+    else if (tail) pack_b_edge(wsEdge, dn + f32s(HW - tail), ldHW, tail, Cout);
     let ci = 0; // channels gathered so far
     let rr = 0; // r mod R: the ring row of tap r (counted, not divided: the divisions were ~0.5% of the time)
-    for (let r = 0; r < CKK; r += 4) {
-      const rows = min(4, CKK - r);
-      tile_row(wsRing + <usize>rr * ldHW, ldHW, wsAT + <usize>(r >> 2) * Cout * SPLAT_K, rows, dn, PANEL_K, ldHW,
-               wsEdge, PANEL_K, HW, Cout, 0, wsTmp);
+    for (let r = 0; r < CKK; r += 8) {
+      // the groups of taps r .. r + 3 and r + 4 .. r + 7 (rows of them valid)
+      const rowsA = min(4, CKK - r), rowsB = min(4, CKK - r - 4);
+      const ringA = wsRing + <usize>rr * ldHW;
       rr += 4;
       if (rr >= R) rr -= R;
+      const ringB = wsRing + <usize>rr * ldHW;
+      if (rowsB > 0) {
+        rr += 4;
+        if (rr >= R) rr -= R;
+      }
+      const pair = splat && rowsB == 4;
+      tile_row(ringA, ldHW, wsAT + <usize>(r >> 2) * Cout * SPLAT_K, rowsA, dn, PANEL_K, ldHW, wsEdge, PANEL_K, nMain,
+               Cout, 0, wsTmp);
+      if (rowsB > 0) {
+        tile_row(ringB, ldHW, wsAT + <usize>((r >> 2) + 1) * Cout * SPLAT_K, rowsB, dn, PANEL_K, ldHW, wsEdge, PANEL_K,
+                 nMain, Cout, 0, wsTmp);
+      }
+      if (pair) {
+        // t[r + i][nMain + j] = Σ_co weight[co][r + i] · dout[co][nMain + j] from +0, as tile4x4 sums it
+        tile8x4t(ringA + f32s(nMain), ringB + f32s(nMain), ldHW, weight + f32s(r), f32s(CKK), wsEdge, Cout, tail,
+                 wsTmp);
+      } else if (splat) {
+        // a last, partial pair: the edge from the splatted panel one group at a time (lane by lane)
+        edge_splat(ringA + f32s(nMain), ldHW, weight + f32s(r), f32s(CKK), wsEdge, Cout, rowsA, tail);
+        if (rowsB > 0) {
+          edge_splat(ringB + f32s(nMain), ldHW, weight + f32s(r + 4), f32s(CKK), wsEdge, Cout, rowsB, tail);
+        }
+      }
+      const done = r + rowsA + max(rowsB, 0);
       // every channel whose taps are all in the ring now (while they are still in cache)
-      for (; (ci + 1) * KK <= r + rows; ci++) {
+      for (; (ci + 1) * KK <= done; ci++) {
         let row = (ci * KK) % R, kw = 0; // ring row and kw of tap (ci, k)
         for (let k = 0; k < KK; k++) {
           store<i32>(wsTaps + f32s(k), <i32>(wsRing + <usize>row * ldHW - f32s(kw)));
@@ -565,6 +642,20 @@ export function conv2d_backward_input(dinp: usize, dout: usize, weight: usize, N
         }
         gather_channel(di + f32s(<usize>ci * H * W), wsTaps, wsMask, H, W, K, pad, Ho, Wo, wsTmp);
       }
+    }
+  }
+}
+
+/** C[i][j] = Σ_k w[k][i] · b_j(k) from +0 for rows i < rows, columns j < cols: the scalar form of
+ *  tile8x4t (same order) for a last group that has no partner. w: row k at w + k lda; b: pack_b_splat. */
+function edge_splat(C: usize, ldc: usize, w: usize, lda: usize, b: usize, K: i32, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(w + <usize>k * lda + f32s(i)) * load<f32>(b + <usize>k * SPLAT_K + vecs(j));
+      }
+      store<f32>(C + <usize>i * ldc + f32s(j), s);
     }
   }
 }

@@ -17,6 +17,7 @@
 // Summation order (what makes results reproducible and lets tests compare bits):
 // - tile4x8 / tile4x4 (outer product): every C element is s = Σ_k a_k b_k accumulated sequentially
 //   from k = 0 starting at +0, then C = acc ? C + s : s: exactly the naive scalar loop's order.
+// - tile8x4t (outer product, transposed, acc = 0): the same sequential sums, C = s.
 // - dot2x4 (inner product): lane l of an accumulator sums the terms k ≡ l (mod 4) of the first
 //   K & ~3 terms in order; the lanes are combined as (l0 + l2) + (l1 + l3); the last K & 3 terms are
 //   then added one by one; finally C = acc ? C + s : s. Fixed, but not the naive order.
@@ -118,6 +119,67 @@ export function tile4x4(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, 
   v128.store(C + ldc, c1);
   v128.store(C + 2 * ldc, c2);
   v128.store(C + 3 * ldc, c3);
+}
+
+/**
+ * The 8x4 edge tile, transposed: C rows 0..3 at C0 and rows 4..7 at C1 (row stride ldc), columns 0..3
+ * (cols of them stored, 1..4) = Σ_k a(k) ⊗ b(k) from +0, overwriting C (acc = 0). Accumulator j holds
+ * column j of four rows, so A is read as plain row vectors and B pre-splatted (the roles of tile4x4
+ * swapped): 8 independent add chains where tile4x4 has 4 (it is bound by their latency), 6 loads, 8 mul
+ * and 8 add per k, 15 live registers. Every element is the same sequential sum as tile4x4's.
+ *   pa: a(k) = rows 0..7 at pa + k lda (8 consecutive f32: e.g. a row-major (K, 8 +) matrix)
+ *   pb: b(k) column j splatted at pb + 64k + 16j (pack_b_splat)
+ */
+export function tile8x4t(C0: usize, C1: usize, ldc: usize, pa: usize, lda: usize, pb: usize, K: i32,
+                         cols: i32, tmp: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, d0 = c0, d1 = c0, d2 = c0, d3 = c0;
+  const end = pb + <usize>K * SPLAT_K;
+  while (pb < end) {
+    const a0 = v128.load(pa), a1 = v128.load(pa, 16);
+    let b = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(a0, b)); d0 = f32x4.add(d0, f32x4.mul(a1, b));
+    b = v128.load(pb, 16);
+    c1 = f32x4.add(c1, f32x4.mul(a0, b)); d1 = f32x4.add(d1, f32x4.mul(a1, b));
+    b = v128.load(pb, 32);
+    c2 = f32x4.add(c2, f32x4.mul(a0, b)); d2 = f32x4.add(d2, f32x4.mul(a1, b));
+    b = v128.load(pb, 48);
+    c3 = f32x4.add(c3, f32x4.mul(a0, b)); d3 = f32x4.add(d3, f32x4.mul(a1, b));
+    pa += lda;
+    pb += SPLAT_K;
+  }
+  store_t4(C0, ldc, c0, c1, c2, c3, cols, tmp);
+  store_t4(C1, ldc, d0, d1, d2, d3, cols, tmp);
+}
+
+/** Store the 4x4 block whose columns are c0..c3 as 4 rows at C (stride ldc): the first `cols` f32 of
+ *  each row (a 4x4 transpose, then whole vectors, or through tmp (16 bytes) for cols < 4). */
+@inline function store_t4(C: usize, ldc: usize, c0: v128, c1: v128, c2: v128, c3: v128, cols: i32, tmp: usize): void {
+  const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), t1 = i32x4.shuffle(c2, c3, 0, 4, 1, 5); // rows 0, 1
+  const t2 = i32x4.shuffle(c0, c1, 2, 6, 3, 7), t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7); // rows 2, 3
+  const r0 = i32x4.shuffle(t0, t1, 0, 1, 4, 5), r1 = i32x4.shuffle(t0, t1, 2, 3, 6, 7);
+  const r2 = i32x4.shuffle(t2, t3, 0, 1, 4, 5), r3 = i32x4.shuffle(t2, t3, 2, 3, 6, 7);
+  if (cols == 4) {
+    v128.store(C, r0);
+    v128.store(C + ldc, r1);
+    v128.store(C + 2 * ldc, r2);
+    v128.store(C + 3 * ldc, r3);
+    return;
+  }
+  v128.store(tmp, r0); v128.store(tmp, r1, 16); v128.store(tmp, r2, 32); v128.store(tmp, r3, 48);
+  for (let r = 0; r < 4; r++) {
+    for (let j = 0; j < cols; j++) store<f32>(C + <usize>r * ldc + f32s(j), load<f32>(tmp + f32s(r * 4 + j)));
+  }
+}
+
+/** Pack the last `cols` (1..4) columns of a row-major B pre-splatted for tile8x4t: dst + 64k + 16j =
+ *  splat(B[k][j]) for j < cols, zeros for cols..3.  src: K rows at stride ldb bytes. */
+export function pack_b_splat(dst: usize, src: usize, ldb: usize, cols: i32, K: i32): void {
+  const z = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < 4; j++) v128.store(dst + vecs(j), j < cols ? v128.load32_splat(src + f32s(j)) : z);
+    src += ldb;
+    dst += SPLAT_K;
+  }
 }
 
 /** Merge the valid rows x cols corner of a 4x8 scratch tile (row stride 32 bytes, computed with
