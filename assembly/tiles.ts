@@ -123,36 +123,25 @@ export function tile4x4(C: usize, ldc: usize, pa: usize, pb: usize, ldb: usize, 
 
 /**
  * The 8x4 edge tile, transposed: C rows 0..3 at C0 and rows 4..7 at C1 (row stride ldc), columns 0..3
- * (cols of them stored, 1..4) = Σ_k a(k) ⊗ b(k) from +0, overwriting C (acc = 0). Accumulator j holds
- * column j of four rows, so A is read as plain row vectors and B pre-splatted (the roles of tile4x4
- * swapped): 8 independent add chains where tile4x4 has 4 (it is bound by their latency), 6 loads, 8 mul
- * and 8 add per k, 15 live registers. Every element is the same sequential sum as tile4x4's.
+ * (cols of them stored, 1..4) = Σ_k a(k) ⊗ b(k) from +0, overwriting C (acc = 0). It is tile4x8's loop
+ * with the operands' roles swapped (B pre-splatted as tile4x8's A, the 8 rows of A as its two B
+ * vectors), so it has 8 independent add chains where tile4x4 has 4 (tile4x4 is bound by their latency);
+ * that loop's 4x8 result (row j: column j of rows 0..7) goes through tmp (TILE_BYTES) and is transposed
+ * into C. IEEE multiplication commutes, so every element is the same sequential sum as tile4x4's.
  *   pa: a(k) = rows 0..7 at pa + k lda (8 consecutive f32: e.g. a row-major (K, 8 +) matrix)
  *   pb: b(k) column j splatted at pb + 64k + 16j (pack_b_splat)
  */
 export function tile8x4t(C0: usize, C1: usize, ldc: usize, pa: usize, lda: usize, pb: usize, K: i32,
                          cols: i32, tmp: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, d0 = c0, d1 = c0, d2 = c0, d3 = c0;
-  const end = pb + <usize>K * SPLAT_K;
-  while (pb < end) {
-    const a0 = v128.load(pa), a1 = v128.load(pa, 16);
-    let b = v128.load(pb);
-    c0 = f32x4.add(c0, f32x4.mul(a0, b)); d0 = f32x4.add(d0, f32x4.mul(a1, b));
-    b = v128.load(pb, 16);
-    c1 = f32x4.add(c1, f32x4.mul(a0, b)); d1 = f32x4.add(d1, f32x4.mul(a1, b));
-    b = v128.load(pb, 32);
-    c2 = f32x4.add(c2, f32x4.mul(a0, b)); d2 = f32x4.add(d2, f32x4.mul(a1, b));
-    b = v128.load(pb, 48);
-    c3 = f32x4.add(c3, f32x4.mul(a0, b)); d3 = f32x4.add(d3, f32x4.mul(a1, b));
-    pa += lda;
-    pb += SPLAT_K;
-  }
+  tile4x8_in(tmp, 32, pb, pa, lda, K, 0);
+  const c0 = v128.load(tmp), d0 = v128.load(tmp, 16), c1 = v128.load(tmp, 32), d1 = v128.load(tmp, 48);
+  const c2 = v128.load(tmp, 64), d2 = v128.load(tmp, 80), c3 = v128.load(tmp, 96), d3 = v128.load(tmp, 112);
   store_t4(C0, ldc, c0, c1, c2, c3, cols, tmp);
   store_t4(C1, ldc, d0, d1, d2, d3, cols, tmp);
 }
 
 /** Store the 4x4 block whose columns are c0..c3 as 4 rows at C (stride ldc): the first `cols` f32 of
- *  each row (a 4x4 transpose, then whole vectors, or through tmp (16 bytes) for cols < 4). */
+ *  each row (a 4x4 transpose, then whole vectors, or through tmp (64 bytes) for cols < 4). */
 @inline function store_t4(C: usize, ldc: usize, c0: v128, c1: v128, c2: v128, c3: v128, cols: i32, tmp: usize): void {
   const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), t1 = i32x4.shuffle(c2, c3, 0, 4, 1, 5); // rows 0, 1
   const t2 = i32x4.shuffle(c0, c1, 2, 6, 3, 7), t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7); // rows 2, 3
